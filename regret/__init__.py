@@ -1,0 +1,15 @@
+"""regret: a convergence-theory and counterexample explorer for optimizers.
+
+Problems (``regret.problem``) → vectorised kernels (``regret.optimizer``) → exact regret
+(``regret.run``) → results, plots and the CLI.  The symbolic side lives in the ``proofs`` package.
+"""
+__version__ = "0.1.0"
+
+from .engine import checkpoint_times, run  # noqa: E402
+from .feasible import Box, interval  # noqa: E402
+from .kernels import OPTIMIZERS, Kernel, optimizer  # noqa: E402
+from .problems import PROBLEMS, problem  # noqa: E402
+from .result import Result  # noqa: E402
+
+__all__ = ["__version__", "run", "checkpoint_times", "optimizer", "problem", "OPTIMIZERS", "PROBLEMS",
+           "Kernel", "Result", "Box", "interval"]

@@ -1,0 +1,113 @@
+"""Validation of user input at the library boundary.
+
+Every check raises ``ValueError`` (or ``TypeError`` for a wrong kind of object) whose message
+names the parameter, the offending value and what is allowed, so that the CLI can print it as
+one line.  Kernels, problems and the engine call these instead of writing their own messages.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+import numpy as np
+
+
+def as_float_array(name: str, value) -> np.ndarray:
+    """``value`` as a float64 array (scalar → 0-d), or a TypeError naming ``name``."""
+    if callable(value) or isinstance(value, (str, bytes, dict)):
+        raise TypeError(f"{name}={value!r} is not a number or an array of numbers")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name}={value!r} is not a number or an array of numbers") from None
+    return arr
+
+
+def finite(name: str, value) -> np.ndarray:
+    arr = as_float_array(name, value)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name}={_show(value)} must be finite")
+    return arr
+
+
+def in_range(name: str, value, lo=None, hi=None, *, lo_open=False, hi_open=False) -> np.ndarray:
+    """Check lo ≤ value ≤ hi elementwise (strict where ``*_open``) and return it as float64."""
+    arr = finite(name, value)
+    bad = np.zeros(arr.shape, dtype=bool)
+    if lo is not None:
+        bad |= (arr <= lo) if lo_open else (arr < lo)
+    if hi is not None:
+        bad |= (arr >= hi) if hi_open else (arr > hi)
+    if np.any(bad):
+        offending = arr[bad].flat[0] if arr.ndim else arr.item()
+        left = "(" if lo_open else "["
+        right = ")" if hi_open else "]"
+        allowed = f"{left}{'-inf' if lo is None else _num(lo)}, {'inf' if hi is None else _num(hi)}{right}"
+        raise ValueError(f"{name}={_num(offending)} is outside the allowed range {allowed}")
+    return arr
+
+
+def positive_int(name: str, value, *, minimum: int = 1) -> int:
+    """An integer ≥ ``minimum``; accepts integral floats such as 1e7 (CLI input)."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name}={value!r} must be an integer >= {minimum}")
+    if isinstance(value, str):
+        try:
+            value = float(value) if any(c in value for c in ".eE") else int(value)
+        except ValueError:
+            raise ValueError(f"{name}={value!r} must be an integer >= {minimum}") from None
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value) or value != int(value):
+            raise ValueError(f"{name}={value!r} must be an integer >= {minimum}")
+        value = int(value)
+    if not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}={value!r} must be an integer >= {minimum}")
+    if value < minimum:
+        raise ValueError(f"{name}={value} must be an integer >= {minimum}")
+    return int(value)
+
+
+def choice(name: str, value, allowed: Iterable[str]) -> str:
+    """``value`` if it is one of ``allowed``, else a ValueError that suggests the closest."""
+    allowed = list(allowed)
+    if isinstance(value, str) and value in allowed:
+        return value
+    hint = ""
+    if isinstance(value, str):
+        close = difflib.get_close_matches(value, allowed, n=1)
+        if close:
+            hint = f" (did you mean {close[0]!r}?)"
+    raise ValueError(f"{name}={value!r} is not one of {', '.join(map(repr, allowed))}{hint}")
+
+
+def batch_size(sizes: dict[str, int]) -> int:
+    """The common batch size of several batched inputs: each is 1 or the same B."""
+    big = {k: b for k, b in sizes.items() if b != 1}
+    if len(set(big.values())) > 1:
+        desc = ", ".join(f"{k} has {b}" for k, b in big.items())
+        raise ValueError(f"batch sizes do not match ({desc}); each must be 1 or the same B")
+    return max(big.values(), default=1)
+
+
+def _num(v) -> str:
+    return f"{float(v):.10g}"
+
+
+def _show(value) -> str:
+    arr = np.asarray(value)
+    return _num(arr) if arr.ndim == 0 else np.array2string(arr, threshold=6)
+
+
+def keywords(what: str, name: str, factory, params: dict) -> None:
+    """Reject keyword arguments that ``factory`` does not take, suggesting the closest."""
+    import inspect
+
+    sig = inspect.signature(factory)
+    if any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values()):
+        return
+    allowed = [p for p in sig.parameters if p != "self"]
+    for key in params:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(f"{what} {name!r} has no parameter {key!r}{hint}; allowed: {', '.join(allowed)}")

@@ -1,0 +1,163 @@
+"""The kernel contract: one elementwise rule, time-only coefficients, per-config parameters.
+
+A kernel is the optax pair ``init(x0) -> state`` / ``update(state, g, t) -> state`` over a
+NamedTuple state whose first field is the iterate x; the step index t is an explicit argument
+and nothing is counted inside.  Underneath, every kernel is *data* in the same shape:
+
+    rule(x, g, *state, *coeffs, *params) -> (x̂, η, *state')
+
+* ``rule`` is elementwise: it uses only arithmetic and numpy ufuncs (sqrt, maximum, minimum),
+  so the same source runs on (B, d) arrays (the numpy reference engine) and on scalars inside a
+  compiled loop (the fused engine).  It is decorated with ``numba.extending.register_jitable``,
+  which leaves it a plain Python function while letting compiled code call it.
+* ``coeffs`` are the time-only quantities of step t (α_t, β1t, bias corrections, η_l(t),
+  η_u(t), …): ``coeff_fn(t)`` evaluates them for a whole chunk of steps t (shape (n,)) at once,
+  each as an (n, B_k) or (n, 1) array.
+* ``params`` are per-configuration constants (β2, ε, …), each a (B_k,) array.
+* η is the effective per-coordinate learning rate of the step (x̂ = x − η ⊙ direction; it may
+  come back with a broadcastable shape, e.g. SGD's α_t of shape (B_k, 1)): it is
+  what AdaBound clips, what users plot, and its reciprocal is the weight of the projection
+  Π_{F, diag(1/η)} (Reddi et al. 2018, Alg. 1; Luo et al. 2019, Alg. 1).
+
+B_k is the number of hyperparameter configurations: every hyperparameter may be a 1-d array and
+they are broadcast together, so a sweep is one kernel, not a loop over kernels.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+from numba.extending import register_jitable
+
+from .. import checks
+
+jitable = register_jitable
+
+CONVENTIONS = {
+    # Reddi et al. (2018) / Luo et al. (2019) analysis: α_t = α/√t, no bias correction, no ε.
+    "theory": {"schedule": "inv_sqrt", "bias_correction": False, "eps": 0.0},
+    # Kingma & Ba (2015), torch.optim: constant α, bias corrections, ε after the square root.
+    "practical": {"schedule": "constant", "bias_correction": True, "eps": 1e-8},
+}
+
+
+def resolve_convention(convention: str, **given) -> dict:
+    """Defaults of ``convention`` overridden by every option not given as None."""
+    base = dict(CONVENTIONS[checks.choice("convention", convention, CONVENTIONS)])
+    base.update({k: v for k, v in given.items() if v is not None})
+    if not isinstance(base.get("bias_correction"), (bool, np.bool_)):
+        raise TypeError(f"bias_correction={base['bias_correction']!r} must be true or false")
+    return base
+
+
+@jitable
+def nonzero(d):
+    """d where d ≠ 0, else 1: makes 0/0 (nothing seen yet, no step) evaluate to 0, not NaN."""
+    return d + (d == 0.0)
+
+
+@jitable
+def ema(avg, new, beta):
+    """Exponential moving average β·avg + (1 − β)·new."""
+    return beta * avg + (1.0 - beta) * new
+
+
+@jitable
+def clip(a, lo, hi):
+    return np.minimum(np.maximum(a, lo), hi)
+
+
+_STATE_TYPES: dict[tuple, type] = {}
+
+
+def state_type(kernel_name: str, fields: tuple[str, ...]) -> type:
+    """The NamedTuple class of a kernel's state: (x, *fields)."""
+    key = (kernel_name, fields)
+    if key not in _STATE_TYPES:
+        cls_name = "".join(p.capitalize() for p in kernel_name.replace("-", "_").split("_")) + "State"
+        _STATE_TYPES[key] = NamedTuple(cls_name, [("x", np.ndarray)] + [(f, np.ndarray) for f in fields])
+    return _STATE_TYPES[key]
+
+
+def zeros_like_state(n: int) -> Callable[[np.ndarray], tuple]:
+    return lambda x0: tuple(np.zeros_like(x0) for _ in range(n))
+
+
+@dataclass(frozen=True, eq=False)
+class Kernel:
+    """An optimizer with all hyperparameters bound; see the module docstring for the contract."""
+
+    name: str
+    rule: Callable
+    state_names: tuple[str, ...]
+    coeff_names: tuple[str, ...]
+    coeff_fn: Callable[[np.ndarray], tuple]
+    param_names: tuple[str, ...]
+    params: tuple[np.ndarray, ...]
+    hparams: dict[str, Any]
+    convention: str
+    batch: int = 1
+    init_state: Callable[[np.ndarray], tuple] | None = None
+    doc: str = field(default="", repr=False)
+
+    @property
+    def State(self) -> type:
+        return state_type(self.name, self.state_names)
+
+    def init(self, x0) -> tuple:
+        """State at t = 1: the iterate x0 (shape (B, d)) and the kernel's initial moments."""
+        x0 = np.array(x0, dtype=np.float64, ndmin=2)
+        make = self.init_state or zeros_like_state(len(self.state_names))
+        return self.State(x0, *make(x0))
+
+    def coeffs(self, t: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Time-only coefficients for the steps ``t`` (shape (n,)): each (n, B_k) or (n, 1)."""
+        return self.coeff_fn(np.asarray(t, dtype=np.int64))
+
+    def column_params(self) -> tuple[np.ndarray, ...]:
+        """Parameters shaped (B_k, 1), ready to broadcast against (B, d) arrays."""
+        return tuple(p[:, None] for p in self.params)
+
+    def step(self, state: tuple, g: np.ndarray, t: int, feasible=None) -> tuple[tuple, np.ndarray]:
+        """One step at index t: returns (new state, η).  Projects onto ``feasible`` if given."""
+        coeffs = tuple(c[0][:, None] for c in self.coeffs(np.array([t])))
+        x, *s = state
+        x_hat, eta, *s = self.rule(x, np.asarray(g, dtype=np.float64), *s, *coeffs, *self.column_params())
+        if feasible is not None:
+            x_hat = feasible.project(x_hat, 1.0 / eta)
+        return self.State(x_hat, *s), eta
+
+    def update(self, state: tuple, g: np.ndarray, t: int, feasible=None) -> tuple:
+        """optax-style ``update``: the new state after the gradient g at step t."""
+        return self.step(state, g, t, feasible)[0]
+
+    def config(self, b: int) -> dict[str, Any]:
+        """Hyperparameters of configuration b as plain Python values (provenance)."""
+        out = {}
+        for k, v in self.hparams.items():
+            if isinstance(v, np.ndarray):
+                out[k] = float(v[b] if v.shape[0] > 1 else v[0])
+            else:
+                out[k] = v
+        return out
+
+    def __repr__(self) -> str:
+        return f"Kernel({self.name}, B={self.batch}, {self.convention})"
+
+
+def hyper(name: str, value, lo=None, hi=None, **kw) -> np.ndarray:
+    """A hyperparameter as a range-checked 1-d float array (length 1 or B_k)."""
+    arr = checks.in_range(name, value, lo, hi, **kw)
+    if arr.ndim > 1:
+        raise ValueError(f"{name} must be a scalar or a 1-d array of configurations, got shape {arr.shape}")
+    return np.atleast_1d(arr).astype(np.float64)
+
+
+def batch_of(**arrays: np.ndarray) -> int:
+    return checks.batch_size({k: len(v) for k, v in arrays.items()})
+
+
+def rows(a: np.ndarray, n: int) -> np.ndarray:
+    """A (B_k,) parameter as an (n, B_k) time-constant coefficient (a broadcast view, no copy)."""
+    return np.broadcast_to(a[None, :], (n, a.shape[0]))

@@ -1,0 +1,76 @@
+"""Figures from results: average regret R_t/t against t (log-log), iterates against t."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .result import Result
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def average_regret(results: Sequence[Result], ax=None, title: str | None = None, asymptote=None):
+    """Plot R_t/t against t for every configuration of every result, log-log.
+
+    Where some average regret is ≤ 0 (an online learner can beat the fixed comparator), the
+    y axis is symmetric-log instead so no point is dropped.  ``asymptote``: a horizontal
+    reference line (value, label).
+    """
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    lowest = np.inf
+    for res in results:
+        avg = res.average_regret
+        for b in range(res.batch):
+            ax.plot(res.t, avg[:, b], label=res.label(b), lw=1.6)
+            lowest = min(lowest, float(np.min(avg[:, b])))
+    ax.set_xscale("log")
+    if lowest > 0:
+        ax.set_yscale("log")
+    else:
+        positive = [np.min(np.abs(r.average_regret[r.average_regret != 0]), initial=1.0) for r in results]
+        ax.set_yscale("symlog", linthresh=max(min(positive), 1e-6))
+    if asymptote is not None:
+        value, label = asymptote
+        ax.axhline(value, color="k", ls="--", lw=1, label=label)
+    ax.set_xlabel("t (steps)")
+    ax.set_ylabel("average regret $R_t / t$")
+    if title is None and results:
+        title = f"average regret on {results[0].problem['name']}"
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    return ax
+
+
+def iterates(results: Sequence[Result], ax=None, coordinate: int = 0, title: str | None = None):
+    """Plot the iterate x_{t+1}[coordinate] at the checkpoints against t (log x axis)."""
+    plt = _pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    for res in results:
+        for b in range(res.batch):
+            ax.plot(res.t, res.x[:, b, coordinate], label=res.label(b), lw=1.6)
+    ax.set_xscale("log")
+    ax.set_xlabel("t (steps)")
+    ax.set_ylabel(f"iterate $x_t$[{coordinate}]" if results and results[0].x.shape[2] > 1 else "iterate $x_t$")
+    ax.set_title(title or (f"iterates on {results[0].problem['name']}" if results else ""))
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    return ax
+
+
+def save(fig_or_ax, path: str) -> None:
+    fig = getattr(fig_or_ax, "figure", fig_or_ax)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    _pyplot().close(fig)

@@ -1,0 +1,41 @@
+"""Problem families, one module each, and the registry the CLI and the engine use.
+
+=================  ==========================================================================
+name               construction
+=================  ==========================================================================
+reddi-online       C·x at t mod P = 1 else −b·x on [−1, 1] (Reddi et al. Thms 1–2, Fig. 1)
+reddi-stochastic   C·x w.p. p = (1+δ)/(C+1) else −b·x (Reddi et al. Thm 3, Fig. 1)
+periodic           any repeating gradient pattern on a box
+minus-one-two      −1, +2, 0, …, 0 with period C (Luo et al. 2019, Section 3)
+quadratic          ½Σ a_i (x_i − c_i)² on a box (an easy, stationary problem)
+=================  ==========================================================================
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from .. import checks
+from .base import GeneralProblem, GradientStream, LinearProblem, Problem
+from .periodic import Periodic, minus_one_two
+from .quadratic import Quadratic
+from .reddi import ReddiOnline, ReddiStochastic
+
+PROBLEMS: dict[str, Callable[..., Problem]] = {
+    "reddi-online": ReddiOnline,
+    "reddi-stochastic": ReddiStochastic,
+    "periodic": Periodic,
+    "minus-one-two": minus_one_two,
+    "quadratic": Quadratic,
+}
+
+
+def problem(name: str, **params) -> Problem:
+    """Build a registered problem by name, e.g. ``problem("reddi-online", C=3)``."""
+    checks.choice("problem", name, PROBLEMS)
+    factory = PROBLEMS[name]
+    checks.keywords("problem", name, factory, params)
+    return factory(**params)
+
+
+__all__ = ["PROBLEMS", "problem", "Problem", "LinearProblem", "GeneralProblem", "GradientStream",
+           "ReddiOnline", "ReddiStochastic", "Periodic", "minus_one_two", "Quadratic"]

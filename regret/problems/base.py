@@ -1,0 +1,104 @@
+"""The problem contract shared by every family.
+
+A problem is a sequence of convex losses f_1, f_2, … on a feasible set F, batched over B_p
+instances (e.g. a sweep over C).  Two kinds exist:
+
+* ``LinearProblem``: f_t(x) = <g_t, x> with g_t independent of x (every counterexample of
+  Reddi et al. and Luo et al. is of this kind).  Gradients are time-only data: the engine asks
+  a ``GradientStream`` for a whole chunk of them at once, shape (n, B_p, d).  The comparator is
+  exact: min_{x∈F} <Σ g_t, x>.  Stochastic problems also expose the expected gradient μ, so
+  the engine reports the expected gap E f(x_t) − f(x*) = <μ, x_t> − min_F <μ, x>.
+* ``GeneralProblem``: x-dependent gradients, evaluated per step; the problem supplies the
+  comparator from its own sufficient statistics.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from .. import checks
+from ..feasible import Box
+
+
+class GradientStream(ABC):
+    """Hands out the gradients of a linear problem chunk by chunk, in order of t.
+
+    ``state()``/``restore()`` let a run be saved and resumed to the same numbers.
+    """
+
+    @abstractmethod
+    def take(self, t: np.ndarray) -> np.ndarray:
+        """Gradients g_t for the consecutive steps ``t`` (int64, shape (n,)): shape (n, B_p, d)."""
+
+    def state(self) -> Any:
+        return None
+
+    def restore(self, state: Any) -> None:  # noqa: B027 - stateless streams need nothing
+        pass
+
+
+class Problem(ABC):
+    """Common attributes: ``name``, ``params`` (JSON-able provenance), ``feasible``, ``batch``."""
+
+    name: str = ""
+    linear: bool = True
+    stochastic: bool = False
+
+    def __init__(self, feasible: Box, batch: int, params: dict, x0=None):
+        self.feasible = feasible
+        self.batch = int(batch)
+        self.params = params
+        # The default start point of the counterexamples is the upper end (Reddi: x_1 = 1).
+        start = feasible.hi if x0 is None else checks.finite("x0", x0)
+        self.x0 = np.broadcast_to(start, (feasible.dim,)).astype(np.float64)
+
+    @property
+    def dim(self) -> int:
+        return self.feasible.dim
+
+    def describe(self) -> dict:
+        return {"name": self.name, "params": self.params, "feasible": self.feasible.describe()}
+
+
+class LinearProblem(Problem):
+    linear = True
+
+    @abstractmethod
+    def stream(self) -> GradientStream:
+        """A fresh gradient stream starting at t = 1."""
+
+    @property
+    def mean_gradient(self) -> np.ndarray | None:
+        """E[g_t] of shape (B_p, d) for stochastic problems with a time-invariant mean, else None."""
+        return None
+
+
+class GeneralProblem(Problem):
+    linear = False
+
+    @abstractmethod
+    def grad(self, x: np.ndarray, t: int) -> np.ndarray:
+        """∇f_t(x) for x of shape (B, d)."""
+
+    @abstractmethod
+    def loss(self, x: np.ndarray, t: int) -> np.ndarray:
+        """f_t(x), shape (B,)."""
+
+    @abstractmethod
+    def comparator(self, T: int) -> np.ndarray:
+        """min_{x∈F} Σ_{t≤T} f_t(x), shape (B_p,)."""
+
+
+def batch_param(name: str, value, lo=None, hi=None, **kw) -> np.ndarray:
+    """A problem parameter as a 1-d float array (length 1 or B_p), range-checked."""
+    arr = checks.in_range(name, value, lo, hi, **kw)
+    if arr.ndim > 1:
+        raise ValueError(f"{name} must be a scalar or a 1-d array of instances, got shape {arr.shape}")
+    return np.atleast_1d(arr)
+
+
+def param_value(arr: np.ndarray):
+    """Provenance form of a batched parameter: a float, or a list when it sweeps."""
+    return float(arr[0]) if arr.shape[0] == 1 else arr.tolist()

@@ -1,0 +1,60 @@
+"""Linear losses with a user-given repeating gradient pattern on a box, and the presets built
+from it: Luo, Xiong, Liu & Sun (ICLR 2019), Section 3, "the −1/2 example".
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import checks
+from ..feasible import Box
+from .base import LinearProblem
+from .reddi import _PeriodicLinear
+
+
+class Periodic(LinearProblem):
+    """f_t(x) = <g_t, x> with g_t = pattern[(t − 1) mod P] on the box [lo, hi]^d.
+
+    ``pattern`` has shape (P,) for d = 1 or (P, d).  The comparator is exact (linear losses).
+    """
+
+    name = "periodic"
+
+    def __init__(self, pattern, lo=-1.0, hi=1.0, x0=None, name: str | None = None):
+        pat = checks.finite("pattern", pattern)
+        if pat.ndim == 1:
+            pat = pat[:, None]
+        if pat.ndim != 2 or pat.shape[0] < 1:
+            raise ValueError(f"pattern must have shape (P,) or (P, d) with P >= 1, got shape {pat.shape}")
+        self.pattern = pat.copy()
+        d = pat.shape[1]
+        feasible = Box(np.broadcast_to(checks.finite("lo", lo), (d,)),
+                       np.broadcast_to(checks.finite("hi", hi), (d,)))
+        params = {"pattern": pat[:, 0].tolist() if d == 1 else pat.tolist(),
+                  "lo": feasible.lo.tolist() if d > 1 else float(feasible.lo[0]),
+                  "hi": feasible.hi.tolist() if d > 1 else float(feasible.hi[0])}
+        if name:
+            self.name = name
+        super().__init__(feasible, 1, params, x0)
+
+    def stream(self):
+        return _PeriodicLinear(self)
+
+    def gradients(self, t: np.ndarray) -> np.ndarray:
+        idx = (np.asarray(t, dtype=np.int64) - 1) % self.pattern.shape[0]
+        return self.pattern[idx][:, None, :]
+
+
+def minus_one_two(C=10, lo=-1.0, hi=1.0, x0=None) -> Periodic:
+    """Luo et al. (2019), Section 3: g_t = −1 if t mod C = 1, +2 if t mod C = 2, else 0.
+
+    A period sums to +1, so x* = lo.  With β1 = 0, the +2 step meets a larger second moment
+    than the −1 step before it, its effective learning rate is smaller, and for β2 near enough
+    to 1 relative to C Adam drifts towards hi.  (The paper's exact feasible set is not
+    recorded in this project's reference; [−1, 1] is the default.)
+    """
+    C = checks.positive_int("C", C, minimum=3)
+    pattern = np.zeros(C)
+    pattern[0], pattern[1] = -1.0, 2.0
+    p = Periodic(pattern, lo=lo, hi=hi, x0=x0, name="minus-one-two")
+    p.params = {"C": C, **{k: v for k, v in p.params.items() if k != "pattern"}}
+    return p

@@ -1,0 +1,57 @@
+"""Batches, seeds and chunks: a configuration's numbers do not depend on what runs beside it."""
+import numpy as np
+import pytest
+
+import regret
+
+
+def _same(a, b):
+    for f in ("regret", "loss", "comparator", "x", "eta"):
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+
+
+@pytest.mark.parametrize("name", ["adam", "amsgrad", "sgd", "adabound", "amsbound"])
+def test_batch_equals_separate_runs(name):
+    lrs = [0.05, 0.1, 0.3]
+    betas2 = [0.1, 0.5, 0.99]
+    opts = dict(convention="theory") if name == "sgd" else dict(beta1=0.5, convention="theory")
+    prob = regret.problem("reddi-online", C=3)
+    if name == "sgd":
+        batched = regret.run(prob, regret.optimizer(name, lr=lrs, **opts), 500)
+        singles = [regret.run(prob, regret.optimizer(name, lr=lr, **opts), 500) for lr in lrs]
+    else:
+        batched = regret.run(prob, regret.optimizer(name, lr=lrs, beta2=betas2, **opts), 500)
+        singles = [regret.run(prob, regret.optimizer(name, lr=lr, beta2=b2, **opts), 500)
+                   for lr, b2 in zip(lrs, betas2)]
+    for b, single in enumerate(singles):
+        for f in ("regret", "x", "eta"):
+            np.testing.assert_array_equal(getattr(batched, f)[:, b], getattr(single, f)[:, 0])
+
+
+def test_problem_batch_equals_separate_problems():
+    k = regret.optimizer("adam", beta1=0, beta2=0.1, lr=0.1, convention="theory")
+    batched = regret.run(regret.problem("reddi-online", C=[3.0, 5.0], P=[3, 5]), k, 400)
+    for b, (C, P) in enumerate([(3.0, 3), (5.0, 5)]):
+        single = regret.run(regret.problem("reddi-online", C=C, P=P), k, 400)
+        np.testing.assert_array_equal(batched.regret[:, b], single.regret[:, 0])
+
+
+def test_same_seed_is_bitwise_identical_and_different_seed_is_not():
+    k = regret.optimizer("adam", beta1=0.9, beta2=0.99, lr=0.1)
+    run = lambda seed: regret.run(regret.problem("reddi-stochastic", C=3, delta=0.5, seed=seed), k, 2000)
+    _same(run(7), run(7))
+    assert not np.array_equal(run(7).regret, run(8).regret)
+
+
+def test_stochastic_path_independent_of_batch_and_chunk():
+    k = regret.optimizer("amsgrad", beta1=0.9, beta2=0.99, lr=0.05)
+    both = regret.run(regret.problem("reddi-stochastic", C=3, delta=0.5, seed=[11, 12]), k, 3000, chunk=97)
+    alone = regret.run(regret.problem("reddi-stochastic", C=3, delta=0.5, seed=12), k, 3000)
+    for f in ("regret", "x", "expected_gap", "expected_regret"):
+        np.testing.assert_array_equal(getattr(both, f)[:, 1], getattr(alone, f)[:, 0], err_msg=f)
+
+
+def test_chunking_does_not_change_numbers():
+    k = regret.optimizer("adabound", beta1=0.9, beta2=0.999, lr=0.01)
+    prob = regret.problem("minus-one-two", C=7)
+    _same(regret.run(prob, k, 5000, chunk=1), regret.run(prob, k, 5000, chunk=4096))

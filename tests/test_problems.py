@@ -1,0 +1,53 @@
+"""Problem families: gradients as defined, exact comparators, expected losses."""
+import itertools
+
+import numpy as np
+import pytest
+
+import regret
+from regret.feasible import Box
+
+
+def test_reddi_online_gradient_pattern():
+    g = regret.problem("reddi-online", C=1010, P=101, b=10).gradients(np.arange(1, 205))[:, 0, 0]
+    assert g[0] == 1010 and g[101] == 1010 and g[202] == 1010
+    assert np.count_nonzero(g == -10) == 204 - 3
+
+
+def test_minus_one_two_pattern_and_comparator():
+    p = regret.problem("minus-one-two", C=5)
+    g = p.gradients(np.arange(1, 11))[:, 0, 0]
+    assert g.tolist() == [-1, 2, 0, 0, 0, -1, 2, 0, 0, 0]
+    res = regret.run(p, regret.optimizer("sgd", lr=1e-9), 10, x0=0.0)
+    # A period sums to +1, so after two periods the comparator is x = -1: min = -2.
+    assert res.comparator[-1, 0] == pytest.approx(-2.0)
+
+
+def test_box_comparator_equals_best_vertex():
+    rng = np.random.default_rng(0)
+    box = Box(np.array([-1.0, 0.0, -2.0]), np.array([1.0, 0.5, 3.0]))
+    G = rng.normal(size=(20, 3))
+    vertices = np.array(list(itertools.product(*zip(box.lo, box.hi))))
+    best = (G @ vertices.T).min(axis=1)
+    np.testing.assert_allclose(box.min_linear(G), best, rtol=1e-14)
+
+
+def test_stochastic_mean_gradient_is_delta_and_sample_frequency_matches_p():
+    p = regret.problem("reddi-stochastic", C=10, delta=0.5, seed=1)
+    assert p.mean_gradient[0, 0] == pytest.approx(0.5)
+    g = p.stream().take(np.arange(1, 200_001))[:, 0, 0]
+    freq = np.mean(g == 10)
+    assert abs(freq - 1.5 / 11) < 4 * np.sqrt(freq * (1 - freq) / len(g))
+
+
+def test_expected_gap_is_delta_times_distance_to_minus_one():
+    p = regret.problem("reddi-stochastic", C=3, delta=0.25, seed=2)
+    res = regret.run(p, regret.optimizer("sgd", lr=0.01), 500)
+    np.testing.assert_allclose(res.expected_gap[:, 0], 0.25 * (res.x[:, 0, 0] + 1.0), rtol=1e-12)
+
+
+def test_quadratic_regret_is_nonnegative_and_sgd_converges():
+    p = regret.problem("quadratic", a=[1.0, 4.0], c=[0.3, 2.0])
+    res = regret.run(p, regret.optimizer("sgd", lr=0.1), 2000)
+    np.testing.assert_allclose(res.x_final[0], [0.3, 1.0], atol=1e-6)
+    assert np.all(res.regret[:, 0] >= -1e-12)
