@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
 from . import __version__, checks
 from .kernels.base import Kernel
-from .problems.base import LinearProblem, Problem
+from .problems.base import GeneralProblem, LinearProblem, Problem
 from .result import Result
 
 ENGINES = ("auto", "numpy")
@@ -106,28 +107,116 @@ def _configs(problem: Problem, kernel: Kernel, B: int):
     return kcfg, pcfg
 
 
+@dataclass
+class Tracker:
+    """Everything a run carries from one step to the next, updated in place by an engine.
+
+    x, s: the iterate x_t and the kernel state, each (B, d); eta: the last η, (B, d).
+    loss: Σ f_s(x_s) (B,); G: Σ g_s per problem instance (B_p, d) (linear problems); x_sum:
+    Σ x_s (B, d) when the problem has a mean gradient.  alive: configurations still running;
+    fault_t / fault_what: for a frozen configuration, the step at which a quantity first became
+    NaN/Inf and which one (see ``FAULT_NAMES``).  t: steps done.
+    """
+
+    x: np.ndarray
+    s: list
+    eta: np.ndarray
+    loss: np.ndarray
+    G: np.ndarray
+    x_sum: np.ndarray | None
+    alive: np.ndarray
+    fault_t: np.ndarray
+    fault_what: np.ndarray
+    t: int = 0
+
+
+def fault_names(kernel: Kernel) -> tuple[str, ...]:
+    """Index → name of the quantity a fault code refers to: x, eta, then the state fields."""
+    return ("x", "eta") + tuple(kernel.state_names)
+
+
+def advance_numpy(tr: Tracker, kernel: Kernel, ts: np.ndarray, coeffs: list, params: tuple,
+                  grads: np.ndarray, feasible) -> None:
+    """The reference engine: one numpy step per t in ``ts`` for a linear problem.
+
+    A configuration whose new iterate, η or state is not finite is frozen at its last finite
+    values (it stops accumulating loss) and its fault recorded; the rest go on untouched.
+    """
+    x, s, loss, G, x_sum, alive = tr.x, tr.s, tr.loss, tr.G, tr.x_sum, tr.alive
+    eta = tr.eta
+    B, d = x.shape
+    all_alive = bool(alive.all())
+    for k in range(len(ts)):
+        g = grads[k]
+        G += g
+        f = np.sum(g * x, axis=-1)
+        if all_alive:
+            loss += f
+            if x_sum is not None:
+                x_sum += x
+        else:
+            loss += np.where(alive, f, 0.0)
+            if x_sum is not None:
+                x_sum += np.where(alive[:, None], x, 0.0)
+        x_hat, eta_new, *s_new = kernel.rule(x, g, *s, *(c[k] for c in coeffs), *params)
+        quantities = (x_hat, eta_new, *s_new)
+        if not all(np.isfinite(q).all() for q in quantities):
+            bad = np.zeros(B, dtype=bool)
+            for code, q in enumerate(quantities):
+                qbad = ~np.isfinite(np.broadcast_to(q, (B, d))).all(axis=-1)
+                new = qbad & alive & ~bad
+                tr.fault_t[new] = ts[k]
+                tr.fault_what[new] = code
+                bad |= qbad
+            alive &= ~bad
+            all_alive = False
+        eta_new = np.broadcast_to(eta_new, (B, d))
+        x_new = feasible.project(x_hat, 1.0 / eta_new)
+        if all_alive:
+            x, eta, s = x_new, eta_new, s_new
+        else:
+            keep = alive[:, None]
+            x = np.where(keep, x_new, x)
+            eta = np.where(keep, eta_new, eta)
+            s = [np.where(keep, new, old) for new, old in zip(s_new, s)]
+    tr.x, tr.s, tr.eta = x, s, eta
+    tr.t = int(ts[-1])
+
+
+def _run_general(tr: Tracker, kernel: Kernel, problem: GeneralProblem, ts, coeffs, params) -> None:
+    """Per-step engine for problems whose gradient depends on x (numpy only, no fault freeze)."""
+    x, s = tr.x, tr.s
+    for k in range(len(ts)):
+        t = int(ts[k])
+        g = problem.grad(x, t)
+        tr.loss += problem.loss(x, t)
+        x_hat, eta, *s = kernel.rule(x, g, *s, *(c[k] for c in coeffs), *params)
+        eta = np.broadcast_to(eta, x.shape)
+        x = problem.feasible.project(x_hat, 1.0 / eta)
+    tr.x, tr.s, tr.eta, tr.t = x, s, eta, int(ts[-1])
+
+
 def _run_numpy(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chunk: int,
                progress: bool) -> Result:
     B = checks.batch_size({"optimizer batch": kernel.batch, "problem batch": problem.batch})
     d = problem.dim
     feasible = problem.feasible
     state = kernel.init(start_point(problem, x0, B))
-    x, s = state[0], list(state[1:])
     params = kernel.column_params()
     linear = isinstance(problem, LinearProblem)
     stream = problem.stream() if linear else None
     mu = problem.mean_gradient if linear else None
     mu_min = feasible.min_linear(mu) if mu is not None else None
+    tr = Tracker(x=state[0], s=list(state[1:]), eta=np.zeros((B, d)), loss=np.zeros(B),
+                 G=np.zeros((problem.batch, d)), x_sum=np.zeros((B, d)) if mu is not None else None,
+                 alive=np.ones(B, dtype=bool), fault_t=np.zeros(B, dtype=np.int64),
+                 fault_what=np.full(B, -1, dtype=np.int64))
 
     K = len(ckpts)
     rec = {name: np.empty((K, B)) for name in ("regret", "loss", "comparator")}
     rec_x, rec_eta = np.empty((K, B, d)), np.empty((K, B, d))
     if mu is not None:
         rec["expected_gap"], rec["expected_regret"] = np.empty((K, B)), np.empty((K, B))
-        x_sum = np.zeros((B, d))
-    loss = np.zeros(B)
-    G = np.zeros((problem.batch, d))
-    eta = np.zeros((B, d))
 
     bar = _progress_bar(T, progress, f"{kernel.name} on {problem.name}")
     started = time.perf_counter()
@@ -136,42 +225,36 @@ def _run_numpy(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, 
         for t0, t1, record in chunk_plan(T, ckpts, chunk):
             ts = np.arange(t0, t1 + 1, dtype=np.int64)
             coeffs = [c[:, :, None] for c in kernel.coeffs(ts)]
-            grads = stream.take(ts) if linear else None
-            for k in range(len(ts)):
-                if linear:
-                    g = grads[k]
-                    G += g
-                else:
-                    g = problem.grad(x, int(ts[k]))
-                    loss += problem.loss(x, int(ts[k]))
-                if linear:
-                    loss += np.sum(g * x, axis=-1)
-                if mu is not None:
-                    x_sum += x
-                x_hat, eta, *s = kernel.rule(x, g, *s, *(c[k] for c in coeffs), *params)
-                x = feasible.project(x_hat, 1.0 / eta)
+            if linear:
+                advance_numpy(tr, kernel, ts, coeffs, params, stream.take(ts), feasible)
+            else:
+                _run_general(tr, kernel, problem, ts, coeffs, params)
             if record:
-                comp = feasible.min_linear(G) if linear else problem.comparator(t1)
-                rec["loss"][k_rec] = loss
+                comp = feasible.min_linear(tr.G) if linear else problem.comparator(t1)
+                dead = np.where(tr.alive, 0.0, np.nan)
+                rec["loss"][k_rec] = tr.loss + dead
                 rec["comparator"][k_rec] = comp
-                rec["regret"][k_rec] = loss - comp
-                rec_x[k_rec] = x
-                rec_eta[k_rec] = np.broadcast_to(eta, (B, d))
+                rec["regret"][k_rec] = tr.loss - comp + dead
+                rec_x[k_rec] = tr.x
+                rec_eta[k_rec] = tr.eta
                 if mu is not None:
-                    rec["expected_gap"][k_rec] = np.sum(mu * x, axis=-1) - mu_min
-                    rec["expected_regret"][k_rec] = np.sum(mu * x_sum, axis=-1) - t1 * mu_min
+                    rec["expected_gap"][k_rec] = np.sum(mu * tr.x, axis=-1) - mu_min + dead
+                    rec["expected_regret"][k_rec] = np.sum(mu * tr.x_sum, axis=-1) - t1 * mu_min + dead
                 k_rec += 1
             if bar is not None:
                 bar.update(len(ts))
     if bar is not None:
         bar.close()
     kcfg, pcfg = _configs(problem, kernel, B)
+    names = fault_names(kernel)
+    faults = [{"config": int(b), "t": int(tr.fault_t[b]), "quantity": names[int(tr.fault_what[b])]}
+              for b in np.flatnonzero(~tr.alive)]
     return Result(
         problem=problem.describe(), optimizer=kernel.name, convention=kernel.convention,
         configs=kcfg, problem_configs=pcfg, T=T, engine="numpy", t=ckpts.copy(),
         regret=rec["regret"], loss=rec["loss"], comparator=rec["comparator"], x=rec_x, eta=rec_eta,
         expected_gap=rec.get("expected_gap"), expected_regret=rec.get("expected_regret"),
-        seconds=time.perf_counter() - started,
+        faults=faults, seconds=time.perf_counter() - started,
         provenance={"regret_version": __version__, "engine": "numpy", "chunk": chunk,
                     "numpy": np.__version__})
 

@@ -55,3 +55,18 @@ def test_chunking_does_not_change_numbers():
     k = regret.optimizer("adabound", beta1=0.9, beta2=0.999, lr=0.01)
     prob = regret.problem("minus-one-two", C=7)
     _same(regret.run(prob, k, 5000, chunk=1), regret.run(prob, k, 5000, chunk=4096))
+
+
+def test_blow_up_in_one_configuration_freezes_it_and_spares_the_rest():
+    # lr = 1e308 overflows the first step of configuration 1 only.
+    lrs = [0.1, 1e308, 0.01]
+    k = regret.optimizer("sgd", lr=lrs)
+    prob = regret.problem("periodic", pattern=[3.0, -1.0, -1.0], lo=-1e308, hi=1e308)
+    res = regret.run(prob, k, 200, x0=1.0)
+    assert [f["config"] for f in res.faults] == [1]
+    assert res.faults[0] == {"config": 1, "t": 1, "quantity": "x"}
+    assert np.all(np.isnan(res.regret[:, 1]))
+    assert np.all(res.x[:, 1, 0] == 1.0), "a frozen configuration keeps its last finite iterate"
+    for b in (0, 2):
+        alone = regret.run(prob, regret.optimizer("sgd", lr=lrs[b]), 200, x0=1.0)
+        np.testing.assert_array_equal(res.regret[:, b], alone.regret[:, 0])
