@@ -8,6 +8,7 @@ A mistake in the input prints one line on stderr and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import importlib
 import inspect
 import json
 import sys
@@ -19,6 +20,12 @@ from .engine import ENGINES, run
 from .kernels import OPTIMIZERS, optimizer
 from .problems import PROBLEMS, problem
 from .spec import parse_spec, parse_value
+
+
+# Each further subcommand lives in its own module with ``register(subparsers)``, which adds a
+# parser whose ``func(args) -> int`` is the exit status.  ValueError/TypeError/UsageError raised
+# there become one line on stderr and status 2.
+SUBCOMMANDS: tuple[str, ...] = ()
 
 
 class UsageError(Exception):
@@ -49,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.add_argument("--plot", metavar="FILE", help="write an average-regret plot (log-log) to FILE")
     p.set_defaults(func=cmd_run)
+    for module in SUBCOMMANDS:
+        importlib.import_module(module).register(sub)
     return parser
 
 
