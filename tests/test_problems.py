@@ -51,3 +51,11 @@ def test_quadratic_regret_is_nonnegative_and_sgd_converges():
     res = regret.run(p, regret.optimizer("sgd", lr=0.1), 2000)
     np.testing.assert_allclose(res.x_final[0], [0.3, 1.0], atol=1e-6)
     assert np.all(res.regret[:, 0] >= -1e-12)
+
+
+def test_minus_one_two_batched_periods_match_single_instances():
+    p = regret.problem("minus-one-two", C=[3, 4, 7])
+    g = p.gradients(np.arange(1, 30))
+    for i, C in enumerate([3, 4, 7]):
+        expected = [(-1.0 if (t - 1) % C == 0 else 2.0 if (t - 1) % C == 1 else 0.0) for t in range(1, 30)]
+        assert g[:, i, 0].tolist() == expected

@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import checks
 from ..feasible import Box
-from .base import LinearProblem
+from ..feasible import interval
+from .base import LinearProblem, batch_param, param_value
 from .reddi import _PeriodicLinear
 
 
@@ -44,17 +45,34 @@ class Periodic(LinearProblem):
         return self.pattern[idx][:, None, :]
 
 
-def minus_one_two(C=10, lo=-1.0, hi=1.0, x0=None) -> Periodic:
-    """Luo et al. (2019), Section 3: g_t = −1 if t mod C = 1, +2 if t mod C = 2, else 0.
+class MinusOneTwo(LinearProblem):
+    """Luo et al. (2019), Section 3: g_t = −1 if t mod C = 1, +2 if t mod C = 2, else 0, on [lo, hi].
 
     A period sums to +1, so x* = lo.  With β1 = 0, the +2 step meets a larger second moment
     than the −1 step before it, its effective learning rate is smaller, and for β2 near enough
     to 1 relative to C Adam drifts towards hi.  (The paper's exact feasible set is not
-    recorded in this project's reference; [−1, 1] is the default.)
+    recorded in this project's reference; [−1, 1] is the default.)  C may be a 1-d array of
+    integers ≥ 3 (a batch of instances, e.g. the (β2, C) map).
     """
-    C = checks.positive_int("C", C, minimum=3)
-    pattern = np.zeros(C)
-    pattern[0], pattern[1] = -1.0, 2.0
-    p = Periodic(pattern, lo=lo, hi=hi, x0=x0, name="minus-one-two")
-    p.params = {"C": C, **{k: v for k, v in p.params.items() if k != "pattern"}}
-    return p
+
+    name = "minus-one-two"
+
+    def __init__(self, C=10, lo=-1.0, hi=1.0, x0=None):
+        self.C = batch_param("C", C, 3)
+        if np.any(self.C != np.round(self.C)):
+            raise ValueError(f"C={param_value(self.C)} must be an integer >= 3")
+        params = {"C": int(self.C[0]) if len(self.C) == 1 else self.C.astype(int).tolist(),
+                  "lo": float(lo), "hi": float(hi)}
+        super().__init__(interval(lo, hi), len(self.C), params, x0)
+
+    def stream(self):
+        return _PeriodicLinear(self)
+
+    def gradients(self, t: np.ndarray) -> np.ndarray:
+        phase = (np.asarray(t, dtype=np.int64)[:, None] - 1) % self.C.astype(np.int64)[None, :]
+        return np.where(phase == 0, -1.0, np.where(phase == 1, 2.0, 0.0))[..., None]
+
+
+def minus_one_two(C=10, lo=-1.0, hi=1.0, x0=None) -> MinusOneTwo:
+    """The −1/2 example of Luo et al. (2019); see ``MinusOneTwo``."""
+    return MinusOneTwo(C=C, lo=lo, hi=hi, x0=x0)
