@@ -8,6 +8,13 @@ Arrays are indexed (checkpoint k, configuration b[, coordinate i]).  At checkpoi
     eta[k, b, i]        the effective learning rate η_t used at step t
     expected_gap[k, b]  E f(x_{t+1}) − min_F E f      (stochastic problems only)
     expected_regret     Σ_{s≤t} (E f(x_s) − min_F E f)  (stochastic problems only)
+
+Provenance: ``problem`` (name, parameters — including a stochastic problem's seed — and F),
+``configs`` (every kernel option of every configuration), ``problem_configs``, ``engine``, and
+``provenance`` = {regret_version, engine, chunk, numpy, python, ...} filled in by the engine;
+``regret.storage`` writes all of it.  A run stopped by Ctrl-C returns ``interrupted=True`` with
+the checkpoints it completed and ``resume_state``, from which ``regret.run(..., resume=...)``
+continues to the same numbers as an uninterrupted run.
 """
 from __future__ import annotations
 
@@ -37,10 +44,24 @@ class Result:
     faults: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     provenance: dict[str, Any] = field(default_factory=dict)
+    interrupted: bool = False
+    # Everything the engine needs to continue an interrupted run (see ``regret.engine``);
+    # None for a finished run.
+    resume_state: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def batch(self) -> int:
         return self.regret.shape[1]
+
+    @property
+    def steps_done(self) -> int:
+        """Steps completed and recorded: T for a finished run, the last checkpoint if interrupted."""
+        return int(self.t[-1]) if len(self.t) else 0
+
+    @property
+    def seed(self):
+        """The seed of a stochastic problem (an int or a list per instance), else None."""
+        return self.problem.get("params", {}).get("seed")
 
     @property
     def average_regret(self) -> np.ndarray:
@@ -68,15 +89,16 @@ class Result:
     def runs(self) -> list[dict[str, Any]]:
         """One JSON-able record per configuration (the CLI's ``runs`` entries)."""
         out = []
+        done = len(self.t) > 0  # an interrupted multi-kernel run may not have reached a kernel
         for b in range(self.batch):
             rec = {
                 "optimizer": self.optimizer,
                 "convention": self.convention,
                 "params": self.configs[b],
                 "problem_params": self.problem_configs[b],
-                "x_final": self.x_final[b].tolist(),
-                "regret": float(self.regret_final[b]),
-                "average_regret": float(self.regret_final[b] / self.T),
+                "x_final": self.x_final[b].tolist() if done else None,
+                "regret": float(self.regret_final[b]) if done else None,
+                "average_regret": float(self.regret_final[b] / self.steps_done) if done else None,
                 "checkpoints": {
                     "t": self.t.tolist(),
                     "regret": self.regret[:, b].tolist(),
@@ -86,9 +108,12 @@ class Result:
                 },
             }
             if self.expected_gap is not None:
-                rec["expected_gap"] = float(self.expected_gap[-1, b])
+                rec["expected_gap"] = float(self.expected_gap[-1, b]) if done else None
                 rec["checkpoints"]["expected_gap"] = self.expected_gap[:, b].tolist()
                 rec["checkpoints"]["expected_regret"] = self.expected_regret[:, b].tolist()
+            if self.interrupted:
+                rec["interrupted"] = True
+                rec["steps_done"] = self.steps_done
             faults = [f for f in self.faults if f["config"] == b]
             if faults:
                 rec["faults"] = faults
