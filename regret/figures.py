@@ -1,0 +1,187 @@
+"""The figures of ``regret reproduce``: paper-style panels built from ``Result`` s and arrays.
+
+``plotting.py`` draws one line per configuration; these functions draw what the studies need:
+one line per optimizer (the mean over a batch of seeds, with its min–max band), bounds beside
+measured regret, maps over two parameters with a theory curve on top, and AdaBound's
+learning-rate band.  Every function returns the matplotlib ``Figure``; ``plotting.save``
+writes it.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .plotting import _pyplot
+from .result import Result
+
+# One colour per optimizer throughout the report, so figures can be read side by side.
+COLORS = {"adam": "tab:red", "amsgrad": "tab:blue", "sgd": "tab:gray", "adabound": "tab:green",
+          "amsbound": "tab:purple"}
+QUANTITIES = {
+    "average_regret": ("average regret $R_t/t$", lambda r: r.average_regret),
+    "regret": ("regret $R_t$", lambda r: r.regret),
+    "regret_sqrt": (r"$R_t/\sqrt{t}$", lambda r: r.regret / np.sqrt(r.t)[:, None]),
+    "x": ("iterate $x_{t+1}$", lambda r: r.x[:, :, 0]),
+    "expected_gap": (r"expected gap $\mathbb{E}f(x_{t+1}) - f(x^*)$", lambda r: r.expected_gap),
+}
+
+
+def _figure(size=(7.0, 4.4)):
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=size)
+    return fig, ax
+
+
+def curves(results: Sequence[Result], quantity: str = "average_regret", *, labels: Sequence[str] | None = None,
+           title: str = "", hlines: Sequence[tuple[float, str]] = (), logy: bool | None = None,
+           ylim=None):
+    """One line per result against t (log x axis): ``quantity`` averaged over the batch.
+
+    quantity: average_regret | regret | regret_sqrt | x | expected_gap.  With B > 1 (seeds) the
+    line is the batch mean and a shaded band spans min–max.  ``hlines``: (value, label)
+    reference lines, e.g. a predicted asymptote.  ``logy`` None: log scale when every plotted
+    value is positive, symmetric-log otherwise (regret can be negative).
+    """
+    ylabel, get = QUANTITIES[quantity]
+    fig, ax = _figure()
+    positive = True
+    smallest = np.inf
+    for i, res in enumerate(results):
+        y = np.asarray(get(res), dtype=np.float64)
+        mean = np.nanmean(y, axis=1)
+        label = labels[i] if labels is not None else res.optimizer
+        color = COLORS.get(res.optimizer)
+        line, = ax.plot(res.t, mean, lw=1.8, label=label, color=color)
+        if y.shape[1] > 1:
+            ax.fill_between(res.t, np.nanmin(y, axis=1), np.nanmax(y, axis=1), color=line.get_color(),
+                            alpha=0.18, lw=0)
+        finite = y[np.isfinite(y)]
+        positive &= bool(np.all(finite > 0))
+        nz = np.abs(finite[finite != 0])
+        if nz.size:
+            smallest = min(smallest, float(nz.min()))
+    for value, label in hlines:
+        ax.axhline(value, color="k", ls="--", lw=1.1, label=label)
+    ax.set_xscale("log")
+    if logy is None:
+        logy = quantity != "x"
+    if logy:
+        if positive:
+            ax.set_yscale("log")
+        else:
+            ax.set_yscale("symlog", linthresh=max(smallest if np.isfinite(smallest) else 1e-3, 1e-4))
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel("t (steps)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=11)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8.5, loc="best", framealpha=0.85)
+    return fig
+
+
+def regret_vs_bounds(t, measured: dict[str, np.ndarray], bounds: dict[str, np.ndarray], *, title: str = "",
+                     colors: dict[str, str] | None = None):
+    """R_t/√t of each run (solid) against bounds B(t)/√t (dashed), log-log.
+
+    An O(√t) regret is a bounded R_t/√t; a bound that holds lies above its run at every t.
+    """
+    fig, ax = _figure()
+    t = np.asarray(t, dtype=np.float64)
+    colors = colors or {}
+    for label, r in measured.items():
+        ax.plot(t, np.asarray(r) / np.sqrt(t), lw=1.8, label=label, color=colors.get(label))
+    styles = ["--", ":", "-."]
+    for i, (label, b) in enumerate(bounds.items()):
+        ax.plot(t, np.asarray(b) / np.sqrt(t), ls=styles[i % 3], color="k", lw=1.3, label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("t (steps)")
+    ax.set_ylabel(r"$R_t/\sqrt{t}$")
+    ax.set_title(title, fontsize=11)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8.5, loc="best", framealpha=0.85)
+    return fig
+
+
+def phase_diagram(beta1: np.ndarray, beta2: np.ndarray, value: np.ndarray, *, curve=None, title: str = "",
+                  colorbar: str = "average regret $R_T/T$", curve_label: str = r"$\beta_1 = \sqrt{\beta_2}$"):
+    """A map of ``value`` over a (β2, β1) grid (β2 across, β1 up), with ``curve`` = (β2s, β1s).
+
+    beta1, beta2: the 1-d grid axes; value: shape (len(beta1), len(beta2)).
+    """
+    from matplotlib.colors import LogNorm
+
+    fig, ax = _figure((6.6, 5.0))
+    v = np.asarray(value, dtype=np.float64)
+    pos = v[np.isfinite(v) & (v > 0)]
+    norm = LogNorm(vmin=max(pos.min(), pos.max() * 1e-4), vmax=pos.max()) if pos.size else None
+    mesh = ax.pcolormesh(beta2, beta1, np.where(v > 0, v, np.nan) if norm else v, shading="nearest",
+                         cmap="viridis", norm=norm)
+    cb = fig.colorbar(mesh, ax=ax)
+    cb.set_label(colorbar)
+    if curve is not None:
+        ax.plot(curve[0], curve[1], color="w", lw=2.4)
+        ax.plot(curve[0], curve[1], color="k", lw=1.2, ls="--", label=curve_label)
+        ax.legend(fontsize=9, loc="upper left", framealpha=0.9)
+    ax.set_xlim(beta2.min(), beta2.max())
+    ax.set_ylim(beta1.min(), beta1.max())
+    ax.set_xlabel(r"$\beta_2$")
+    ax.set_ylabel(r"$\beta_1$")
+    ax.set_title(title, fontsize=11)
+    return fig
+
+
+def parameter_map(xs: np.ndarray, ys: np.ndarray, value: np.ndarray, *, xlabel: str, ylabel: str,
+                  boundaries: Sequence[tuple[np.ndarray, np.ndarray, str]] = (), title: str = "",
+                  colorbar: str = "", diverging: bool = True):
+    """A map of ``value`` (shape (len(ys), len(xs))) with boundary curves (x, y, label) on top.
+
+    ``diverging``: a red/blue scale centred on 0 (sign = which way the iterate drifts).
+    """
+    from matplotlib.colors import TwoSlopeNorm
+
+    fig, ax = _figure((6.8, 5.0))
+    v = np.asarray(value, dtype=np.float64)
+    if diverging:
+        lim = np.nanmax(np.abs(v)) or 1.0
+        mesh = ax.pcolormesh(xs, ys, v, shading="nearest", cmap="RdBu_r",
+                             norm=TwoSlopeNorm(vcenter=0.0, vmin=-lim, vmax=lim))
+    else:
+        mesh = ax.pcolormesh(xs, ys, v, shading="nearest", cmap="viridis")
+    cb = fig.colorbar(mesh, ax=ax)
+    cb.set_label(colorbar)
+    styles = ["-", "--", ":"]
+    for i, (bx, by, label) in enumerate(boundaries):
+        ax.plot(bx, by, color="w", lw=3.0)
+        ax.plot(bx, by, color="k", lw=1.4, ls=styles[i % 3], label=label)
+    if boundaries:
+        ax.legend(fontsize=8.5, loc="upper left", framealpha=0.9)
+    ax.set_xlim(xs.min(), xs.max())
+    ax.set_ylim(ys.min() - 0.5, ys.max() + 0.5)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=11)
+    return fig
+
+
+def learning_rate_band(t, lower, upper, used: dict[str, np.ndarray], *, title: str = "",
+                       ylabel: str = r"learning rate $\hat\eta_t$"):
+    """AdaBound's band η_l(t) ≤ η̂_t ≤ η_u(t) (shaded) and the clipped η̂_t of each run (lines)."""
+    fig, ax = _figure()
+    t = np.asarray(t, dtype=np.float64)
+    ax.fill_between(t, lower, upper, color="tab:orange", alpha=0.18, lw=0)
+    ax.plot(t, lower, color="tab:orange", lw=1.4, ls="--", label=r"lower bound $\eta_l(t)$")
+    ax.plot(t, upper, color="tab:orange", lw=1.4, ls="-.", label=r"upper bound $\eta_u(t)$")
+    for label, eta in used.items():
+        name = label.split()[0].lower()
+        ax.plot(t, eta, lw=1.8, label=label, color=COLORS.get(name), marker=".", ms=3)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("t (steps)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=11)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8.5, loc="best", framealpha=0.85)
+    return fig

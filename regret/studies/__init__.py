@@ -1,0 +1,35 @@
+"""The studies of ``regret reproduce``: one module per theorem, each ``run`` → ``StudyResult``.
+
+=================  ===========================================================================
+key                what it reproduces
+=================  ===========================================================================
+theorem1           Reddi et al. (2018) Thm 1: Adam's R_T/T → (2C − 4)/3 on the period-3 problem
+theorem2           Reddi et al. (2018) Thm 2: any β1 < √β2 fails on a period-C problem (C from proofs)
+theorem3           Reddi et al. (2018) Thm 3: Adam's expected gap stays ≥ δ on the stochastic problem
+theorem4           Luo et al. (2019) Thm 4 and Savarese's corrected bound, held against AdaBound's R_T
+minus-one-two      Luo et al. (2019) §3: the (β2, C) map of Adam's drift against the exact condition
+savarese           Savarese (2019) Thm 2: admissible bound functions for which AdaBound = Adam
+phase              Adam's long-run R_T/T over a (β1, β2) grid, with the curve β1 = √β2
+=================  ===========================================================================
+
+A study module has ``KEY``, ``TITLE``, ``T_DEFAULT``, ``T_QUICK``,
+``run(*, T=None, quick=False, engine="auto", progress=None) -> StudyResult`` and
+``plot(study, outdir) -> list[FigureFile]``.  Every verdict is computed from the run.
+"""
+from __future__ import annotations
+
+from . import theorem1
+from .outcome import NOT_REPRODUCED, REPRODUCED, Check, FigureFile, StudyResult
+
+STUDIES = {m.KEY: m for m in (theorem1,)}
+
+
+def run(key: str, **kw) -> StudyResult:
+    """Run the study ``key`` (see the table above); keywords go to its ``run``."""
+    from .. import checks
+
+    checks.choice("study", key, STUDIES)
+    return STUDIES[key].run(**kw)
+
+
+__all__ = ["STUDIES", "run", "Check", "FigureFile", "StudyResult", "REPRODUCED", "NOT_REPRODUCED"]
