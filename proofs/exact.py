@@ -1,0 +1,190 @@
+"""Exact inputs and exact decisions.
+
+* ``rational(name, value)``: user numbers as exact rationals.  A decimal string is read as the
+  decimal it spells ("0.81" → 81/100), a float as its shortest repr (0.9 → 9/10, which is what
+  the user typed), so boundaries such as β1 = 0.9, β2 = 0.81 (β1 = √β2) are decided exactly.
+* ``nonneg_for_all_t(expr, t, t0)``: decides E(t) ≥ 0 for every integer t ≥ t0 (parameters
+  positive reals).  Procedure, in order:
+    1. certificate: write E = N/D as a rational function, substitute t = t0 + s and every
+       symbolic parameter p = u (u > 0); if all coefficients of the expanded N and D (as
+       polynomials in s, u) are ≥ 0 (or N's ≥ 0 and D's ≤ 0 …), the sign is proved for all real
+       s ≥ 0, hence all integers t ≥ t0;
+    2. with one symbolic parameter p: the leading coefficient of N in t decides the sign for
+       large t; the region where it has the wrong sign is where the clause fails (solved
+       exactly), and the complement is re-certified at its boundary p = p* + u;
+    3. otherwise (numbers only): scan t = t0..t0+2000 and log-spaced t up to 10¹², confirm any
+       violation exactly at that integer t (the witness), and take the limit t → ∞;
+    4. else ``undecided`` with the reason.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+t = sp.Symbol("t", positive=True)
+
+
+def rational(name: str, value) -> sp.Rational:
+    """``value`` as an exact sympy Rational; ValueError/TypeError naming ``name`` otherwise."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name}={value!r} is not a number")
+    if isinstance(value, sp.Basic):
+        if value.is_Rational:
+            return value
+        if value.is_number and value.is_finite:
+            return sp.nsimplify(value, rational=True)
+        raise ValueError(f"{name}={value} is not a finite number")
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            r = sp.Rational(text) if "/" not in text else sp.Rational(Fraction(text))
+        except (TypeError, ValueError, SyntaxError):
+            raise ValueError(f"{name}={value!r} is not a number (write a decimal such as 0.81 or a fraction 81/100)") from None
+        return r
+    if isinstance(value, (int, np.integer)):
+        return sp.Integer(int(value))
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, (float, np.floating)):
+        if not math.isfinite(value):
+            raise ValueError(f"{name}={value!r} must be finite")
+        return sp.Rational(repr(float(value)))  # shortest repr: the decimal the user wrote
+    raise TypeError(f"{name}={value!r} is not a number")
+
+
+def sign(expr) -> int | None:
+    """The sign (−1, 0, 1) of a closed numeric expression, exactly; None if sympy cannot tell."""
+    expr = sp.sympify(expr)
+    if expr.is_zero:
+        return 0
+    if expr.is_positive:
+        return 1
+    if expr.is_negative:
+        return -1
+    simp = sp.nsimplify(sp.simplify(expr)) if expr.free_symbols == set() else expr
+    if simp.is_zero:
+        return 0
+    # evalf works at increasing precision until the sign is certain (or gives up).
+    val = sp.N(expr, 50)
+    if val.is_Number and abs(val) > sp.Float(10) ** -40:
+        return 1 if val > 0 else -1
+    return None
+
+
+def _poly_sign(expr, gens) -> int | None:
+    """+1 if every coefficient of the polynomial ``expr`` in ``gens`` is ≥ 0 (and one > 0), −1
+    if every one is ≤ 0 (one < 0), 0 if it is the zero polynomial, None otherwise."""
+    expr = sp.expand(expr)
+    if expr == 0:
+        return 0
+    try:
+        poly = sp.Poly(expr, *gens)
+    except sp.PolynomialError:
+        return None
+    coeffs = poly.coeffs()
+    signs = set()
+    for c in coeffs:
+        s = sign(c) if not c.free_symbols else (1 if c.is_positive else -1 if c.is_negative else None)
+        if s is None:
+            return None
+        signs.add(s)
+    signs.discard(0)
+    if signs == {1}:
+        return 1
+    if signs == {-1}:
+        return -1
+    return None
+
+
+def certify(expr, t0, params=()) -> int | None:
+    """+1 (≥ 0 proved, > 0 where the numerator certificate is strict), −1 (≤ 0 proved) or None,
+    for all real t ≥ t0 and positive ``params``, by the shifted-coefficient certificate."""
+    s = sp.Dummy("s", nonnegative=True)
+    us = {p: sp.Dummy(f"u_{p}", positive=True) for p in params}
+    e = sp.together(sp.sympify(expr).subs(t, t0 + s).subs(us))
+    num, den = sp.fraction(e)
+    gens = [s, *us.values()]
+    sn, sd = _poly_sign(num, gens), _poly_sign(den, gens)
+    if sn is None or sd is None or sd == 0:
+        return None
+    return sn * sd
+
+
+def _scan_points(t0: int) -> np.ndarray:
+    dense = np.arange(t0, t0 + 2001, dtype=np.float64)
+    sparse = np.unique(np.round(np.geomspace(max(t0, 1), 1e12, 400)))
+    return np.union1d(dense, sparse[sparse >= t0])
+
+
+def nonneg_for_all_t(expr, t0: int = 1, params=(), strict: bool = False, what: str = "E(t)"):
+    """Decide ``expr ≥ 0`` (``> 0`` if strict) for every integer t ≥ t0 and positive ``params``.
+
+    Returns ``(status, reason, witness)`` with status ``holds`` / ``fails`` / ``undecided``.
+    """
+    expr = sp.sympify(expr)
+    params = tuple(p for p in params if p in expr.free_symbols)
+    rel = ">" if strict else "≥"
+    cert = certify(expr, t0, params)
+    if cert == 1 or (cert == 0 and not strict):
+        return "holds", f"{what} {rel} 0 for all t ≥ {t0}: proved (all coefficients of the rational function in t − {t0} are non-negative)", None
+    if cert == -1 or (cert == 0 and strict):
+        e0 = expr.subs(t, t0)
+        if sign(e0.subs({p: 1 for p in params})) in (-1, 0) if strict else sign(e0.subs({p: 1 for p in params})) == -1:
+            return "fails", f"{what} {'≤' if strict else '<'} 0 for all t ≥ {t0} (proved), e.g. {what.replace('(t)', f'({t0})')} = {sp.simplify(e0)}", {"t": t0}
+    if len(params) == 1:
+        out = _one_parameter(expr, t0, params[0], strict, what)
+        if out is not None:
+            return out
+    if params:
+        return "undecided", f"could not decide {what} {rel} 0 symbolically in {', '.join(map(str, params))}; give them values with --param", None
+    return _numeric(expr, t0, strict, what)
+
+
+def _one_parameter(expr, t0, p, strict, what):
+    """Region analysis in one positive parameter p (rational functions of t and p only)."""
+    num, den = sp.fraction(sp.together(expr))
+    try:
+        pn, pd = sp.Poly(sp.expand(num), t), sp.Poly(sp.expand(den), t)
+    except sp.PolynomialError:
+        return None
+    lead = sp.factor(pn.LC() * pd.LC())  # sign of E for large t
+    if lead.free_symbols - {p}:
+        return None
+    bad = sp.solveset(lead < 0 if not strict else lead <= 0, p, sp.Interval.open(0, sp.oo))
+    if bad is sp.S.EmptySet or not isinstance(bad, (sp.Interval, sp.Union, sp.FiniteSet)):
+        return None
+    good = sp.Interval.open(0, sp.oo) - bad
+    proved_good = None
+    if isinstance(good, sp.Interval) and good.left.is_finite and good.right is sp.oo:
+        u = sp.Dummy("u", nonnegative=True)
+        if certify(sp.together(expr.subs(p, good.left + u)), t0, (u,)) == 1:
+            proved_good = good
+    reason = (f"{what} < 0 for large t whenever {p} ∈ {bad} (the leading coefficient {lead} of the "
+              f"numerator·denominator in t is negative there)")
+    if proved_good is not None:
+        reason += f"; for {p} ∈ {proved_good} it holds for all t ≥ {t0} (proved by the coefficient certificate)"
+    return "fails", reason, {str(p): str(bad), "holds_for": str(proved_good) if proved_good is not None else None}
+
+
+def _numeric(expr, t0, strict, what):
+    f = sp.lambdify(t, expr, "numpy")
+    ts = _scan_points(t0)
+    with np.errstate(all="ignore"):
+        vals = np.asarray(f(ts), dtype=float) * np.ones_like(ts)
+    bad = np.flatnonzero((vals <= 0) if strict else (vals < 0))
+    for k in bad[:20]:
+        tk = int(ts[k])
+        s = sign(expr.subs(t, tk))
+        if s == -1 or (strict and s == 0):
+            return "fails", f"{what} = {sp.N(expr.subs(t, tk), 6)} {'≤' if strict else '<'} 0 at t = {tk} (checked exactly)", {"t": tk}
+    lim = sp.limit(expr, t, sp.oo)
+    ls = sign(lim) if lim.is_finite else (1 if lim == sp.oo else -1 if lim == -sp.oo else None)
+    if ls == -1:
+        return "fails", f"{what} → {lim} < 0 as t → ∞", {"t": "large"}
+    if len(bad) == 0 and ls in (0, 1):
+        return "undecided", (f"no violation at {len(ts)} steps t ∈ [{t0}, 1e12] and {what} → {lim} as t → ∞, "
+                             "but no symbolic proof"), None
+    return "undecided", f"could not decide {what} symbolically; numeric scan inconclusive", None
