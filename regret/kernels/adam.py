@@ -39,6 +39,16 @@ def amsgrad_rule(x, g, m, v, vmax, beta1_t, step_t, eps_t, beta2):
     return x - eta * m, eta, m, v, vmax
 
 
+def _powers(beta: np.ndarray, tf: np.ndarray) -> np.ndarray:
+    """β^t as an (n, B_k) array, one column per configuration.
+
+    Computed column by column on purpose: numpy's vectorised (SIMD) pow and its scalar loop can
+    differ in the last bit, and which one runs depends on the array layout, i.e. on the batch
+    size; a configuration's numbers must not depend on what else is in the batch.
+    """
+    return np.stack([np.power(float(b), tf) for b in beta], axis=1)
+
+
 def moment_coeffs(lr, beta1, beta2, eps, schedule, bias_correction, batch, eps_corrected=True):
     """coeff_fn(t) -> (β1t, α_t·√(1−β2^t)/(1−β1^t), ε_t) shared by the Adam family.
 
@@ -52,9 +62,9 @@ def moment_coeffs(lr, beta1, beta2, eps, schedule, bias_correction, batch, eps_c
         s = schedules.evaluate("schedule", sched, t, batch)
         lr_t = lr[None, :] * s
         if bias_correction:
-            tf = t.astype(np.float64)[:, None]
-            bc1 = 1.0 - beta1[None, :] ** tf
-            sq_bc2 = np.sqrt(1.0 - beta2[None, :] ** tf)
+            tf = t.astype(np.float64)
+            bc1 = 1.0 - _powers(beta1, tf)
+            sq_bc2 = np.sqrt(1.0 - _powers(beta2, tf))
             step = lr_t * sq_bc2 / bc1
             eps_t = eps[None, :] * sq_bc2 if eps_corrected else rows(eps, n)
         else:
