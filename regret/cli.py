@@ -1,9 +1,14 @@
 """The ``regret`` command line.
 
     regret run --problem NAME[:k=v,...] --optimizer NAME[:k=v,...] [--optimizer ...] --T N
-               [--x0 X] [--seed S] [--checkpoints K] [--json] [--plot FILE]
+               [--x0 X] [--seed S] [--checkpoints K] [--chunk N] [--json] [--plot FILE] [--save FILE]
+    regret run --resume FILE [--save FILE] [--json] [--plot FILE]
+    regret show FILE [--plot FILE] [--json]
 
-A mistake in the input prints one line on stderr and exits with status 2.
+Exit status (``EXIT_*``): 0 success; 2 a mistake in the input (one line on stderr, no
+traceback); 3 the run finished but some configuration hit NaN/Inf and was frozen (the results,
+with the faults listed, are still printed and saved); 130 interrupted by Ctrl-C (what was done
+is printed and, with --save, saved in a resumable file).
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ import sys
 
 import numpy as np
 
-from . import checks
+from . import checks, storage
 from .engine import ENGINES, run
 from .kernels import OPTIMIZERS, optimizer
 from .problems import PROBLEMS, problem
@@ -25,7 +30,13 @@ from .spec import parse_spec, parse_value
 # Each further subcommand lives in its own module with ``register(subparsers)``, which adds a
 # parser whose ``func(args) -> int`` is the exit status.  ValueError/TypeError/UsageError raised
 # there become one line on stderr and status 2.
-SUBCOMMANDS: tuple[str, ...] = ()
+SUBCOMMANDS: tuple[str, ...] = ("regret.cli_reproduce", "regret.cli_show")
+
+EXIT_OK, EXIT_USAGE, EXIT_FAULTS, EXIT_INTERRUPTED = 0, 2, 3, 130
+
+EPILOG = ("exit status: 0 success; 2 bad input (one line on stderr); 3 finished, but some "
+          "configuration hit NaN/Inf and was frozen (see 'faults'); 130 interrupted by Ctrl-C "
+          "(partial results printed; with --save a resumable file, continue with --resume FILE)")
 
 
 class UsageError(Exception):
@@ -38,23 +49,31 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="regret", description="Convergence-theory and counterexample explorer for optimizers.")
+    parser = _Parser(prog="regret", description="Convergence-theory and counterexample explorer for optimizers.",
+                     epilog=EPILOG)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     sub.required = True
 
-    p = sub.add_parser("run", help="run optimizers on a problem and report regret")
-    p.add_argument("--problem", required=True, metavar="NAME[:k=v,...]",
-                   help=f"one of: {', '.join(PROBLEMS)}")
-    p.add_argument("--optimizer", action="append", required=True, metavar="NAME[:k=v,...]",
-                   help=f"repeatable; one of: {', '.join(OPTIMIZERS)}; options lr, beta1, beta2, eps, "
-                        "bias_correction, schedule, final_lr, gamma, convention; [a,b] sweeps")
-    p.add_argument("--T", required=True, metavar="N", help="number of steps")
+    p = sub.add_parser("run", help="run optimizers on a problem and report regret", epilog=EPILOG)
+    # --problem/--optimizer/--T are required unless --resume supplies them (checked in cmd_run).
+    p.add_argument("--problem", metavar="NAME[:k=v,...]",
+                   help=f"required; one of: {', '.join(PROBLEMS)}")
+    p.add_argument("--optimizer", action="append", metavar="NAME[:k=v,...]",
+                   help=f"required, repeatable; one of: {', '.join(OPTIMIZERS)}; options lr, beta1, beta2, "
+                        "eps, bias_correction, schedule, final_lr, gamma, convention; [a,b] sweeps")
+    p.add_argument("--T", metavar="N", help="required; number of steps")
     p.add_argument("--x0", metavar="X", help="start point: a number or comma-separated coordinates")
     p.add_argument("--seed", metavar="S", help="seed of a stochastic problem")
-    p.add_argument("--checkpoints", default="60", metavar="K", help="number of log-spaced checkpoints")
-    p.add_argument("--engine", default="auto", choices=ENGINES)
+    p.add_argument("--checkpoints", metavar="K", help="number of log-spaced checkpoints (default 60)")
+    p.add_argument("--chunk", metavar="N", help="steps per chunk; Ctrl-C stops at a chunk's end "
+                   "(default 4096; does not change the numbers)")
+    p.add_argument("--engine", choices=ENGINES, help="default auto")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.add_argument("--plot", metavar="FILE", help="write an average-regret plot (log-log) to FILE")
+    p.add_argument("--save", metavar="FILE", help="write the results with full provenance to FILE "
+                   "(JSON, atomically; reload with 'regret show FILE'); on Ctrl-C, a resumable state")
+    p.add_argument("--resume", metavar="FILE", help="continue an interrupted run saved with --save; "
+                   "the settings come from FILE, the results go to --save (default: FILE itself)")
     p.set_defaults(func=cmd_run)
     for module in SUBCOMMANDS:
         importlib.import_module(module).register(sub)
@@ -76,39 +95,117 @@ def _kernel_from(text: str):
     return optimizer(name, **opts)
 
 
+# The options that define a run; --save stores them as the file's "command" so that
+# --resume rebuilds the very same problem and kernels.
+_SPEC = ("problem", "optimizer", "T", "x0", "seed", "checkpoints", "chunk", "engine")
+
+
 def cmd_run(args) -> int:
-    prob = _problem_from(args.problem, args.seed)
-    kernels = [_kernel_from(text) for text in args.optimizer]
-    T = checks.positive_int("--T", args.T)
+    previous = None
+    if args.resume is not None:
+        given = [f"--{k}" for k in _SPEC if getattr(args, k) is not None]
+        if given:
+            raise UsageError(f"--resume takes the run's settings from {args.resume!r}; do not also give "
+                             f"{', '.join(given)}")
+        saved = storage.load(args.resume)
+        if not isinstance(saved.command, dict) or saved.command.get("problem") is None:
+            raise ValueError(f"--resume {args.resume!r}: the file holds no 'regret run' settings "
+                             "(resume it from Python: regret.run(..., resume=results))")
+        spec = {k: saved.command.get(k) for k in _SPEC}
+        previous = saved.results
+        save_to = args.save if args.save is not None else args.resume
+    else:
+        missing = [f"--{k}" for k in ("problem", "optimizer", "T") if getattr(args, k) is None]
+        if missing:
+            raise UsageError(f"the following arguments are required: {', '.join(missing)}")
+        spec = {k: getattr(args, k) for k in _SPEC}
+        save_to = args.save
+    if save_to is not None:
+        _check_writable("--save", save_to)
+    prob = _problem_from(spec["problem"], spec["seed"])
+    kernels = [_kernel_from(text) for text in spec["optimizer"]]
+    T = checks.positive_int("--T", spec["T"])
     x0 = None
-    if args.x0 is not None:
-        vals = [parse_value(v.strip(), "--x0") for v in args.x0.split(",")]
+    if spec["x0"] is not None:
+        vals = [parse_value(v.strip(), "--x0") for v in spec["x0"].split(",")]
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
-            raise ValueError(f"--x0={args.x0!r} must be a number or comma-separated numbers")
+            raise ValueError(f"--x0={spec['x0']!r} must be a number or comma-separated numbers")
         x0 = np.array(vals, dtype=float)
-    ckpts = checks.positive_int("--checkpoints", args.checkpoints, minimum=2)
-    results = run(prob, kernels, T, x0=x0, checkpoints=ckpts, engine=args.engine)
-    if args.plot:
+    ckpts = checks.positive_int("--checkpoints", spec["checkpoints"] or 60, minimum=2)
+    chunk = checks.positive_int("--chunk", spec["chunk"]) if spec["chunk"] is not None else None
+    engine = spec["engine"] or "auto"
+    if previous is not None and len(previous) != len(kernels):
+        raise ValueError(f"--resume {args.resume!r} holds {len(previous)} results for {len(kernels)} optimizers")
+    extra = {"chunk": chunk} if chunk is not None else {}
+    if previous is not None:
+        extra["resume"] = previous
+    results = run(prob, kernels, T, x0=x0, checkpoints=ckpts, engine=engine, **extra)
+    if save_to is not None:
+        storage.save(save_to, results, command=spec)
+    report(results, json_out=args.json, plot=args.plot)
+    return exit_status(results, save_to)
+
+
+def _check_writable(option: str, path: str) -> None:
+    """Fail before a long run, not after it, when the results could not be saved."""
+    import os
+
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"{option}={path!r}: directory {folder!r} does not exist")
+    if os.path.isdir(path):
+        raise ValueError(f"{option}={path!r} is a directory; give a file name")
+
+
+def report(results, json_out: bool = False, plot: str | None = None) -> None:
+    """Print results as a table or one JSON object, and optionally plot them (run and show)."""
+    if plot:
         from . import plotting
 
-        ax = plotting.average_regret(results)
-        plotting.save(ax, args.plot)
-    if args.json:
-        out = {"problem": prob.describe(), "T": T, "runs": [r for res in results for r in res.runs()]}
+        ax = plotting.average_regret([r for r in results if len(r.t)])
+        plotting.save(ax, plot)
+    if json_out:
+        out = {"problem": results[0].problem if results else None, "T": results[0].T if results else None,
+               "runs": [r for res in results for r in res.runs()]}
+        if any(r.interrupted for r in results):
+            out["interrupted"] = True
         json.dump(out, sys.stdout)
         sys.stdout.write("\n")
     else:
-        _print_table(results, T)
-    return 0
+        _print_table(results)
 
 
-def _print_table(results, T) -> None:
+def exit_status(results, saved_to: str | None = None) -> int:
+    """130 if interrupted, 3 if some configuration was frozen by a numerical fault, else 0.
+
+    Says why on stderr, in one line each.
+    """
+    faults = [(res, f) for res in results for f in res.faults]
+    if faults:
+        shown = "; ".join(f"{res.label(f['config'])} at t={f['t']} ({f['quantity']} not finite)"
+                          for res, f in faults[:5])
+        more = f"; and {len(faults) - 5} more" if len(faults) > 5 else ""
+        print(f"regret: numerical fault in {len(faults)} configuration(s), frozen: {shown}{more}",
+              file=sys.stderr)
+    if any(r.interrupted for r in results):
+        done = min(r.steps_done for r in results)
+        where = (f"saved to {saved_to!r}; continue with: regret run --resume {saved_to}" if saved_to
+                 else "not saved (run with --save FILE to be able to resume)")
+        print(f"regret: interrupted after t={done} of T={results[0].T}; {where}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_FAULTS if faults else EXIT_OK
+
+
+def _print_table(results) -> None:
     rows = [("optimizer", "x_final", "R_T", "R_T/T")]
     for res in results:
         for b in range(res.batch):
+            if not len(res.t):
+                rows.append((res.label(b), "(not started)", "", ""))
+                continue
             xf = res.x_final[b]
             rows.append((res.label(b), ", ".join(f"{v:+.6g}" for v in xf[:4]) + (" …" if len(xf) > 4 else ""),
-                         f"{res.regret_final[b]:.6g}", f"{res.regret_final[b] / T:.6g}"))
+                         f"{res.regret_final[b]:.6g}", f"{res.regret_final[b] / res.steps_done:.6g}"))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
@@ -120,14 +217,15 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
         return args.func(args)
     except (UsageError, ValueError, TypeError) as exc:
-        print(f"regret: error: {exc}", file=sys.stderr)
-        return 2
+        # One line, whatever the message: a multi-line numpy repr must not break the contract.
+        print(f"regret: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:  # e.g. `regret run ... --json | head`
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
         print("regret: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":
