@@ -113,7 +113,7 @@ def plot(study: StudyResult, outdir) -> list[FigureFile]:
     out.append(FigureFile("theorem1-average-regret.png",
                           "Average regret R_t/t (log-log). Adam levels off at the predicted (2C − 4)/3; the "
                           "others decay."))
-    fig = figures.curves(res, "x", labels=labels, title="Theorem 1: iterates (x* = −1)")
+    fig = figures.curves(res, "x", labels=labels, hlines=[(-1.0, "optimum x* = −1")], title="Theorem 1: iterates")
     save(fig, f"{outdir}/theorem1-iterates.png")
     out.append(FigureFile("theorem1-iterates.png",
                           "Iterate x_(t+1) at the checkpoints (log t). Adam ends every period at +1, the "
