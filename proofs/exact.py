@@ -133,7 +133,7 @@ def nonneg_for_all_t(expr, t0: int = 1, params=(), strict: bool = False, what: s
     if cert == -1 or (cert == 0 and strict):
         e0 = expr.subs(t, t0)
         if sign(e0.subs({p: 1 for p in params})) in (-1, 0) if strict else sign(e0.subs({p: 1 for p in params})) == -1:
-            return "fails", f"{what} {'≤' if strict else '<'} 0 for all t ≥ {t0} (proved), e.g. {what.replace('(t)', f'({t0})')} = {sp.simplify(e0)}", {"t": t0}
+            return "fails", f"{what} ≤ 0 for all t ≥ {t0} (proved) and at t = {t0} it is {sp.simplify(e0)}", {"t": t0}
     if len(params) == 1:
         out = _one_parameter(expr, t0, params[0], strict, what)
         if out is not None:
@@ -162,11 +162,21 @@ def _one_parameter(expr, t0, p, strict, what):
         u = sp.Dummy("u", nonnegative=True)
         if certify(sp.together(expr.subs(p, good.left + u)), t0, (u,)) == 1:
             proved_good = good
-    reason = (f"{what} < 0 for large t whenever {p} ∈ {bad} (the leading coefficient {lead} of the "
+    reason = (f"{what} < 0 for large t for every {p} in {show_set(bad)} (the leading coefficient {lead} of the "
               f"numerator·denominator in t is negative there)")
     if proved_good is not None:
-        reason += f"; for {p} ∈ {proved_good} it holds for all t ≥ {t0} (proved by the coefficient certificate)"
-    return "fails", reason, {str(p): str(bad), "holds_for": str(proved_good) if proved_good is not None else None}
+        reason += f"; for {p} in {show_set(proved_good)} it holds for all t ≥ {t0} (proved by the coefficient certificate)"
+    return "fails", reason, {str(p): show_set(bad), "holds_for": show_set(proved_good) if proved_good is not None else None}
+
+
+def show_set(s) -> str:
+    """An interval as (a, b] text; other sets as sympy prints them."""
+    if isinstance(s, sp.Interval):
+        right = "∞)" if s.right is sp.oo else f"{s.right}{')' if s.right_open else ']'}"
+        return f"{'(' if s.left_open else '['}{s.left}, {right}"
+    if isinstance(s, sp.Union):
+        return " ∪ ".join(show_set(a) for a in s.args)
+    return str(s)
 
 
 def _numeric(expr, t0, strict, what):

@@ -1,0 +1,305 @@
+"""The bound-schedule checker: does a pair η_l(t), η_u(t) meet AdaBound's Theorem 4, the
+requirement its proof hides, and Savarese's corrected condition?  ("test a new bound schedule")
+
+For bound functions given as expressions of t (strings are parsed safely, below), ``check``
+reports, each as holds / fails / undecided with the reason and a witness:
+
+  Theorem 4's stated assumptions (Luo et al. 2019)
+    lower positive           η_l(t) > 0                         for all integers t ≥ 1
+    lower nondecreasing      η_l(t+1) − η_l(t) ≥ 0
+    upper nonincreasing      η_u(t) − η_u(t+1) ≥ 0
+    lower <= upper           η_u(t) − η_l(t) ≥ 0
+    common limit             lim η_l = lim η_u = α* ∈ (0, ∞)
+    R_inf finite             R∞ = η_u(1) < ∞ (L∞ = η_l(1) is reported)
+  the hidden requirement (Savarese 2019): η_{t,i}^{−1} ≥ η_{t−1,i}^{−1} for every clip outcome,
+    i.e. η_l(t−1)/η_u(t) ≥ √(1 − 1/t) for all t ≥ 2 — decided as η_l(t−1)²/η_u(t)² − (1 − 1/t) ≥ 0
+  Savarese's condition: t/η_l(t) − (t−1)/η_u(t−1) ≤ M for all t ≥ 1, with the best (smallest)
+    M = sup_t of the left side (the t = 1 term is 1/η_l(1)); then the corrected bound is O(√T).
+
+Decisions use ``proofs.exact.nonneg_for_all_t``: a polynomial certificate in (t − t0, params),
+a one-parameter region analysis (the sign for large t from the leading coefficient, solved
+exactly in the parameter), else a scan with exact confirmation of any violation.  Parameters
+without a value are positive real symbols.
+
+Derived for the paper's schedule η_l = α*(1 − 1/(γt+1)), η_u = α*(1 + 1/(γt)) (``PAPER``):
+  * every stated assumption holds for all γ, α* > 0, with α* the common limit;
+  * the hidden requirement: η_l(t−1)²/η_u(t)² − (1 − 1/t) has numerator (t−1)·P(t) with
+    leading coefficient γ³(γ − 4) in t, so it **fails for every γ ∈ (0, 4)** — in particular
+    for every γ = 1 − β2 ∈ (0, 1), the paper's choice — and, by the coefficient certificate at
+    γ = 4 + u, **holds for γ ≥ 4**.  (REFERENCE recalls Savarese as "fails for every γ > 0";
+    what we derive is "every γ < 4", which covers every γ the paper uses.)
+  * t/η_l(t) − (t−1)/η_u(t−1) = (1 + 1/γ + s/(γs+1))/α* with s = t − 1, increasing in s, so
+    the best M = (1 + 2/γ)/α* (a supremum, not attained); with α* = 1 this is ≤ 3 + 2/γ, the
+    value Savarese states.
+
+Parsing: the text is first checked against a whitelist of Python syntax (numbers, names, + − *
+/ ** ^, calls of sqrt exp log Min Max Abs floor ceiling; no attributes, subscripts, keywords,
+strings, lambdas, comprehensions), constant exponents are limited to |e| ≤ 1000, and every name
+must be t, a declared parameter, a whitelisted function or pi/E; only then is it handed to
+``sympy.parsing.sympy_parser.parse_expr`` with that local dict and an empty global dict.
+Decimals are exact rationals ("0.1" = 1/10).  Anything else is a ValueError naming the problem.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+import sympy as sp
+from sympy.parsing.sympy_parser import parse_expr, standard_transformations
+
+from . import exact
+from .exact import nonneg_for_all_t, t
+from .verdicts import Verdict, overall
+
+FUNCTIONS = {"sqrt": sp.sqrt, "exp": sp.exp, "log": sp.log, "Min": sp.Min, "Max": sp.Max, "Abs": sp.Abs,
+             "floor": sp.floor, "ceiling": sp.ceiling}
+CONSTANTS = {"pi": sp.pi, "E": sp.E}
+MAX_LENGTH = 500
+PAPER = ("alpha*(1 - 1/(gamma*t + 1))", "alpha*(1 + 1/(gamma*t))")
+
+_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd, ast.BitXor)
+
+
+def _symbols(params) -> dict:
+    return {k: sp.Symbol(k, positive=True) for k in params}
+
+
+def parse(text, name: str = "expression", params=None) -> sp.Expr:
+    """Parse ``text`` (a string or a sympy expression) into an expression of t and ``params``.
+
+    ``params``: names (values are substituted by ``check``; here only the names matter).
+    Raises ValueError naming ``name`` and the offending part.
+    """
+    params = dict(params or {})
+    allowed = {"t": t, **_symbols(params), **FUNCTIONS, **CONSTANTS}
+    if isinstance(text, sp.Basic):
+        expr = text
+    else:
+        if not isinstance(text, str):
+            raise TypeError(f"{name}={text!r} must be a string or a sympy expression")
+        src = text.strip().replace("^", "**")
+        if not src:
+            raise ValueError(f"{name} is empty")
+        if len(src) > MAX_LENGTH:
+            raise ValueError(f"{name} is longer than {MAX_LENGTH} characters")
+        try:
+            tree = ast.parse(src, mode="eval")
+        except SyntaxError as exc:
+            raise ValueError(f"{name}={text!r} is not a valid expression ({exc.msg} at column {exc.offset})") from None
+        unknown = sorted(_validate(tree, name, text, set(allowed)))
+        if unknown:
+            raise ValueError(f"{name}={text!r} uses unknown symbol(s) {', '.join(unknown)}; allowed: t"
+                             + (", " + ", ".join(params) if params else "") + " (declare parameters with --param k=v or k),"
+                             f" functions {', '.join(FUNCTIONS)}, constants pi, E")
+        try:
+            expr = parse_expr(src, local_dict=dict(allowed), global_dict={"__builtins__": {}, **_SYMPY_CTORS},
+                              transformations=standard_transformations, evaluate=True)
+        except Exception as exc:  # noqa: BLE001 - any failure of a validated string is a user error
+            raise ValueError(f"{name}={text!r} could not be parsed: {exc}") from None
+    expr = sp.nsimplify(expr, rational=True) if expr.has(sp.Float) else expr
+    extra = sorted(str(s) for s in expr.free_symbols if s.name not in {"t", *params})
+    if extra:
+        raise ValueError(f"{name} uses unknown symbol(s) {', '.join(extra)}")
+    # re-home symbols by name so that t and parameters carry the positivity assumptions
+    expr = expr.subs({s: allowed[s.name] for s in expr.free_symbols if s.name in allowed})
+    return expr
+
+
+_SYMPY_CTORS = {"Integer": sp.Integer, "Float": lambda *a, **k: sp.Rational(str(a[0])) if a and isinstance(a[0], str) else sp.Float(*a, **k),
+                "Rational": sp.Rational, "Symbol": sp.Symbol}
+
+
+def _validate(tree, name, text, allowed: set) -> set:
+    unknown = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Expression, ast.Load) + _OPS):
+            continue
+        if isinstance(node, (ast.BinOp, ast.UnaryOp)):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Pow, ast.BitXor)):
+                val = _const(node.right)
+                if val is not None and not abs(val) <= 1000:
+                    raise ValueError(f"{name}={text!r}: exponent {val:g} is too large (limit 1000)")
+            continue
+        if isinstance(node, ast.Constant):
+            if not isinstance(node.value, (int, float)) or isinstance(node.value, bool):
+                raise ValueError(f"{name}={text!r}: only numbers are allowed as literals, got {node.value!r}")
+            continue
+        if isinstance(node, ast.Name):
+            if node.id not in allowed:
+                unknown.add(node.id)
+            continue
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS or node.keywords:
+                fn = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
+                raise ValueError(f"{name}={text!r}: {fn}(...) is not an allowed function "
+                                 f"(allowed: {', '.join(FUNCTIONS)})")
+            continue
+        raise ValueError(f"{name}={text!r}: {type(node).__name__.lower()} syntax is not allowed in an expression")
+    return unknown
+
+
+def _const(node):
+    """The value of a name-free numeric subtree (floats, overflow → inf), else None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp):
+        v = _const(node.operand)
+        return None if v is None else (-v if isinstance(node.op, ast.USub) else v)
+    if isinstance(node, ast.BinOp):
+        a, b = _const(node.left), _const(node.right)
+        if a is None or b is None:
+            return None
+        try:
+            if isinstance(node.op, ast.Add):
+                return a + b
+            if isinstance(node.op, ast.Sub):
+                return a - b
+            if isinstance(node.op, ast.Mult):
+                return a * b
+            if isinstance(node.op, ast.Div):
+                return a / b if b else float("inf")
+            if isinstance(node.op, (ast.Pow, ast.BitXor)):
+                return float("inf") if abs(b) > 1000 else float(abs(a) ** b)
+        except (OverflowError, ZeroDivisionError, ValueError):
+            return float("inf")
+    return None
+
+
+def paper_schedule(alpha_star=None, gamma=None):
+    """The paper's (η_l, η_u) as sympy expressions of t; numbers substituted when given."""
+    params = {"alpha": alpha_star, "gamma": gamma}
+    lo, up = (parse(s, n, params) for s, n in zip(PAPER, ("lower", "upper")))
+    vals = {sp.Symbol(k, positive=True): exact.rational(k, v) for k, v in params.items() if v is not None}
+    return lo.subs(vals), up.subs(vals)
+
+
+def best_M(lower, upper, params=()):
+    """(M, Verdict): M = sup_{t≥1} [t/η_l(t) − (t−1)/η_u(t−1)] (t = 1 term: 1/η_l(1))."""
+    params = tuple(params) or tuple(s for s in (lower.free_symbols | upper.free_symbols) if s != t)
+    S = sp.simplify(t / lower - (t - 1) / upper.subs(t, t - 1))
+    S1 = sp.simplify(1 / lower.subs(t, 1))
+    dS = sp.simplify(sp.diff(S, t))
+    inc, _, _ = nonneg_for_all_t(dS, 2, params, what="d/dt[t/η_l(t) − (t−1)/η_u(t−1)]")
+    dec, _, _ = nonneg_for_all_t(-dS, 2, params, what="−d/dt[…]")
+    lim = sp.simplify(sp.limit(S, t, sp.oo))
+    if inc == "holds":
+        sup, how = lim, "increasing in t ≥ 2 (proved), so sup = lim_{t→∞}"
+    elif dec == "holds":
+        sup, how = S.subs(t, 2), "decreasing in t ≥ 2 (proved), so sup = value at t = 2"
+    elif not params:
+        import numpy as np
+        f = sp.lambdify(t, S, "numpy")
+        ts = exact._scan_points(2)
+        vals = np.asarray(f(ts), float)
+        sup = sp.Max(sp.nsimplify(float(np.nanmax(vals)), rational=True), lim)
+        how = "numerical sup over scanned t ∈ [2, 1e12] and the limit (not proved)"
+    else:
+        return sp.nan, Verdict("Savarese M", "undecided", "could not locate the supremum symbolically; give the parameters values")
+    M = sp.simplify(sp.Max(S1, sup))
+    if M == sp.Max(S1, sup) and params:
+        diff = sp.simplify(sup - S1)
+        M = sup if exact.certify(diff, 1, params) == 1 or diff.is_nonnegative else S1 if (-diff).is_nonnegative else M
+    if not M.is_finite and M.is_finite is not None:
+        return M, Verdict("Savarese M", "fails", f"t/η_l(t) − (t−1)/η_u(t−1) is unbounded ({how})")
+    return M, Verdict("Savarese M", "holds" if M.is_finite is not False else "fails",
+                      f"t/η_l(t) − (t−1)/η_u(t−1) = {S}; {how}; best M = {M}", {"M": str(M)})
+
+
+@dataclass
+class Report:
+    lower: sp.Expr
+    upper: sp.Expr
+    params: dict
+    clauses: list = field(default_factory=list)
+    alpha_star: sp.Expr | None = None
+    best_M: sp.Expr | None = None
+    order_stated: str = ""
+    order_corrected: str = ""
+
+    def verdict(self, clause: str) -> Verdict:
+        for v in self.clauses:
+            if v.clause == clause:
+                return v
+        raise KeyError(clause)
+
+    @property
+    def overall(self) -> str:
+        return overall(self.clauses)
+
+    def as_dict(self) -> dict:
+        return {"lower": str(self.lower), "upper": str(self.upper), "params": {k: str(v) for k, v in self.params.items()},
+                "clauses": [v.as_dict() for v in self.clauses], "alpha_star": str(self.alpha_star),
+                "best_M": str(self.best_M), "order_stated": self.order_stated,
+                "order_corrected": self.order_corrected, "overall": self.overall}
+
+    def text(self) -> str:
+        lines = [f"η_l(t) = {self.lower}", f"η_u(t) = {self.upper}"]
+        lines += [v.line() for v in self.clauses]
+        lines += [f"Theorem 4 bound as stated: {self.order_stated}",
+                  f"Savarese's corrected bound: {self.order_corrected}"]
+        return "\n".join(lines)
+
+
+def _params(params) -> tuple[dict, dict]:
+    """(values by Symbol, declared names) from {'name': value or None}."""
+    params = dict(params or {})
+    for k in params:
+        if not k.isidentifier() or k == "t" or k in FUNCTIONS or k in CONSTANTS:
+            raise ValueError(f"parameter name {k!r} is not allowed (must be an identifier other than t, "
+                             f"{', '.join(FUNCTIONS)}, pi, E)")
+    vals = {sp.Symbol(k, positive=True): exact.rational(k, v) for k, v in params.items() if v is not None}
+    for s, v in vals.items():
+        if v <= 0:
+            raise ValueError(f"parameter {s}={v} must be > 0 (parameters are positive reals)")
+    return vals, params
+
+
+def check(lower, upper, params=None) -> Report:
+    """Every clause for the schedule (η_l, η_u); see the module docstring."""
+    vals, declared = _params(params)
+    lo = parse(lower, "lower", declared).subs(vals)
+    up = parse(upper, "upper", declared).subs(vals)
+    free = tuple(s for s in (lo.free_symbols | up.free_symbols) if s != t)
+    rep = Report(lo, up, dict(declared))
+    C = rep.clauses
+
+    def clause(name, expr, t0=1, strict=False, what=None):
+        st, reason, wit = nonneg_for_all_t(sp.simplify(expr), t0, free, strict, what or name)
+        C.append(Verdict(name, st, reason, wit))
+
+    clause("lower positive", lo, strict=True, what="η_l(t)")
+    clause("lower nondecreasing", lo.subs(t, t + 1) - lo, what="η_l(t+1) − η_l(t)")
+    clause("upper nonincreasing", up - up.subs(t, t + 1), what="η_u(t) − η_u(t+1)")
+    clause("lower <= upper", up - lo, what="η_u(t) − η_l(t)")
+    lim_l, lim_u = sp.simplify(sp.limit(lo, t, sp.oo)), sp.simplify(sp.limit(up, t, sp.oo))
+    same = sp.simplify(lim_l - lim_u) == 0
+    good = same and lim_l.is_finite and lim_l.is_positive
+    rep.alpha_star = lim_l if good else None
+    C.append(Verdict("common limit", "holds" if good else "fails" if (lim_l.is_finite is not None and lim_u.is_finite is not None) else "undecided",
+                     f"η_l → {lim_l}, η_u → {lim_u}" + (f"; α* = {lim_l}" if good else "")))
+    R_inf, L_inf = sp.simplify(up.subs(t, 1)), sp.simplify(lo.subs(t, 1))
+    C.append(Verdict("R_inf finite", "holds" if R_inf.is_finite else "fails", f"R∞ = η_u(1) = {R_inf}, L∞ = η_l(1) = {L_inf}"))
+    hidden = sp.simplify(lo.subs(t, t - 1) ** 2 / up ** 2 - (1 - 1 / t))
+    st, reason, wit = nonneg_for_all_t(hidden, 2, free, False, "η_l(t−1)²/η_u(t)² − (1 − 1/t)")
+    C.append(Verdict("hidden requirement", st, "η_l(t−1)/η_u(t) ≥ √(1−1/t) for all t ≥ 2: " + reason, wit))
+    M, vM = best_M(lo, up, free)
+    rep.best_M = M
+    C.append(vM)
+    stated_ok = all(v.status == "holds" for v in C if v.clause in
+                    ("lower positive", "lower nondecreasing", "upper nonincreasing", "lower <= upper", "common limit", "R_inf finite"))
+    rep.order_stated = ("claimed O(√T) (β1t = β1λ^{t−1}); its proof " +
+                        ("is valid: the hidden requirement holds" if C[-2].status == "holds" else
+                         f"needs the hidden requirement, which {C[-2].status}") if stated_ok else
+                        "Theorem 4 does not apply: a stated assumption does not hold")
+    rep.order_corrected = ("O(√T) (β1t = β1λ^{t−1}; Savarese's Theorem 3 with M = " + str(M) + ")"
+                           if vM.status == "holds" and C[5].status == "holds" else f"undetermined ({vM.reason})")
+    return rep
+
+
+def theorem4_conditions(beta1, beta2, lower=PAPER[0], upper=PAPER[1], params=None) -> list[Verdict]:
+    """AdaBound Theorem 4's hypotheses: β1 < √β2 and the schedule's clauses."""
+    from .conditions import beta_condition
+
+    if params is None and lower == PAPER[0]:
+        params = {"alpha": "0.1", "gamma": str(1 - exact.rational("beta2", beta2))}
+    return [beta_condition(beta1, beta2), *check(lower, upper, params).clauses]

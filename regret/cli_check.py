@@ -1,0 +1,75 @@
+"""``regret check``: what the theory says, decided exactly by ``proofs``.
+
+    regret check condition --beta1 B1 --beta2 B2 [--json]
+        β1 < √β2 (γ = β1/√β2 < 1), exact: decimals are rationals, so 0.9 / 0.81 is the boundary.
+    regret check bounds --lower EXPR --upper EXPR [--param k=v | --param k ...] [--json]
+        AdaBound's bound schedule: each Theorem 4 assumption, the hidden requirement
+        η_l(t−1)/η_u(t) ≥ √(1−1/t), Savarese's t/η_l(t) − (t−1)/η_u(t−1) ≤ M with the best M, and
+        the bound's order.  ``--param k`` without a value keeps k a positive symbol.
+
+One line per clause: ``clause: holds|fails|undecided (reason)``.  Exit status 0 whatever the
+verdict (the verdict is the output); 2 for malformed input (one line on stderr).
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser("check", help="decide a theorem's conditions or a bound schedule exactly (sympy)")
+    what = p.add_subparsers(dest="what", parser_class=type(p))
+    what.required = True
+    c = what.add_parser("condition", help="beta1 < sqrt(beta2), exactly")
+    c.add_argument("--beta1", required=True, metavar="B1")
+    c.add_argument("--beta2", required=True, metavar="B2")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_condition)
+    b = what.add_parser("bounds", help="check AdaBound bound functions eta_l(t), eta_u(t)")
+    b.add_argument("--lower", required=True, metavar="EXPR", help="eta_l(t), e.g. 'alpha*(1 - 1/(gamma*t + 1))'")
+    b.add_argument("--upper", required=True, metavar="EXPR", help="eta_u(t), e.g. 'alpha*(1 + 1/(gamma*t))'")
+    b.add_argument("--param", action="append", default=[], metavar="k=v",
+                   help="repeatable: a parameter value (exact decimal), or k alone for a positive symbol")
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=cmd_bounds)
+
+
+def cmd_condition(args) -> int:
+    from proofs import conditions
+
+    v = conditions.beta_condition(args.beta1, args.beta2)
+    g = conditions.gamma(args.beta1, args.beta2)
+    if args.json:
+        json.dump({"beta1": args.beta1, "beta2": args.beta2, "gamma": str(g), "clauses": [v.as_dict()],
+                   "overall": v.status}, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(v.line())
+    return 0
+
+
+def _params(items) -> dict:
+    out = {}
+    for item in items:
+        key, eq, val = item.partition("=")
+        key = key.strip()
+        if not key:
+            raise ValueError(f"--param {item!r} must be k=v or k")
+        if key in out:
+            raise ValueError(f"--param {key} is given twice")
+        out[key] = val.strip() if eq else None
+        if eq and not out[key]:
+            raise ValueError(f"--param {item!r} has an empty value")
+    return out
+
+
+def cmd_bounds(args) -> int:
+    from proofs import schedule_check
+
+    rep = schedule_check.check(args.lower, args.upper, _params(args.param))
+    if args.json:
+        json.dump(rep.as_dict(), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(rep.text())
+    return 0
