@@ -138,19 +138,24 @@ def parameter_map(xs: np.ndarray, ys: np.ndarray, value: np.ndarray, *, xlabel: 
                   colorbar: str = "", diverging: bool = True):
     """A map of ``value`` (shape (len(ys), len(xs))) with boundary curves (x, y, label) on top.
 
-    ``diverging``: a red/blue scale centred on 0 (sign = which way the iterate drifts).
+    ``diverging``: a red/blue scale centred on 0 (sign = which way the iterate drifts), each side
+    scaled to its own extreme.
     """
     from matplotlib.colors import TwoSlopeNorm
 
     fig, ax = _figure((6.8, 5.0))
     v = np.asarray(value, dtype=np.float64)
     if diverging:
-        lim = np.nanmax(np.abs(v)) or 1.0
+        # Each side of 0 gets its own full colour range: the two signs can differ in size by 10×.
+        lo, hi = min(np.nanmin(v), -1e-12), max(np.nanmax(v), 1e-12)
         mesh = ax.pcolormesh(xs, ys, v, shading="nearest", cmap="RdBu_r",
-                             norm=TwoSlopeNorm(vcenter=0.0, vmin=-lim, vmax=lim))
+                             norm=TwoSlopeNorm(vcenter=0.0, vmin=lo, vmax=hi))
     else:
         mesh = ax.pcolormesh(xs, ys, v, shading="nearest", cmap="viridis")
     cb = fig.colorbar(mesh, ax=ax)
+    if diverging:
+        cb.set_ticks([lo, lo / 2, 0.0, hi / 2, hi])
+        cb.set_ticklabels([f"{v:.2g}" for v in (lo, lo / 2, 0.0, hi / 2, hi)])
     cb.set_label(colorbar)
     styles = ["-", "--", ":"]
     for i, (bx, by, label) in enumerate(boundaries):
