@@ -1,0 +1,151 @@
+"""proofs.bounds / schedule_check / savarese / callables: orders, evaluated bounds against runs,
+the schedule checker against float loops typed here, the CLI."""
+import json
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import regret
+from proofs import bounds, callables, savarese, schedule_check
+from regret.cli import main
+
+
+def test_orders_are_decided():
+    assert bounds.adabound_theorem4("geometric").is_sqrt_T       # Corollary 4.1
+    assert bounds.savarese_corrected("zero").is_sqrt_T
+    assert not bounds.adabound_theorem4("constant").is_sqrt_T
+    assert bounds.adabound_theorem4("constant").order == bounds.T ** sp.Rational(3, 2)
+    assert bounds.amsgrad("zero").order == sp.sqrt(bounds.T * sp.log(bounds.T))
+    assert bounds.ogd().is_sqrt_T
+
+
+def test_ogd_general_at_D_over_G_is_three_halves():
+    b = bounds.ogd(general=True).expr.subs(bounds.alpha, bounds.D / bounds.G)
+    D, G, T = bounds.D, bounds.G, bounds.T
+    assert sp.simplify(b - (sp.Rational(3, 2) * D * G * sp.sqrt(T) - D * G / 2)) == 0
+
+
+def _paper_numpy(a, g):
+    return (lambda t: a * (1 - 1 / (g * t + 1))), (lambda t: a * (1 + 1 / (g * t)))
+
+
+def test_callables_match_the_paper_formula():
+    lo, up = schedule_check.paper_schedule("0.1", "0.9")
+    flo, fup = callables.of_t(lo), callables.of_t(up)
+    nlo, nup = _paper_numpy(0.1, 0.9)
+    ts = np.arange(1, 1000)
+    np.testing.assert_allclose(flo(ts), nlo(ts), rtol=1e-14)
+    np.testing.assert_allclose(fup(ts), nup(ts), rtol=1e-14)
+    with pytest.raises(ValueError, match="gamma"):
+        callables.of_t(schedule_check.paper_schedule("0.1")[0])
+
+
+@pytest.mark.parametrize("prob", [dict(name="reddi-online", C=3.0), dict(name="reddi-stochastic", C=3.0, delta=0.5, seed=1)])
+def test_measured_adabound_regret_below_corrected_bound_everywhere(prob):
+    p = regret.problem(prob.pop("name"), **prob)
+    k = regret.optimizer("adabound", beta1=[0.0, 0.5], beta2=0.1, lr=0.1, convention="theory")
+    res = regret.run(p, k, 30_000)
+    study = bounds.compare(res, bounds.savarese_on(res), "savarese")
+    assert study.verdict == "confirmed", study.details
+    assert bounds.compare(res, bounds.adabound_theorem4_on(res), "thm4").verdict == "confirmed"
+
+
+def test_amsgrad_and_ogd_bounds_hold_on_runs():
+    p = regret.problem("reddi-online", C=3.0)
+    ams = regret.run(p, regret.optimizer("amsgrad", beta1=[0.0, 0.3], beta2=0.5, lr=0.1, convention="theory"), 20_000)
+    assert bounds.compare(ams, bounds.amsgrad_on(ams), "amsgrad").verdict == "confirmed"
+    sgd = regret.run(p, regret.optimizer("sgd", lr=[2 / 3, 0.1], convention="theory"), 20_000)
+    ob = bounds.ogd_on(sgd)
+    assert bounds.compare(sgd, ob, "ogd").verdict == "confirmed"
+    # at α = D/G = 2/3 the bound is (3/2)·D·G·√T − DG/2, D = 2, G = 3 (typed here)
+    np.testing.assert_allclose(ob[:, 0], 1.5 * 2 * 3 * np.sqrt(sgd.t) - 3, rtol=1e-12)
+
+
+def test_bounds_refuse_practical_runs():
+    res = regret.run(regret.problem("reddi-online", C=3.0), regret.optimizer("adabound"), 10)
+    with pytest.raises(ValueError, match="theory convention"):
+        bounds.savarese_on(res)
+
+
+def test_paper_schedule_symbolic():
+    rep = schedule_check.check(*schedule_check.PAPER, {"alpha": None, "gamma": None})
+    for c in ("lower positive", "lower nondecreasing", "upper nonincreasing", "lower <= upper", "common limit"):
+        assert rep.verdict(c).status == "holds", rep.verdict(c)
+    hidden = rep.verdict("hidden requirement")
+    assert hidden.status == "fails" and hidden.witness["gamma"] == "(0, 4)" and hidden.witness["holds_for"] == "[4, ∞)"
+    a, g = sp.Symbol("alpha", positive=True), sp.Symbol("gamma", positive=True)
+    assert sp.simplify(rep.best_M - (1 + 2 / g) / a) == 0
+    assert sp.simplify((3 + 2 / g) - rep.best_M.subs(a, 1)) == 2          # M ≤ 3 + 2/γ at α* = 1
+    assert "O(√T)" in rep.order_corrected
+
+
+@pytest.mark.parametrize("gamma, fails", [(0.001, True), (0.5, True), (1.0, True), (3.9, True), (4.0, False), (10.0, False)])
+def test_hidden_requirement_against_float_loop(gamma, fails):
+    lo, up = _paper_numpy(0.1, gamma)
+    ts = np.concatenate([np.arange(2, 10 ** 5, dtype=float), np.geomspace(1e5, 1e9, 200)])
+    viol = lo(ts - 1) / up(ts) < np.sqrt(1 - 1 / ts) - 1e-15
+    rep = schedule_check.check(*schedule_check.PAPER, {"alpha": "0.1", "gamma": str(gamma)})
+    assert (rep.verdict("hidden requirement").status == "fails") == fails
+    if gamma not in (3.9,):            # γ = 3.9 only fails for t ~ 10¹⁰ (asymptotically 1 − 2/(γt) < 1 − 1/(2t))
+        assert bool(viol.any()) == fails
+    # best M against a numeric sup of t/η_l(t) − (t−1)/η_u(t−1)
+    t = np.geomspace(2, 1e8, 2000)            # beyond ~1e9 the float difference cancels
+    sup = max(1 / lo(1.0), np.max(t / lo(t) - (t - 1) / up(t - 1)))
+    assert float(rep.best_M) == pytest.approx(sup, rel=2e-4)   # sup approached like 1/(γ²t)
+
+
+def test_checker_flags_a_broken_schedule():
+    rep = schedule_check.check("1/(2*t)", "1", {})
+    assert rep.verdict("lower nondecreasing").status == "fails"
+    assert rep.verdict("common limit").status == "fails"
+
+
+@pytest.mark.parametrize("text, needle", [("__import__('os')", "not an allowed function"), ("t.real", "attribute"),
+                                          ("foo*t", "unknown symbol(s) foo"), ("t +", "not a valid expression"),
+                                          ("2**10**10", "too large"), ("'a'", "only numbers"), ("[t]", "list")])
+def test_parse_rejects(text, needle):
+    with pytest.raises(ValueError, match=needle.replace("(", r"\(").replace(")", r"\)")):
+        schedule_check.parse(text, "lower", {})
+
+
+def test_savarese_counterexample_contradicts_theorem4():
+    s = savarese.study(C=3.0, delta=0.5, beta2=0.1, lr=0.1, K=20_000)
+    assert s.verdict == "confirmed", s
+    assert np.all(s.measured > s.predicted)                   # R_K above Theorem 4's bound
+    assert s.details["max_abs_x_diff_vs_adam"] == 0.0         # the clip is the identity: AdaBound = Adam
+    lo, up = savarese.bound_functions(0.1, 3.0, 0.1, 20_000)
+    ts = np.arange(1, 40_001)
+    assert np.all(np.diff(lo(ts)) == 0) and np.all(np.diff(up(ts)) <= 0) and up(ts)[-1] == lo(ts)[-1]
+    t = np.arange(1, 40_001, dtype=float)
+    ratio = t / lo(t) - (t - 1) / np.concatenate([[np.inf], up(t[:-1])])
+    assert float(savarese.corrected_M(0.1, 3.0, 0.1, 20_000)) == pytest.approx(ratio.max(), rel=1e-12)
+
+
+def test_cli_condition(capsys):
+    assert main(["check", "condition", "--beta1", "0.9", "--beta2", "0.81"]) == 0
+    assert "fails" in capsys.readouterr().out
+    assert main(["check", "condition", "--beta1", "0.9", "--beta2", "0.82", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["overall"] == "holds"
+
+
+def test_cli_bounds_json(capsys):
+    assert main(["check", "bounds", "--lower", schedule_check.PAPER[0], "--upper", schedule_check.PAPER[1],
+                 "--param", "alpha=0.1", "--param", "gamma=0.001", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    st = {c["clause"]: c["status"] for c in out["clauses"]}
+    assert st["hidden requirement"] == "fails" and st["lower nondecreasing"] == "holds"
+    assert float(sp.sympify(out["best_M"])) == pytest.approx((1 + 2 / 0.001) / 0.1)
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["check", "bounds", "--lower", "t +", "--upper", "1"], "not a valid expression"),
+    (["check", "bounds", "--lower", "foo", "--upper", "1"], "unknown symbol(s) foo"),
+    (["check", "bounds", "--lower", "t", "--upper", "1", "--param", "gamma=-1"], "gamma=-1"),
+    (["check", "condition", "--beta1", "0.5", "--beta2", "2"], "beta2=2"),
+])
+def test_cli_errors_are_one_line(argv, needle, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and needle in err and "Traceback" not in err
