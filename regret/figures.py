@@ -18,6 +18,7 @@ from .result import Result
 # One colour per optimizer throughout the report, so figures can be read side by side.
 COLORS = {"adam": "tab:red", "amsgrad": "tab:blue", "sgd": "tab:gray", "adabound": "tab:green",
           "amsbound": "tab:purple"}
+STYLES = {"adam": "-", "amsgrad": "-", "sgd": "--", "adabound": "-.", "amsbound": ":"}
 QUANTITIES = {
     "average_regret": ("average regret $R_t/t$", lambda r: r.average_regret),
     "regret": ("regret $R_t$", lambda r: r.regret),
@@ -40,37 +41,41 @@ def curves(results: Sequence[Result], quantity: str = "average_regret", *, label
 
     quantity: average_regret | regret | regret_sqrt | x | expected_gap.  With B > 1 (seeds) the
     line is the batch mean and a shaded band spans min–max.  ``hlines``: (value, label)
-    reference lines, e.g. a predicted asymptote.  ``logy`` None: log scale when every plotted
-    value is positive, symmetric-log otherwise (regret can be negative).
+    reference lines, e.g. a predicted asymptote.  ``logy`` None: log y for every quantity but x;
+    log when every plotted mean is positive (bands are cut at a tenth of the smallest mean, so a
+    seed that reaches the optimum exactly does not stretch the axis to 0), symmetric-log
+    otherwise (regret can be negative).  Optimizers that coincide (e.g. AdaBound whose band has
+    closed onto SGD's rate) stay visible through distinct dash styles.
     """
     ylabel, get = QUANTITIES[quantity]
     fig, ax = _figure()
-    positive = True
-    smallest = np.inf
+    if logy is None:
+        logy = quantity != "x"
+    series = []
     for i, res in enumerate(results):
         y = np.asarray(get(res), dtype=np.float64)
-        mean = np.nanmean(y, axis=1)
-        label = labels[i] if labels is not None else res.optimizer
-        color = COLORS.get(res.optimizer)
-        line, = ax.plot(res.t, mean, lw=1.8, label=label, color=color)
+        series.append((res, y, np.nanmean(y, axis=1), labels[i] if labels is not None else res.optimizer))
+    means = np.concatenate([m[np.isfinite(m)] for _, _, m, _ in series]) if series else np.array([1.0])
+    positive = bool(np.all(means > 0))
+    floor = float(means[means > 0].min()) / 10 if np.any(means > 0) else 1e-6
+    for res, y, mean, label in series:
+        line, = ax.plot(res.t, mean, lw=1.8, label=label, color=COLORS.get(res.optimizer),
+                        ls=STYLES.get(res.optimizer, "-"))
         if y.shape[1] > 1:
-            ax.fill_between(res.t, np.nanmin(y, axis=1), np.nanmax(y, axis=1), color=line.get_color(),
-                            alpha=0.18, lw=0)
-        finite = y[np.isfinite(y)]
-        positive &= bool(np.all(finite > 0))
-        nz = np.abs(finite[finite != 0])
-        if nz.size:
-            smallest = min(smallest, float(nz.min()))
+            lo, hi = np.nanmin(y, axis=1), np.nanmax(y, axis=1)
+            if logy and positive:
+                lo = np.maximum(lo, floor)
+            ax.fill_between(res.t, lo, hi, color=line.get_color(), alpha=0.1, lw=0)
     for value, label in hlines:
         ax.axhline(value, color="k", ls="--", lw=1.1, label=label)
     ax.set_xscale("log")
-    if logy is None:
-        logy = quantity != "x"
     if logy:
         if positive:
             ax.set_yscale("log")
+            ax.set_ylim(bottom=floor)
         else:
-            ax.set_yscale("symlog", linthresh=max(smallest if np.isfinite(smallest) else 1e-3, 1e-4))
+            small = np.abs(means[means != 0])
+            ax.set_yscale("symlog", linthresh=max(float(small.min()) if small.size else 1e-3, 1e-4))
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.set_xlabel("t (steps)")
