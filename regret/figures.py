@@ -111,10 +111,13 @@ def regret_vs_bounds(t, measured: dict[str, np.ndarray], bounds: dict[str, np.nd
 
 
 def phase_diagram(beta1: np.ndarray, beta2: np.ndarray, value: np.ndarray, *, curve=None, title: str = "",
-                  colorbar: str = "average regret $R_T/T$", curve_label: str = r"$\beta_1 = \sqrt{\beta_2}$"):
-    """A map of ``value`` over a (β2, β1) grid (β2 across, β1 up), with ``curve`` = (β2s, β1s).
+                  colorbar: str = "average regret $R_T/T$", curve_label: str = r"$\beta_1 = \sqrt{\beta_2}$",
+                  contour=None):
+    """A map of ``value`` over a (β2, β1) grid (β2 across, β1 up), log colour scale, with ``curve`` =
+    (β2s, β1s) dashed and ``contour`` = (Z, label): the 0.5 level of a 0/1 grid Z drawn solid
+    (e.g. a predicted failure region).
 
-    beta1, beta2: the 1-d grid axes; value: shape (len(beta1), len(beta2)).
+    beta1, beta2: the 1-d grid axes; value, Z: shape (len(beta1), len(beta2)).
     """
     from matplotlib.colors import LogNorm
 
@@ -126,10 +129,17 @@ def phase_diagram(beta1: np.ndarray, beta2: np.ndarray, value: np.ndarray, *, cu
                          cmap="viridis", norm=norm)
     cb = fig.colorbar(mesh, ax=ax)
     cb.set_label(colorbar)
+    if contour is not None:
+        Z, label = contour
+        ax.contour(beta2, beta1, np.nan_to_num(np.asarray(Z, dtype=float), nan=0.5), levels=[0.5],
+                   colors="w", linewidths=1.8)
+        ax.plot([], [], color="w", lw=1.8, label=label)
     if curve is not None:
         ax.plot(curve[0], curve[1], color="w", lw=2.4)
         ax.plot(curve[0], curve[1], color="k", lw=1.2, ls="--", label=curve_label)
-        ax.legend(fontsize=9, loc="upper left", framealpha=0.9)
+    if curve is not None or contour is not None:
+        leg = ax.legend(fontsize=8.5, loc="upper left", framealpha=0.9)
+        leg.get_frame().set_facecolor("0.85")
     ax.set_xlim(beta2.min(), beta2.max())
     ax.set_ylim(beta1.min(), beta1.max())
     ax.set_xlabel(r"$\beta_2$")
