@@ -96,7 +96,8 @@ def regret_vs_bounds(t, measured: dict[str, np.ndarray], bounds: dict[str, np.nd
     t = np.asarray(t, dtype=np.float64)
     colors = colors or {}
     for label, r in measured.items():
-        ax.plot(t, np.asarray(r) / np.sqrt(t), lw=1.8, label=label, color=colors.get(label))
+        ax.plot(t, np.asarray(r) / np.sqrt(t), lw=1.8, label=label, color=colors.get(label),
+                ls=STYLES.get(label.split()[0].lower(), "-"))
     styles = ["--", ":", "-."]
     for i, (label, b) in enumerate(bounds.items()):
         ax.plot(t, np.asarray(b) / np.sqrt(t), ls=styles[i % 3], color="k", lw=1.3, label=label)
