@@ -18,10 +18,10 @@ A study module has ``KEY``, ``TITLE``, ``T_DEFAULT``, ``T_QUICK``,
 """
 from __future__ import annotations
 
-from . import minus_one_two, phase, theorem1, theorem2, theorem3, theorem4
+from . import minus_one_two, phase, savarese, theorem1, theorem2, theorem3, theorem4
 from .outcome import NOT_REPRODUCED, REPRODUCED, Check, FigureFile, StudyResult
 
-STUDIES = {m.KEY: m for m in (theorem1, theorem2, theorem3, theorem4, minus_one_two, phase)}
+STUDIES = {m.KEY: m for m in (theorem1, theorem2, theorem3, theorem4, minus_one_two, savarese, phase)}
 
 
 def run(key: str, **kw) -> StudyResult:

@@ -5,6 +5,8 @@ import numpy as np
 
 from ..engine import checkpoint_times, run
 
+__all__ = ["lineup", "period_checkpoints", "checkpoint_times"]
+
 
 def lineup(problem, kernels: dict, T: int, *, engine: str = "auto", progress=None, checkpoints=60,
            x0=None) -> dict:
