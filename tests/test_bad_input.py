@@ -161,6 +161,14 @@ CLI = [
     ("chunk=0", RUN + ADAM + ["--chunk", "0"], ["--chunk=0", ">= 1"]),
     ("engine unknown", RUN + ADAM + ["--engine", "gpu"], ["'gpu'", "engine"]),
     ("save into missing dir", RUN + ADAM + ["--save", "/nonexistent-dir/r.json"], ["--save=", "does not exist"]),
+    ("sympy does not parse", ["check", "bounds", "--lower", "1/(t", "--upper", "t"],
+     ["lower='1/(t'", "not a valid expression"]),
+    ("sympy unknown symbol", ["check", "bounds", "--lower", "zeta*t", "--upper", "t"],
+     ["lower='zeta*t'", "unknown symbol", "zeta"]),
+    ("sympy malformed param", ["check", "bounds", "--lower", "t", "--upper", "t", "--param", "a=b=c"],
+     ["a='b=c'", "not a number"]),
+    ("exact beta1 out of range", ["check", "condition", "--beta1", "1.5", "--beta2", "0.5"],
+     ["beta1=3/2", "[0, 1)"]),
 ]
 
 
