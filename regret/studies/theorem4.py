@@ -27,8 +27,8 @@ TITLE = "Theorem 4: AdaBound's O(√T) regret bound, as stated and as corrected"
 REFERENCE = ("Luo, Xiong, Liu & Sun, ICLR 2019, Theorem 4; Savarese, On the Convergence of AdaBound and its "
              "Connection to SGD, 2019, Theorem 3")
 T_DEFAULT, T_QUICK = 100_000, 10_000
-C, BETA1, BETA2, LR = 3, 0.0, 0.99, 0.1      # γ = 1 − β2 = 0.01: the band closes over ~10^2–10^4 steps
-GAMMA = 1.0 - BETA2
+C, BETA1, BETA2, LR = 3, 0.0, 0.99, 0.1
+GAMMA = 0.01          # = 1 − β2 (the paper's example), written exactly: the band closes over ~10^2–10^4 steps
 GROWTH = 0.1          # R_t/√t bounded: log-log slope of R_t/√t over the last decade ≤ GROWTH
 STATED = ("beta1 < sqrt(beta2)", "lower positive", "lower nondecreasing", "upper nonincreasing",
           "lower <= upper", "common limit", "R_inf finite")
