@@ -11,6 +11,7 @@ is not, 2 for a usage error.  A progress bar shows on a terminal, nothing otherw
 """
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 import time
@@ -48,12 +49,25 @@ def selected(names: list[str]) -> list[str]:
     return [k for k in STUDIES if k in keys]
 
 
+def _prepare_out(path: str) -> None:
+    """Create the output folder now, so a bad --out fails before the runs rather than after them."""
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ValueError(f"--out={path!r} exists and is not a directory")
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"--out={path!r} cannot be created: {exc.strerror}") from None
+    if not os.access(path, os.W_OK):
+        raise ValueError(f"--out={path!r} is not writable")
+
+
 def cmd_reproduce(args) -> int:
     from . import report
     from .studies import STUDIES
 
     keys = selected(args.study)
     T = None if args.T is None else checks.positive_int("--T", args.T, minimum=10)
+    _prepare_out(args.out)
     progress = sys.stderr.isatty()
     bar = None
     if progress:
@@ -72,7 +86,10 @@ def cmd_reproduce(args) -> int:
     finally:
         if bar is not None:
             bar.close()
-    command = "regret reproduce " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 1 else None
+    command = " ".join(["regret reproduce", *args.study, "--out", shlex.quote(args.out)]
+                       + (["--T", str(T)] if T else []) + (["--quick"] if args.quick else [])
+                       + (["--engine", args.engine] if args.engine != "auto" else [])
+                       + (["--no-plots"] if args.no_plots else []))
     paths = report.write(studies, args.out, command=command, plot=not args.no_plots)
     print(report.verdict_table(studies))
     print(f"report: {paths['html']} (also {paths['markdown']}, {paths['json']}); "

@@ -128,10 +128,11 @@ def test_one_study_without_plots(tmp_path):
     (["reproduce", "--T", "5"], "--T=5 must be an integer >= 10"),
     (["reproduce", "--T", "1e9.5"], "--T="),
     (["reproduce", "--engine", "gpu"], "invalid choice"),
+    (["reproduce", "--out", __file__], "exists and is not a directory"),
 ])
 def test_usage_errors(argv, fragment, capsys, tmp_path):
     from regret.cli import main
 
-    assert main(argv + ["--out", str(tmp_path)]) == 2
+    assert main(argv if "--out" in argv else argv + ["--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert fragment in err and err.count("\n") == 1

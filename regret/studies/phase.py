@@ -116,7 +116,7 @@ def plot(study: StudyResult, outdir) -> list[FigureFile]:
     d = study.data
     fig = figures.phase_diagram(d["b1_axis"], d["b2_axis"], d["avg"], curve=d["curve"],
                                 contour=(d["predicted"], "predicted boundary (drift S = 0, proofs)"),
-                                title=f"Adam on the period-3 problem: R_T/T at T = {study.settings['T']}",
+                                title=f"Adam on the period-3 problem: $R_T/T$ at T = {study.settings['T']}",
                                 colorbar=f"average regret $R_T/T$ (failure limit 2/C = {d['limit']:.3g})")
     save(fig, f"{outdir}/phase-diagram.png")
     return [FigureFile("phase-diagram.png",
