@@ -136,3 +136,20 @@ def test_usage_errors(argv, fragment, capsys, tmp_path):
     assert main(argv if "--out" in argv else argv + ["--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert fragment in err and err.count("\n") == 1
+
+
+def test_held_limit_against_a_fixed_learner():
+    from fractions import Fraction
+
+    from proofs.reproduce_support import held_limit, minus_one_two_pattern
+
+    for C in (3, 10, 17):
+        pattern = minus_one_two_pattern(C)
+        T = 50 * C
+        grads = [pattern[(t - 1) % C] for t in range(1, T + 1)]
+        G = sum(grads)
+        regret_fixed = sum(g * 1.0 for g in grads) - min(-G, G)     # x_t ≡ +1 against the best end of [−1, 1]
+        assert held_limit(pattern) == Fraction(2, C) == Fraction(regret_fixed).limit_denominator() / T
+    assert held_limit(Fraction(1, 2)) == 1                            # stochastic: E g = δ, limit 2δ
+    with pytest.raises(ValueError, match="not a comparator"):
+        held_limit([-1, -1], held=1, optimum=-1)

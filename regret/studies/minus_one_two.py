@@ -58,6 +58,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     import sympy as sp
 
     from proofs import minus_one_two as m12
+    from proofs import reproduce_support
 
     started = time.perf_counter()
     T = T or (T_QUICK if quick else T_DEFAULT)
@@ -95,7 +96,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     lu_problem = problems.problem("minus-one-two", C=LINEUP_C)
     lu = runs.lineup(lu_problem, lineup.kernels(0.0, LINEUP_BETA2, LR), T, engine=engine, progress=progress)
     cell = m12.drift_condition(LINEUP_BETA2, LINEUP_C)
-    limit = 2.0 / LINEUP_C  # a period sums to +1: held at +1, Adam pays 1, the comparator −1
+    limit = float(reproduce_support.held_limit(reproduce_support.minus_one_two_pattern(LINEUP_C)))  # 2/C
     adam = lu["adam"].average_regret[:, 0]
 
     checks = [
@@ -119,7 +120,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
               "at least one such cell, measured wrong-way", "proofs.minus_one_two"),
         Check(f"on [−1, 1] at C = {LINEUP_C}, β2 = {LINEUP_BETA2:g} ({cell.reason.split(';')[0]}), Adam's R_T/T "
               "stays near 2/C", limit, float(adam[-1]), bool(cell) and bool(adam[-1] >= 0.5 * limit),
-              "R_T/T ≥ ½·2/C", "proofs.minus_one_two.drift_condition"),
+              "R_T/T ≥ ½·2/C", "proofs.minus_one_two.drift_condition, proofs.reproduce_support.held_limit"),
     ]
     for name in ("amsgrad", "sgd", "adabound", "amsbound"):
         a = lu[name].average_regret[:, 0]
