@@ -42,7 +42,7 @@ def curves(results: Sequence[Result], quantity: str = "average_regret", *, label
     quantity: average_regret | regret | regret_sqrt | x | expected_gap.  With B > 1 (seeds) the
     line is the batch mean and a shaded band spans min–max.  ``hlines``: (value, label)
     reference lines, e.g. a predicted asymptote.  ``logy`` None: log y for every quantity but x;
-    log when every plotted mean is positive (bands are cut at a tenth of the smallest mean, so a
+    log when no plotted mean is negative (zeros are left off; bands are cut at a tenth of the smallest mean, so a
     seed that reaches the optimum exactly does not stretch the axis to 0), symmetric-log
     otherwise (regret can be negative).  Optimizers that coincide (e.g. AdaBound whose band has
     closed onto SGD's rate) stay visible through distinct dash styles.
@@ -56,9 +56,11 @@ def curves(results: Sequence[Result], quantity: str = "average_regret", *, label
         y = np.asarray(get(res), dtype=np.float64)
         series.append((res, y, np.nanmean(y, axis=1), labels[i] if labels is not None else res.optimizer))
     means = np.concatenate([m[np.isfinite(m)] for _, _, m, _ in series]) if series else np.array([1.0])
-    positive = bool(np.all(means > 0))
+    positive = bool(np.all(means >= 0))     # a zero (e.g. R_1 = 0) is just left off a log axis
     floor = float(means[means > 0].min()) / 10 if np.any(means > 0) else 1e-6
     for res, y, mean, label in series:
+        if logy and positive:
+            mean = np.where(mean > 0, mean, np.nan)
         line, = ax.plot(res.t, mean, lw=1.8, label=label, color=COLORS.get(res.optimizer),
                         ls=STYLES.get(res.optimizer, "-"))
         if y.shape[1] > 1:
