@@ -67,6 +67,10 @@ def cmd_reproduce(args) -> int:
 
     keys = selected(args.study)
     T = None if args.T is None else checks.positive_int("--T", args.T, minimum=10)
+    for key in keys:     # refuse a horizon a study cannot use before any study runs
+        shortest = getattr(STUDIES[key], "min_T", None)
+        if T is not None and shortest is not None and T < shortest(args.quick):
+            raise ValueError(f"--T={T} is too short for study {key!r}: it needs T >= {shortest(args.quick)}")
     _prepare_out(args.out)
     progress = sys.stderr.isatty()
     bar = None

@@ -129,6 +129,7 @@ def test_one_study_without_plots(tmp_path):
     (["reproduce", "--T", "1e9.5"], "--T="),
     (["reproduce", "--engine", "gpu"], "invalid choice"),
     (["reproduce", "--out", __file__], "exists and is not a directory"),
+    (["reproduce", "minus-one-two", "--T", "100"], "too short for study 'minus-one-two'"),
 ])
 def test_usage_errors(argv, fragment, capsys, tmp_path):
     from regret.cli import main

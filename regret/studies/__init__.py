@@ -14,7 +14,9 @@ phase              Adam's long-run R_T/T over a (β1, β2) grid, with the curve 
 
 A study module has ``KEY``, ``TITLE``, ``T_DEFAULT``, ``T_QUICK``,
 ``run(*, T=None, quick=False, engine="auto", progress=None) -> StudyResult`` and
-``plot(study, outdir) -> list[FigureFile]``.  Every verdict is computed from the run.
+``plot(study, outdir) -> list[FigureFile]``, and optionally ``min_T(quick) -> int`` (the shortest
+horizon it accepts; the CLI checks it before running anything).  Every verdict is computed from
+the run.
 """
 from __future__ import annotations
 

@@ -42,6 +42,12 @@ DRIFT_TOL = 0.05        # |Ŝ − S| ≤ DRIFT_TOL·max(|S|, 0.1): the measured 
 DECAY = -0.25
 
 
+def min_T(quick: bool = False) -> int:
+    """The shortest horizon the drift measurement allows: T/2 must exceed every period of the grid
+    by a margin (the moments need a few periods to reach their steady state)."""
+    return 8 * int((GRID_QUICK if quick else GRID_DEFAULT)[1].max())
+
+
 def _clean_times(T: int, Cmax: int) -> tuple[int, int]:
     """Two steps T' ≈ T/2 and T with t − 1 a prime > Cmax: no period C ≤ Cmax is between its −1 and +2
     steps there (t ≡ 1 mod C would need C | t − 1)."""
