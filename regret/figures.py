@@ -189,17 +189,19 @@ def parameter_map(xs: np.ndarray, ys: np.ndarray, value: np.ndarray, *, xlabel: 
     return fig
 
 
-def learning_rate_band(t, lower, upper, used: dict[str, np.ndarray], *, title: str = "",
+def learning_rate_band(t, lower, upper, used: dict[str, tuple[np.ndarray, np.ndarray]], *, title: str = "",
                        ylabel: str = r"learning rate $\hat\eta_t$"):
-    """AdaBound's band η_l(t) ≤ η̂_t ≤ η_u(t) (shaded) and the clipped η̂_t of each run (lines)."""
+    """AdaBound's band η_l(t) ≤ η̂_t ≤ η_u(t) (shaded, on the steps ``t``) and, for each run, the
+    clipped η̂_t it used: ``used`` maps a label (starting with the optimizer's name) to (t_k, η̂_k)
+    at its checkpoints."""
     fig, ax = _figure()
     t = np.asarray(t, dtype=np.float64)
     ax.fill_between(t, lower, upper, color="tab:orange", alpha=0.18, lw=0)
     ax.plot(t, lower, color="tab:orange", lw=1.4, ls="--", label=r"lower bound $\eta_l(t)$")
     ax.plot(t, upper, color="tab:orange", lw=1.4, ls="-.", label=r"upper bound $\eta_u(t)$")
-    for label, eta in used.items():
-        name = label.split()[0].lower()
-        ax.plot(t, eta, lw=1.8, label=label, color=COLORS.get(name), marker=".", ms=3)
+    for label, (tk, eta) in used.items():
+        name = label.split()[0].strip(":").lower()
+        ax.plot(tk, eta, lw=1.6, label=label, color=COLORS.get(name), ls=STYLES.get(name, "-"), marker=".", ms=3)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("t (steps)")

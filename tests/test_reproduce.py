@@ -154,3 +154,13 @@ def test_held_limit_against_a_fixed_learner():
     assert held_limit(Fraction(1, 2)) == 1                            # stochastic: E g = δ, limit 2δ
     with pytest.raises(ValueError, match="not a comparator"):
         held_limit([-1, -1], held=1, optimum=-1)
+
+
+def test_measures_against_closed_forms():
+    from regret.studies import measures
+
+    t = np.unique(np.round(np.geomspace(1, 1e5, 60)))
+    assert measures.tail_slope(t, 3.0 * t ** -0.5) == pytest.approx(-0.5, abs=1e-12)   # O(√T) regret as R_t/t
+    assert measures.tail_slope(t, np.full_like(t, 2 / 3)) == pytest.approx(0.0, abs=1e-12)
+    assert np.isnan(measures.tail_slope(t, -t))                                      # log of a negative
+    assert measures.tail_ratio(t, 1 / t) == pytest.approx(10.0 ** -1, rel=0.05)
