@@ -118,6 +118,8 @@ def test_one_study_without_plots(tmp_path):
     doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     # At T = 600 AMSGrad has not yet started to decay: the verdict says so, and so does the status.
     assert rc == (0 if doc["meta"]["all_reproduced"] else 1) == 1
+    failed = [c["claim"] for c in doc["studies"][0]["checks"] if not c["passed"]]
+    assert failed == ["AMSGrad's R_T/T tends to 0"]
     assert [s["key"] for s in doc["studies"]] == ["theorem1"]
     assert doc["studies"][0]["settings"]["T"] == 600
     assert not list(tmp_path.glob("*.png"))
