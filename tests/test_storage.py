@@ -1,0 +1,67 @@
+"""Saved results: full round trip with provenance, `regret show`, and exit status 3 on faults."""
+import dataclasses
+import json
+
+import numpy as np
+
+import regret
+from regret import storage
+from regret.cli import main
+
+
+def _fields_equal(a, b):
+    for f in dataclasses.fields(regret.Result):
+        va, vb = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(va, np.ndarray):
+            assert va.dtype == vb.dtype and va.shape == vb.shape, f.name
+            np.testing.assert_array_equal(va, vb, err_msg=f.name)
+        else:
+            assert va == vb, f.name
+
+
+def test_round_trip_keeps_every_field_bit_for_bit(tmp_path):
+    stoch = regret.run(regret.problem("reddi-stochastic", C=3.0, delta=[0.1, 0.5], seed=[1, 2]),
+                       regret.optimizer("adabound", lr=0.01, final_lr=0.05), 300)
+    faulty = regret.run(regret.problem("reddi-online", C=3), regret.optimizer("sgd", lr=[0.1, 1e308]), 50)
+    assert np.isnan(faulty.regret[:, 1]).all() and faulty.faults
+    path = storage.save(tmp_path / "r.json", [stoch, faulty], command={"T": "300"})
+    saved = storage.load(path)
+    assert saved.command == {"T": "300"} and saved.meta["regret_version"] == regret.__version__
+    for a, b in zip([stoch, faulty], saved.results):
+        _fields_equal(a, b)
+    json.loads((tmp_path / "r.json").read_text())  # standard JSON: no bare NaN
+    assert "NaN" not in (tmp_path / "r.json").read_text()
+    # Provenance: package version, engine, chunk, the seed and every kernel option.
+    r = saved.results[0]
+    assert r.provenance["regret_version"] == regret.__version__ and r.provenance["chunk"] > 0
+    assert r.engine and r.seed == [1, 2] and r.problem["params"]["delta"] == [0.1, 0.5]
+    assert {"lr", "final_lr", "gamma", "beta1", "beta2", "eps", "bias_correction", "schedule"} <= set(r.configs[0])
+
+
+def test_run_save_then_show_reprints_and_replots(tmp_path, capsys):
+    path, png = tmp_path / "r.json", tmp_path / "again.png"
+    argv = ["run", "--problem", "reddi-online:C=3", "--optimizer", "adam:beta1=0,beta2=0.1,lr=0.1,convention=theory",
+            "--optimizer", "sgd:lr=[0.1,0.2]", "--T", "400", "--json"]
+    assert main(argv + ["--save", str(path)]) == 0
+    ran = json.loads(capsys.readouterr().out)
+    assert main(["show", str(path), "--json", "--plot", str(png)]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == ran
+    assert "regret " + regret.__version__ in err and "engine" in err
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_numerical_fault_gives_exit_status_3_and_is_saved(tmp_path, capsys):
+    path = tmp_path / "r.json"
+    rc = main(["run", "--problem", "reddi-online:C=3", "--optimizer", "sgd:lr=[0.1,1e308,0.01]", "--T", "100",
+               "--save", str(path), "--json"])
+    assert rc == 3
+    out, err = capsys.readouterr()
+    runs = json.loads(out)["runs"]
+    assert [("faults" in r) for r in runs] == [False, True, False]
+    assert runs[1]["faults"] == [{"config": 1, "t": 1, "quantity": "x"}]
+    assert err.count("\n") == 1 and "numerical fault in 1 configuration" in err and "t=1" in err
+    # The healthy configurations are those of a run without the faulty one.
+    alone = regret.run(regret.problem("reddi-online", C=3), regret.optimizer("sgd", lr=[0.1, 0.01]), 100)
+    assert [runs[0]["regret"], runs[2]["regret"]] == alone.regret_final.tolist()
+    assert main(["show", str(path)]) == 3
