@@ -25,11 +25,16 @@ import numpy as np
 
 from . import __version__, checks
 from .kernels.base import Kernel
-from .problems.base import GeneralProblem, LinearProblem, Problem
+from .problems.base import GeneralProblem, GradientStream, LinearProblem, Problem
 from .result import Result
 
-ENGINES = ("auto", "numpy")
-DEFAULT_CHUNK = 4096
+ENGINES = ("auto", "numpy", "fused")
+#: steps per chunk by default for one configuration: long enough that the per-chunk Python work
+#: is a few percent of the compiled loop, short enough for a prompt Ctrl-C and small arrays
+DEFAULT_CHUNK = 1 << 16
+#: a chunk's time-only arrays (coefficients, gradients: (n, B) each) stay under this many
+#: elements, so memory does not grow with the batch; numbers never depend on the chunk
+CHUNK_ELEMENTS = 1 << 21
 
 
 def checkpoint_times(T: int, n: int = 60) -> np.ndarray:
@@ -41,13 +46,17 @@ def checkpoint_times(T: int, n: int = 60) -> np.ndarray:
 
 
 def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=None, checkpoints=60,
-        engine: str = "auto", chunk: int = DEFAULT_CHUNK, progress: bool | None = None):
+        engine: str = "auto", chunk: int | None = None, progress: bool | None = None):
     """Run each kernel on ``problem`` for T steps.
 
     Returns a ``Result`` for a single kernel, a list of them for a sequence.  ``checkpoints`` is
     a count of log-spaced points or an explicit array of steps (T is always added).  ``x0`` is a
     scalar, a (d,) point or a (B, d) array of start points inside F (default: the problem's).
-    ``progress``: a progress bar (None: only when stderr is a terminal).
+    ``progress``: a progress bar (None: only when stderr is a terminal).  ``engine``: "fused"
+    (compiled, ``regret.fused``; linear problems on a box), "numpy" (the reference) or "auto"
+    (fused whenever it applies, else numpy); ``Result.engine`` says which ran.  ``chunk`` is
+    the most steps evaluated per chunk of time-only inputs (lowered for large batches so that
+    a chunk's arrays stay under ``CHUNK_ELEMENTS``).
     """
     single = isinstance(optimizers, Kernel)
     kernels = [optimizers] if single else list(optimizers)
@@ -55,7 +64,7 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
         if not isinstance(k, Kernel):
             raise TypeError(f"optimizers must be Kernel objects (see regret.optimizer), got {k!r}")
     T = checks.positive_int("T", T)
-    chunk = checks.positive_int("chunk", chunk)
+    chunk = DEFAULT_CHUNK if chunk is None else checks.positive_int("chunk", chunk)
     checks.choice("engine", engine, ENGINES)
     if np.ndim(checkpoints) == 0:
         ckpts = checkpoint_times(T, checkpoints)
@@ -66,7 +75,13 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
         ckpts = np.union1d(ckpts, [T])
     if progress is None:
         progress = sys.stderr.isatty()
-    results = [_run_numpy(problem, k, T, x0, ckpts, chunk, progress) for k in kernels]
+    if engine == "fused":
+        from . import fused
+
+        why = fused.applies(problem)
+        if why is not None:
+            raise ValueError(f"engine='fused' cannot run this problem: {why}; use engine='numpy' or 'auto'")
+    results = [_drive(problem, k, T, x0, ckpts, chunk, progress, engine) for k in kernels]
     return results[0] if single else results
 
 
@@ -97,13 +112,22 @@ def chunk_plan(T: int, ckpts: np.ndarray, chunk: int):
 
 
 def _configs(problem: Problem, kernel: Kernel, B: int):
-    kcfg = [kernel.config(b if kernel.batch > 1 else 0) for b in range(B)]
-    pcfg = []
-    for b in range(B):
-        entry = {}
-        for key, val in problem.params.items():
-            entry[key] = val[b] if isinstance(val, list) and problem.batch > 1 and key != "pattern" else val
-        pcfg.append(entry)
+    """Per-configuration hyperparameters and problem parameters as plain values (provenance).
+
+    Built column by column: a sweep of 10^4–10^6 configurations must not cost a Python call each.
+    """
+    kcols = {}
+    for key, val in kernel.hparams.items():
+        if isinstance(val, np.ndarray):
+            col = val.astype(float).tolist()
+            kcols[key] = col if len(col) > 1 else col * B
+        else:
+            kcols[key] = [val] * B
+    kcfg = [dict(zip(kcols, row)) for row in zip(*kcols.values())] if kcols else [{} for _ in range(B)]
+    pcols = {}
+    for key, val in problem.params.items():
+        pcols[key] = val if isinstance(val, list) and problem.batch > 1 and key != "pattern" else [val] * B
+    pcfg = [dict(zip(pcols, row)) for row in zip(*pcols.values())] if pcols else [{} for _ in range(B)]
     return kcfg, pcfg
 
 
@@ -113,7 +137,11 @@ class Tracker:
 
     x, s: the iterate x_t and the kernel state, each (B, d); eta: the last η, (B, d).
     loss: Σ f_s(x_s) (B,); G: Σ g_s per problem instance (B_p, d) (linear problems); x_sum:
-    Σ x_s (B, d) when the problem has a mean gradient.  alive: configurations still running;
+    Σ x_s (B, d) when the problem has a mean gradient.  The three running sums are Kahan-
+    compensated (``*_c`` holds each one's compensation; ``total_*`` folds it in): with T up to
+    10^9 and |f_t| up to ~10^3 a plain sum can lose ~T·ulp(Σ) ≈ 10^2 in absolute terms, comparable
+    with the O(√T) regret it is meant to resolve; compensated, the error is O(ε·Σ|f_t|) ≲ 10^-6.
+    alive: configurations still running;
     fault_t / fault_what: for a frozen configuration, the step at which a quantity first became
     NaN/Inf and which one (see ``FAULT_NAMES``).  t: steps done.
     """
@@ -128,6 +156,27 @@ class Tracker:
     fault_t: np.ndarray
     fault_what: np.ndarray
     t: int = 0
+    loss_c: np.ndarray | None = None
+    G_c: np.ndarray | None = None
+    x_sum_c: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.loss_c is None:
+            self.loss_c = np.zeros_like(self.loss)
+        if self.G_c is None:
+            self.G_c = np.zeros_like(self.G)
+        if self.x_sum is not None and self.x_sum_c is None:
+            self.x_sum_c = np.zeros_like(self.x_sum)
+
+    def total_loss(self) -> np.ndarray:
+        """Σ f_s(x_s) with its Kahan compensation folded in."""
+        return self.loss - self.loss_c
+
+    def total_G(self) -> np.ndarray:
+        return self.G - self.G_c
+
+    def total_x_sum(self) -> np.ndarray | None:
+        return None if self.x_sum is None else self.x_sum - self.x_sum_c
 
 
 def fault_names(kernel: Kernel) -> tuple[str, ...]:
@@ -142,22 +191,22 @@ def advance_numpy(tr: Tracker, kernel: Kernel, ts: np.ndarray, coeffs: list, par
     A configuration whose new iterate, η or state is not finite is frozen at its last finite
     values (it stops accumulating loss) and its fault recorded; the rest go on untouched.
     """
-    x, s, loss, G, x_sum, alive = tr.x, tr.s, tr.loss, tr.G, tr.x_sum, tr.alive
+    x, s, alive = tr.x, tr.s, tr.alive
     eta = tr.eta
     B, d = x.shape
     all_alive = bool(alive.all())
     for k in range(len(ts)):
         g = grads[k]
-        G += g
+        _kahan(tr.G, tr.G_c, g)
         f = np.sum(g * x, axis=-1)
         if all_alive:
-            loss += f
-            if x_sum is not None:
-                x_sum += x
+            _kahan(tr.loss, tr.loss_c, f)
+            if tr.x_sum is not None:
+                _kahan(tr.x_sum, tr.x_sum_c, x)
         else:
-            loss += np.where(alive, f, 0.0)
-            if x_sum is not None:
-                x_sum += np.where(alive[:, None], x, 0.0)
+            _kahan(tr.loss, tr.loss_c, f, alive)
+            if tr.x_sum is not None:
+                _kahan(tr.x_sum, tr.x_sum_c, x, alive[:, None])
         x_hat, eta_new, *s_new = kernel.rule(x, g, *s, *(c[k] for c in coeffs), *params)
         quantities = (x_hat, eta_new, *s_new)
         if not all(np.isfinite(q).all() for q in quantities):
@@ -183,21 +232,55 @@ def advance_numpy(tr: Tracker, kernel: Kernel, ts: np.ndarray, coeffs: list, par
     tr.t = int(ts[-1])
 
 
+def _kahan(total: np.ndarray, comp: np.ndarray, term, where=None) -> None:
+    """total += term in place, Kahan-compensated (comp carries the lost low-order part).
+
+    ``where``: only those entries change (frozen configurations keep their sums bit for bit).
+    The fused engine does exactly these operations in the same order.
+    """
+    y = term - comp
+    new = total + y
+    new_c = (new - total) - y
+    if where is None:
+        comp[...] = new_c
+        total[...] = new
+    else:
+        comp[...] = np.where(where, new_c, comp)
+        total[...] = np.where(where, new, total)
+
+
 def _run_general(tr: Tracker, kernel: Kernel, problem: GeneralProblem, ts, coeffs, params) -> None:
     """Per-step engine for problems whose gradient depends on x (numpy only, no fault freeze)."""
     x, s = tr.x, tr.s
     for k in range(len(ts)):
         t = int(ts[k])
         g = problem.grad(x, t)
-        tr.loss += problem.loss(x, t)
+        _kahan(tr.loss, tr.loss_c, problem.loss(x, t))
         x_hat, eta, *s = kernel.rule(x, g, *s, *(c[k] for c in coeffs), *params)
         eta = np.broadcast_to(eta, x.shape)
         x = problem.feasible.project(x_hat, 1.0 / eta)
     tr.x, tr.s, tr.eta, tr.t = x, s, eta, int(ts[-1])
 
 
-def _run_numpy(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chunk: int,
-               progress: bool) -> Result:
+def select_advance(problem: Problem, kernel: Kernel, engine: str):
+    """(name, advance function) of the engine that runs ``kernel`` on ``problem``.
+
+    Both advance functions have the signature of ``advance_numpy``.  "auto" takes the fused
+    engine when the problem is linear on a box; a rule that does not compile (a violation of
+    the kernel contract) makes it fall back to numpy with a warning naming the kernel.
+    """
+    if engine == "numpy" or not isinstance(problem, LinearProblem):
+        return "numpy", advance_numpy
+    from . import fused
+
+    if fused.applies(problem) is not None:
+        return "numpy", advance_numpy
+    return "fused", fused.advance_fused
+
+
+def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chunk: int,
+           progress: bool, engine: str = "auto") -> Result:
+    """The one driver: chunk loop → advance (numpy or fused) → record at checkpoints."""
     B = checks.batch_size({"optimizer batch": kernel.batch, "problem batch": problem.batch})
     d = problem.dim
     feasible = problem.feasible
@@ -212,6 +295,8 @@ def _run_numpy(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, 
                  alive=np.ones(B, dtype=bool), fault_t=np.zeros(B, dtype=np.int64),
                  fault_what=np.full(B, -1, dtype=np.int64))
 
+    engine_name, advance = select_advance(problem, kernel, engine)
+    step_chunk = max(1, min(chunk, CHUNK_ELEMENTS // (B * d)))
     K = len(ckpts)
     rec = {name: np.empty((K, B)) for name in ("regret", "loss", "comparator")}
     rec_x, rec_eta = np.empty((K, B, d)), np.empty((K, B, d))
@@ -222,24 +307,36 @@ def _run_numpy(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, 
     started = time.perf_counter()
     k_rec = 0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for t0, t1, record in chunk_plan(T, ckpts, chunk):
-            ts = np.arange(t0, t1 + 1, dtype=np.int64)
-            coeffs = [c[:, :, None] for c in kernel.coeffs(ts)]
+        plan = chunk_plan(T, ckpts, step_chunk)
+        for (t0, t1, record), (ts, coeffs, grads) in _inputs(plan, kernel, stream, engine_name == "fused"):
             if linear:
-                advance_numpy(tr, kernel, ts, coeffs, params, stream.take(ts), feasible)
+                grads = stream.take(ts) if grads is None else grads
+                try:
+                    advance(tr, kernel, ts, coeffs, params, grads, feasible)
+                except _fused_unavailable() as exc:
+                    if engine == "fused":
+                        raise
+                    # the fused loop compiles before it changes anything: numpy takes over here
+                    import warnings
+
+                    warnings.warn(f"{exc}; running {kernel.name!r} on the numpy engine", RuntimeWarning,
+                                  stacklevel=3)
+                    engine_name, advance = "numpy", advance_numpy
+                    advance(tr, kernel, ts, coeffs, params, grads, feasible)
             else:
                 _run_general(tr, kernel, problem, ts, coeffs, params)
             if record:
-                comp = feasible.min_linear(tr.G) if linear else problem.comparator(t1)
+                comp = feasible.min_linear(tr.total_G()) if linear else problem.comparator(t1)
                 dead = np.where(tr.alive, 0.0, np.nan)
-                rec["loss"][k_rec] = tr.loss + dead
+                loss = tr.total_loss()
+                rec["loss"][k_rec] = loss + dead
                 rec["comparator"][k_rec] = comp
-                rec["regret"][k_rec] = tr.loss - comp + dead
+                rec["regret"][k_rec] = loss - comp + dead
                 rec_x[k_rec] = tr.x
                 rec_eta[k_rec] = tr.eta
                 if mu is not None:
                     rec["expected_gap"][k_rec] = np.sum(mu * tr.x, axis=-1) - mu_min + dead
-                    rec["expected_regret"][k_rec] = np.sum(mu * tr.x_sum, axis=-1) - t1 * mu_min + dead
+                    rec["expected_regret"][k_rec] = np.sum(mu * tr.total_x_sum(), axis=-1) - t1 * mu_min + dead
                 k_rec += 1
             if bar is not None:
                 bar.update(len(ts))
@@ -251,12 +348,65 @@ def _run_numpy(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, 
               for b in np.flatnonzero(~tr.alive)]
     return Result(
         problem=problem.describe(), optimizer=kernel.name, convention=kernel.convention,
-        configs=kcfg, problem_configs=pcfg, T=T, engine="numpy", t=ckpts.copy(),
+        configs=kcfg, problem_configs=pcfg, T=T, engine=engine_name, t=ckpts.copy(),
         regret=rec["regret"], loss=rec["loss"], comparator=rec["comparator"], x=rec_x, eta=rec_eta,
         expected_gap=rec.get("expected_gap"), expected_regret=rec.get("expected_regret"),
         faults=faults, seconds=time.perf_counter() - started,
-        provenance={"regret_version": __version__, "engine": "numpy", "chunk": chunk,
-                    "numpy": np.__version__})
+        provenance=_provenance(engine_name, chunk, step_chunk))
+
+
+def _provenance(engine_name: str, chunk: int, step_chunk: int) -> dict:
+    out = {"regret_version": __version__, "engine": engine_name, "chunk": chunk, "numpy": np.__version__}
+    if step_chunk != chunk:
+        out["chunk_used"] = step_chunk
+    if engine_name == "fused":
+        import numba
+
+        out["numba"] = numba.__version__
+        from .fused import threads_available
+
+        out["threads"] = threads_available()
+    return out
+
+
+def _fused_unavailable():
+    from .fused import FusedUnavailable
+
+    return FusedUnavailable
+
+
+def _inputs(plan, kernel: Kernel, stream, prefetch: bool):
+    """Yield (chunk, (ts, coeffs, grads or None)) for each chunk of ``plan``.
+
+    With ``prefetch`` the next chunk's time-only inputs are computed on another thread while
+    the compiled loop (which releases the GIL) runs the current one.  Gradients come along only
+    from a stateless stream (a function of t): a stateful one (random draws) is read on the
+    driver's thread, so its state always matches the steps done.
+    """
+    stateless = stream is not None and type(stream).state is GradientStream.state
+
+    def make(t0, t1):
+        ts = np.arange(t0, t1 + 1, dtype=np.int64)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            coeffs = [c[:, :, None] for c in kernel.coeffs(ts)]
+            grads = stream.take(ts) if (prefetch and stateless) else None
+        return ts, coeffs, grads
+
+    if not prefetch:
+        for item in plan:
+            yield item, make(item[0], item[1])
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="regret-inputs") as pool:
+        pending = None
+        for item in plan:
+            nxt = (item, pool.submit(make, item[0], item[1]))
+            if pending is not None:
+                yield pending[0], pending[1].result()
+            pending = nxt
+        if pending is not None:
+            yield pending[0], pending[1].result()
 
 
 def _progress_bar(T: int, enabled: bool, desc: str):

@@ -1,0 +1,516 @@
+"""The fused engine: the whole chunk of steps compiled into one loop, the kernel's rule inside.
+
+Same numbers as the numpy reference engine (``engine.advance_numpy``), to rounding, for every
+kernel that follows the contract of ``kernels/base.py``; it applies to linear problems on a box:
+
+    for t in chunk:  G += g_t;  loss += <g_t, x_t>;  x_sum += x_t;
+                     (x̂, η, s) = rule(x_t, g_t, s, coeffs_t, params);  x_{t+1} = clip(x̂, lo, hi)
+
+(the weighted projection Π_{F,diag(1/η)} onto a box is the clip whatever η).  Time-only inputs
+(coefficients, gradients) arrive precomputed per chunk; the compiled loop does only arithmetic.
+Running sums (loss, x_sum, G) are Kahan-compensated exactly as in the numpy engine.
+
+How the rule gets inside.  The rule is a ``register_jitable`` function called on scalars.  For
+each (rule, arity) we *generate the source* of an ``njit(cache=True)`` loop with one scalar
+local per state field, coefficient and parameter, write it to a cache directory
+(``$REGRET_CACHE_DIR``, default ``~/.cache/regret``) under a name keyed by a hash of the rule's
+module source, ``kernels/base.py``, this template and the numba version, and import it: numba's
+own on-disk cache then serves a second process without recompiling.  A rule that cannot be
+imported by name (defined inside a function) is compiled the same way without the disk cache.
+
+Loops.  d = 1 (every counterexample) has two orders: one configuration at a time with its state
+in registers (latency-bound; best for few configurations), and blocks of configurations stepped
+together (independent chains overlap; best for large batches).  d > 1 steps one configuration
+at a time through its coordinates.  Large batches are split over threads,
+each slice of configurations on its own core; the compiled loop releases the GIL.  The thread
+count is ``$REGRET_THREADS`` if set, else numba's ``NUMBA_NUM_THREADS`` (the number of cores).
+
+Faults, as in the numpy engine: a configuration whose x̂, η or any state value is not finite is
+frozen at its last finite values from that step on (it stops accumulating loss and x_sum);
+``fault_t`` is the step, ``fault_what`` the index of the first non-finite quantity in
+(x̂, η, *state) order.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+import os
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numba
+import numpy as np
+from numba import njit
+
+from .feasible import Box
+
+TEMPLATE_VERSION = "3"
+#: configurations stepped together, each in its own registers (unroll-and-jam over the batch)
+JAM = 4
+#: below this many configurations a slice runs in the row order (state in registers)
+ROW_BELOW = 4
+#: split over threads only when a chunk has at least this many config-steps
+THREAD_MIN_WORK = 200_000
+
+
+class FusedUnavailable(RuntimeError):
+    """The fused engine cannot run this kernel/problem (the message says why)."""
+
+
+def applies(problem) -> str | None:
+    """None when the fused engine can run ``problem``, else the reason it cannot."""
+    from .problems.base import LinearProblem
+
+    if not isinstance(problem, LinearProblem):
+        return f"problem {problem.name!r} is not linear (its gradient depends on x)"
+    if not isinstance(problem.feasible, Box):
+        return f"the feasible set of {problem.name!r} is not a box"
+    return None
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("REGRET_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "regret")
+    return Path(root) / "fused"
+
+
+# --------------------------------------------------------------------------------------------
+# source generation
+
+
+def _names(prefix: str, n: int) -> list[str]:
+    return [f"{prefix}{j}" for j in range(n)]
+
+
+class _Src:
+    """A list of source lines with an indentation level."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.level = 0
+
+    def __call__(self, *lines: str) -> "_Src":
+        self.lines.extend("    " * self.level + ln for ln in lines)
+        return self
+
+    def indent(self, by: int = 1) -> "_Src":
+        self.level += by
+        return self
+
+    def dedent(self, by: int = 1) -> "_Src":
+        self.level -= by
+        return self
+
+
+def _kahan(w: _Src, total: str, comp: str, term: str) -> None:
+    """total += term, Kahan-compensated: the numpy engine's ``_kahan`` operation for operation."""
+    w(f"y = {term} - {comp}", f"tt = {total} + y", f"{comp} = (tt - {total}) - y", f"{total} = tt")
+
+
+def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, variant: str) -> str:
+    """Source of a module defining ``advance``, the ``variant`` loop (see ``VARIANTS``) for a
+    rule with ns states, nc coefficients and npar parameters.  Options (Σ x_t, Σ g_t in the
+    loop) are separate variants, so that no hot loop carries a flag test."""
+    S = _names("S", ns)            # state arrays (B, d)
+    C = _names("C", nc)            # coefficient arrays (n|1, B_k|1)
+    P = _names("P", npar)          # parameter arrays (B_k|1,)
+    ct = [f"{c}t" for c in C]      # time stride of each coefficient (0 or 1)
+    cc = [f"{c}c" for c in C]      # configuration stride (0 or 1)
+    pc = [f"{p}c" for p in P]
+    args = (["b0", "b1", "t0", "X", "E"] + S + [a for trio in zip(C, ct, cc) for a in trio]
+            + [a for pair in zip(P, pc) for a in pair]
+            + ["grads", "gps", "lo", "hi", "loss", "loss_c", "has_xs", "xs", "xs_c", "alive",
+               "fault_t", "fault_what", "G", "G_c"])
+    # inputs are typed read-only (broadcast views are): a writable array converts to them
+    sig_types = (["i8", "i8", "i8", "F2", "F2"] + ["F2"] * ns + ["R2", "i8", "i8"] * nc
+                 + ["R1", "i8"] * npar
+                 + ["R3", "i8", "R1", "R1", "F1", "F1", "types.boolean", "F2", "F2", "B1",
+                    "I1", "I1", "F2", "F2"])
+    sig = "types.void(" + ", ".join(sig_types) + ")"
+    s_loc, s_new, p_loc = _names("s", ns), _names("sn", ns), _names("p", npar)
+    c_at = [f"{c}[k * {t}, b * {cs}]" for c, t, cs in zip(C, ct, cc)]
+    outs = ", ".join(["xh", "en"] + s_new)
+
+    def call(x, g, states):
+        return f"{outs} = rule(" + ", ".join([x, g] + states + c_at + p_loc) + ")"
+
+    def fault_code(w):
+        w("code = -1", "if not np.isfinite(xh):", "    code = 0", "elif not np.isfinite(en):", "    code = 1")
+        for j, sn in enumerate(s_new):
+            w(f"elif not np.isfinite({sn}):", f"    code = {2 + j}")
+
+    def load_params(w):
+        for p, Pa, c in zip(p_loc, P, pc):
+            w(f"{p} = {Pa}[b * {c}]")
+
+    def row_d1(w, with_xs, with_G=False):
+        # one configuration at a time, its state in registers: a latency-bound chain.  With
+        # with_G (a single configuration on a single instance) Σ g_t rides along in the same
+        # loop, an independent chain that costs nothing next to the configuration's own
+        w("for b in range(b0, b1):").indent()
+        w("if not alive[b]:", "    continue", "bg = b * gps", "x = X[b, 0]", "e = E[b, 0]")
+        w(*[f"{s} = {Sa}[b, 0]" for s, Sa in zip(s_loc, S)])
+        load_params(w)
+        w("ls = loss[b]", "lc = loss_c[b]")
+        if with_xs:
+            w("qs = xs[b, 0]", "qc = xs_c[b, 0]")
+        if with_G:
+            w("gs = G[0, 0]", "gc = G_c[0, 0]")
+        w("for k in range(n):").indent()
+        w("g = grads[k, bg, 0]")
+        if with_G:
+            _kahan(w, "gs", "gc", "g")
+        _kahan(w, "ls", "lc", "g * x")
+        if with_xs:
+            _kahan(w, "qs", "qc", "x")
+        w(call("x", "g", s_loc))
+        fault_code(w)
+        w("if code >= 0:", "    fault_t[b] = t0 + k", "    fault_what[b] = code", "    alive[b] = False",
+          "    break")
+        w("x = min(max(xh, lo0), hi0)", "e = en")
+        w(*[f"{s} = {sn}" for s, sn in zip(s_loc, s_new)])
+        w.dedent()
+        w("X[b, 0] = x", "E[b, 0] = e")
+        w(*[f"{Sa}[b, 0] = {s}" for s, Sa in zip(s_loc, S)])
+        w("loss[b] = ls", "loss_c[b] = lc")
+        if with_xs:
+            w("xs[b, 0] = qs", "xs_c[b, 0] = qc")
+        if with_G:
+            w("G[0, 0] = gs", "G_c[0, 0] = gc")
+        w.dedent()
+
+    def jam_d1(w, with_xs, J):
+        # J configurations at a time, each with its state in registers: J independent chains
+        # per step overlap in the core (unroll-and-jam over the batch); the remainder goes
+        # through the row loop
+        lanes = range(J)
+
+        def v(name, j):
+            return f"{name}_{j}"
+
+        w(f"for bj in range(b0, b1 - {J - 1}, {J}):").indent()
+        for j in lanes:
+            b = f"(bj + {j})"
+            w(f"{v('a', j)} = alive[{b}]", f"{v('x', j)} = X[{b}, 0]", f"{v('e', j)} = E[{b}, 0]",
+              f"{v('ls', j)} = loss[{b}]", f"{v('lc', j)} = loss_c[{b}]", f"{v('bg', j)} = {b} * gps")
+            w(*[f"{v(sl, j)} = {Sa}[{b}, 0]" for sl, Sa in zip(s_loc, S)])
+            w(*[f"{v(pl, j)} = {Pa}[{b} * {c}]" for pl, Pa, c in zip(p_loc, P, pc)])
+            if with_xs:
+                w(f"{v('qs', j)} = xs[{b}, 0]", f"{v('qc', j)} = xs_c[{b}, 0]")
+        w("for k in range(n):").indent()
+        for j in lanes:
+            b = f"(bj + {j})"
+            w(f"if {v('a', j)}:").indent()
+            w(f"g = grads[k, {v('bg', j)}, 0]")
+            _kahan(w, v("ls", j), v("lc", j), f"g * {v('x', j)}")
+            if with_xs:
+                _kahan(w, v("qs", j), v("qc", j), v("x", j))
+            c_lane = [f"{c}[k * {t}, {b} * {cs}]" for c, t, cs in zip(C, ct, cc)]
+            w(f"{outs} = rule(" + ", ".join([v("x", j), "g"] + [v(sl, j) for sl in s_loc] + c_lane
+                                            + [v(pl, j) for pl in p_loc]) + ")")
+            fault_code(w)
+            w("if code >= 0:", f"    fault_t[{b}] = t0 + k", f"    fault_what[{b}] = code",
+              f"    {v('a', j)} = False", "else:")
+            w(f"    {v('x', j)} = min(max(xh, lo0), hi0)", f"    {v('e', j)} = en")
+            w(*[f"    {v(sl, j)} = {sn}" for sl, sn in zip(s_loc, s_new)])
+            w.dedent()
+        w.dedent()
+        for j in lanes:
+            b = f"(bj + {j})"
+            w(f"alive[{b}] = {v('a', j)}", f"X[{b}, 0] = {v('x', j)}", f"E[{b}, 0] = {v('e', j)}",
+              f"loss[{b}] = {v('ls', j)}", f"loss_c[{b}] = {v('lc', j)}")
+            w(*[f"{Sa}[{b}, 0] = {v(sl, j)}" for sl, Sa in zip(s_loc, S)])
+            if with_xs:
+                w(f"xs[{b}, 0] = {v('qs', j)}", f"xs_c[{b}, 0] = {v('qc', j)}")
+        w.dedent()
+        w(f"b0 = b0 + ((b1 - b0) // {J}) * {J}")
+        row_d1(w, with_xs)
+        w.dedent()
+
+    def block_d1(w, with_xs):
+        # BLOCK configurations advance together step by step: their chains overlap
+        w(f"for blk in range(b0, b1, {BLOCK}):").indent()
+        w(f"be = min(blk + {BLOCK}, b1)", "for k in range(n):").indent()
+        w("for b in range(blk, be):").indent()
+        w("if not alive[b]:", "    continue", "x = X[b, 0]", "g = grads[k, b * gps, 0]",
+          "ls = loss[b]", "lc = loss_c[b]")
+        _kahan(w, "ls", "lc", "g * x")
+        w("loss[b] = ls", "loss_c[b] = lc")
+        if with_xs:
+            w("qs = xs[b, 0]", "qc = xs_c[b, 0]")
+            _kahan(w, "qs", "qc", "x")
+            w("xs[b, 0] = qs", "xs_c[b, 0] = qc")
+        load_params(w)
+        w(call("x", "g", [f"{Sa}[b, 0]" for Sa in S]))
+        fault_code(w)
+        w("if code >= 0:", "    fault_t[b] = t0 + k", "    fault_what[b] = code", "    alive[b] = False",
+          "    continue")
+        w("X[b, 0] = min(max(xh, lo0), hi0)", "E[b, 0] = en")
+        w(*[f"{Sa}[b, 0] = {sn}" for Sa, sn in zip(S, s_new)])
+        w.dedent(3)
+
+    def general(w):
+        # d > 1: a step is committed only if every coordinate's new values are finite, so all
+        # coordinates of a configuration freeze together (as in the numpy engine)
+        w(f"tmp = np.empty(({2 + ns}, d))", "for b in range(b0, b1):").indent()
+        w("if not alive[b]:", "    continue", "bg = b * gps")
+        load_params(w)
+        w("for k in range(n):").indent()
+        w("f = 0.0", "for i in range(d):", "    f += grads[k, bg, i] * X[b, i]")
+        w("ls = loss[b]", "lc = loss_c[b]")
+        _kahan(w, "ls", "lc", "f")
+        w("loss[b] = ls", "loss_c[b] = lc")
+        w("if has_xs:").indent()
+        w("for i in range(d):").indent()
+        w("qs = xs[b, i]", "qc = xs_c[b, i]")
+        _kahan(w, "qs", "qc", "X[b, i]")
+        w("xs[b, i] = qs", "xs_c[b, i] = qc")
+        w.dedent(2)
+        w(f"worst = {2 + ns}", "for i in range(d):").indent()
+        w(call("X[b, i]", "grads[k, bg, i]", [f"{Sa}[b, i]" for Sa in S]))
+        fault_code(w)
+        w("if code >= 0 and code < worst:", "    worst = code", "tmp[0, i] = xh", "tmp[1, i] = en")
+        w(*[f"tmp[{2 + j}, i] = {sn}" for j, sn in enumerate(s_new)])
+        w.dedent()
+        w(f"if worst < {2 + ns}:", "    fault_t[b] = t0 + k", "    fault_what[b] = worst",
+          "    alive[b] = False", "    break")
+        w("for i in range(d):").indent()
+        w("X[b, i] = min(max(tmp[0, i], lo[i]), hi[i])", "E[b, i] = tmp[1, i]")
+        w(*[f"{Sa}[b, i] = tmp[{2 + j}, i]" for j, Sa in enumerate(S)])
+        w.dedent(3)
+
+    bodies = {
+        "row": lambda w: row_d1(w, False), "row_xs": lambda w: row_d1(w, True),
+        "row_G": lambda w: row_d1(w, False, with_G=True), "row_G_xs": lambda w: row_d1(w, True, with_G=True),
+        "jam": lambda w: jam_d1(w, False, JAM), "jam_xs": lambda w: jam_d1(w, True, JAM),
+        "general": general,
+    }
+    w = _Src()
+    w("# generated by regret.fused; do not edit", "import numpy as np", "from numba import njit, types",
+      "i8 = types.int64", "F1, F2 = types.float64[::1], types.float64[:, ::1]",
+      "R1, R2, R3 = (types.Array(types.float64, n, 'C', readonly=True) for n in (1, 2, 3))",
+      "B1, I1 = types.boolean[::1], types.int64[::1]")
+    if rule_import:
+        w(rule_import)
+    w("", "", f"@njit({sig}, cache={bool(rule_import)}, nogil=True, error_model='numpy')",
+      f"def advance({', '.join(args)}):")
+    w.indent()
+    w("n = grads.shape[0]", "d = X.shape[1]")
+    if variant != "general":
+        w("lo0 = lo[0]", "hi0 = hi[0]")
+    bodies[variant](w)
+    return "\n".join(w.lines) + "\n"
+
+
+#: the loop variants: d = 1 one configuration at a time (row), with Σx_t (xs), with Σg_t in
+#: the loop (G); d = 1 unroll-and-jam (jam); any d (general).  Each is its own compiled
+#: function, so a run compiles only what it uses.
+VARIANTS = ("row", "row_xs", "row_G", "row_G_xs", "jam", "jam_xs", "general")
+
+
+@njit("void(float64[:, :, ::1], float64[:, ::1], float64[:, ::1])", cache=True, nogil=True)
+def _sum_gradients(grads, G, G_c):
+    """G += Σ_k grads[k] per instance, Kahan-compensated, sequential in t (as the numpy engine)."""
+    n, bp, d = grads.shape
+    for k in range(n):
+        for p in range(bp):
+            for i in range(d):
+                y = grads[k, p, i] - G_c[p, i]
+                tt = G[p, i] + y
+                G_c[p, i] = (tt - G[p, i]) - y
+                G[p, i] = tt
+
+
+# --------------------------------------------------------------------------------------------
+# compiling and caching
+
+_COMPILED: dict = {}
+_LOCK = threading.Lock()
+
+
+def _file_text(path) -> str:
+    try:
+        return Path(path).read_text()
+    except (OSError, TypeError):
+        return ""
+
+
+def _rule_key(rule) -> tuple[str | None, str]:
+    """(import line or None, hash material) for a rule function."""
+    mod = sys.modules.get(getattr(rule, "__module__", None) or "")
+    qual = getattr(rule, "__qualname__", "")
+    name = getattr(rule, "__name__", "")
+    importable = (mod is not None and "<locals>" not in qual and qual == name
+                  and getattr(mod, name, None) is rule and getattr(mod, "__file__", None))
+    try:
+        src = inspect.getsource(rule)
+    except (OSError, TypeError):
+        src = repr(rule)
+    material = "\n".join([src, _file_text(getattr(mod, "__file__", None)),
+                          _file_text(Path(__file__).parent / "kernels" / "base.py")])
+    line = f"from {mod.__name__} import {name} as rule" if importable else None
+    return line, material
+
+
+def compiled(kernel, variant: str = "row"):
+    """The compiled ``variant`` loop for ``kernel``'s rule and arity (generated, cached, imported)."""
+    ns, nc, npar = len(kernel.state_names), len(kernel.coeff_names), len(kernel.param_names)
+    key = (kernel.rule, ns, nc, npar, variant)
+    fn = _COMPILED.get(key)
+    if fn is not None:
+        return fn
+    with _LOCK:
+        fn = _COMPILED.get(key)
+        if fn is None:
+            fn = _build(kernel.rule, ns, nc, npar, kernel.name, variant)
+            _COMPILED[key] = fn
+    return fn
+
+
+def _build(rule, ns, nc, npar, label, variant):
+    line, material = _rule_key(rule)
+    src = generate_source(ns, nc, npar, line, variant)
+    digest = hashlib.sha256("\0".join([TEMPLATE_VERSION, numba.__version__, np.__version__, material,
+                                       src]).encode()).hexdigest()[:20]
+    if line is not None:
+        try:
+            return _load_cached(src, f"k_{_safe(label)}_{variant}_{digest}")
+        except Exception:  # noqa: BLE001 - an unusable disk cache only costs a compile
+            pass
+    namespace = {"rule": rule}
+    code = (src if line is None else src.replace(line, "")).replace("cache=True", "cache=False")
+    try:
+        exec(compile(code, f"<regret.fused {label} {variant}>", "exec"), namespace)
+    except Exception as exc:
+        raise FusedUnavailable(f"the rule of kernel {label!r} does not compile in nopython mode "
+                               f"(see the kernel contract in regret/kernels/base.py): {exc}") from exc
+    return namespace["advance"]
+
+
+def _load_cached(src: str, stem: str):
+    """Write ``src`` to the cache directory (once, atomically) and import it under a fixed name,
+    registered in sys.modules so that numba's cache can rebuild its environment in a new process."""
+    folder = cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stem}.py"
+    if not path.exists() or path.read_text() != src:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(src)
+        os.replace(tmp, path)  # a concurrent process sees the whole file or none
+    name = f"regret_fused_cache_{stem}"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    return module.advance
+
+
+def _safe(label: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in label)[:40]
+
+
+# --------------------------------------------------------------------------------------------
+# the engine step
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None or _POOL._max_workers < workers:
+        _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="regret-fused")
+    return _POOL
+
+
+def _owned(a, shape) -> np.ndarray:
+    """``a`` as a writable C-contiguous float64 array of ``shape`` (copied only if it is not one)."""
+    if (isinstance(a, np.ndarray) and a.shape == shape and a.dtype == np.float64
+            and a.flags.c_contiguous and a.flags.writeable and a.base is None):
+        return a
+    return np.array(np.broadcast_to(a, shape), dtype=np.float64, order="C")
+
+
+def _strided(c: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """A time-only coefficient (n, B_k|1[, 1]) as (base, time stride, config stride), no copies."""
+    c = c.reshape(c.shape[0], c.shape[1]) if c.ndim == 3 else c
+    n, m = c.shape
+    t_stride = 0 if (n == 1 or c.strides[0] == 0) else 1
+    c_stride = 0 if (m == 1 or c.strides[1] == 0) else 1
+    base = c[: (n if t_stride else 1), : (m if c_stride else 1)]
+    return np.ascontiguousarray(base, dtype=np.float64), t_stride, c_stride
+
+
+def threads_available() -> int:
+    """Threads the fused engine uses: $REGRET_THREADS, else numba's NUMBA_NUM_THREADS (the cores)."""
+    env = os.environ.get("REGRET_THREADS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, int(numba.config.NUMBA_NUM_THREADS))
+
+
+def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray, feasible) -> None:
+    """Drop-in for ``engine.advance_numpy``: advance ``tr`` through the steps ``ts`` in place."""
+    B, d = tr.x.shape
+    tr.x = _owned(tr.x, (B, d))
+    tr.eta = _owned(tr.eta, (B, d))
+    tr.s = [_owned(s, (B, d)) for s in tr.s]
+    if tr.x_sum is not None:
+        tr.x_sum = _owned(tr.x_sum, (B, d))
+        tr.x_sum_c = _owned(tr.x_sum_c, (B, d))
+        xs, xs_c, has_xs = tr.x_sum, tr.x_sum_c, True
+    else:
+        xs = xs_c = np.zeros((1, 1))
+        has_xs = False
+    g = np.ascontiguousarray(grads, dtype=np.float64)
+    tr.G, tr.G_c = _owned(tr.G, tr.G.shape), _owned(tr.G_c, tr.G.shape)
+    gps = 1 if g.shape[1] > 1 else 0
+    cargs = []
+    for c in coeffs:
+        cargs.extend(_strided(np.asarray(c)))
+    pargs = []
+    for p in params:
+        p = np.ascontiguousarray(np.asarray(p, dtype=np.float64).reshape(-1))
+        pargs.extend((p, 1 if p.shape[0] > 1 else 0))
+    lo = np.ascontiguousarray(feasible.lo, dtype=np.float64)
+    hi = np.ascontiguousarray(feasible.hi, dtype=np.float64)
+    t0 = int(ts[0])
+    tail = (g, gps, lo, hi, tr.loss, tr.loss_c, has_xs, xs, xs_c, tr.alive, tr.fault_t, tr.fault_what)
+
+    xs_tag = "_xs" if has_xs else ""
+
+    def variant_for(nb):
+        return "general" if d > 1 else ("row" if nb < ROW_BELOW else "jam") + xs_tag
+
+    threads = threads_available()
+    workers = min(threads, B)
+    # the loops are compiled (or loaded) before anything changes, so a rule that does not
+    # compile leaves the tracker as it was
+    if B == 1 and d == 1 and g.shape[1] == 1 and tr.alive[0]:
+        # Σ g_t inside the configuration's loop; if it faults mid-chunk, the rest of the
+        # chunk's gradients are summed after it
+        fn = compiled(kernel, "row_G" + xs_tag)
+        fn(0, 1, t0, tr.x, tr.eta, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
+        if not tr.alive[0]:
+            _sum_gradients(g[int(tr.fault_t[0]) - t0 + 1:], tr.G, tr.G_c)
+    elif workers > 1 and B * len(ts) * d >= THREAD_MIN_WORK:
+        edges = np.linspace(0, B, workers + 1).round().astype(int)
+        slices = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
+        fns = [compiled(kernel, variant_for(b - a)) for a, b in slices]
+        _sum_gradients(g, tr.G, tr.G_c)
+        futures = [_pool(workers).submit(fn, a, b, t0, tr.x, tr.eta, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
+                   for fn, (a, b) in zip(fns, slices)]
+        for f in futures:
+            f.result()
+    else:
+        fn = compiled(kernel, variant_for(B))
+        _sum_gradients(g, tr.G, tr.G_c)
+        fn(0, B, t0, tr.x, tr.eta, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
+    tr.t = int(ts[-1])
