@@ -16,10 +16,16 @@ batch.
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import json
+import platform
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -46,7 +52,8 @@ def checkpoint_times(T: int, n: int = 60) -> np.ndarray:
 
 
 def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=None, checkpoints=60,
-        engine: str = "auto", chunk: int | None = None, progress: bool | None = None):
+        engine: str = "auto", chunk: int | None = None, progress: bool | None = None,
+        resume=None, on_chunk: Callable[[int, int], bool | None] | None = None):
     """Run each kernel on ``problem`` for T steps.
 
     Returns a ``Result`` for a single kernel, a list of them for a sequence.  ``checkpoints`` is
@@ -57,7 +64,22 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
     (fused whenever it applies, else numpy); ``Result.engine`` says which ran.  ``chunk`` is
     the most steps evaluated per chunk of time-only inputs (lowered for large batches so that
     a chunk's arrays stay under ``CHUNK_ELEMENTS``).
+
+    Interrupt and resume: while ``run`` works, Ctrl-C (SIGINT) only sets a flag, read between
+    chunks; the run then stops at the end of the current chunk and returns what it has: for the
+    kernel it was in, a Result with ``interrupted=True``, the checkpoints done plus one at the
+    stop, and a ``resume_state`` (the Tracker arrays, the gradient stream's state, t, the
+    checkpoints recorded); finished kernels come back whole, kernels not reached come back empty
+    (``interrupted=True``, no checkpoints).  A second Ctrl-C stops at once (KeyboardInterrupt).
+    The previous SIGINT handler is restored on return.  ``resume``: the Result (or list, one per
+    kernel) of an interrupted run of the same problem, kernels and T, possibly reloaded with
+    ``regret.storage.load``; the run continues from there to the same numbers, bit for bit, as
+    an uninterrupted run (the summation order does not depend on the chunking).  ``on_chunk(i,
+    t)`` is called after every chunk of kernel i ending at step t; returning True requests a
+    stop exactly as Ctrl-C does (tests use it to interrupt deterministically).
     """
+    if isinstance(optimizers, (str, bytes)):
+        raise TypeError(f"optimizers must be Kernel objects (see regret.optimizer), got {optimizers!r}")
     single = isinstance(optimizers, Kernel)
     kernels = [optimizers] if single else list(optimizers)
     for k in kernels:
@@ -81,8 +103,101 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
         why = fused.applies(problem)
         if why is not None:
             raise ValueError(f"engine='fused' cannot run this problem: {why}; use engine='numpy' or 'auto'")
-    results = [_drive(problem, k, T, x0, ckpts, chunk, progress, engine) for k in kernels]
+    previous = _resume_list(resume, len(kernels))
+    stop = StopFlag()
+    results = []
+    with _sigint_requests(stop):
+        for i, k in enumerate(kernels):
+            prev = previous[i]
+            if prev is not None:
+                _check_resumable(prev, problem, k, T, i)
+                if not prev.interrupted:  # this kernel had finished: nothing to redo
+                    results.append(prev)
+                    continue
+                if prev.resume_state is None:  # never reached: start it afresh
+                    prev = None
+            if stop.requested:
+                results.append(_not_started(problem, k, T, engine, chunk))
+                continue
+            hook = (lambda t, i=i: on_chunk(i, t)) if on_chunk is not None else None
+            results.append(_drive(problem, k, T, x0, ckpts, chunk, progress, engine, stop=stop, on_chunk=hook,
+                                  resume=prev))
     return results[0] if single else results
+
+
+class StopFlag:
+    """A request to stop between chunks, set by SIGINT or by an ``on_chunk`` hook."""
+
+    def __init__(self):
+        self.requested = False
+
+
+@contextlib.contextmanager
+def _sigint_requests(stop: StopFlag):
+    """While inside, the first SIGINT sets ``stop.requested``; a second one raises at once.
+
+    Signal handlers can only be installed from the main thread; elsewhere Ctrl-C keeps its
+    usual meaning.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop.requested = True
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
+def _resume_list(resume, n: int) -> list:
+    if resume is None:
+        return [None] * n
+    items = [resume] if isinstance(resume, Result) else list(resume)
+    if len(items) != n:
+        raise ValueError(f"resume holds {len(items)} result(s) for {n} optimizer(s); pass the full list "
+                         "returned by the interrupted run")
+    for r in items:
+        if not isinstance(r, Result):
+            raise TypeError(f"resume must hold Result objects, got {type(r).__name__}")
+    return items
+
+
+def _plain(obj):
+    """JSON-normal form, so a reloaded file compares equal to freshly built provenance."""
+    return json.loads(json.dumps(obj, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
+
+
+def _check_resumable(prev: Result, problem: Problem, kernel: Kernel, T: int, i: int) -> None:
+    """The saved run must be this very run: same T, kernel, hyperparameters and problem."""
+    if prev.T != T:
+        raise ValueError(f"resume: result {i} is of a run with T={prev.T}, this run has T={T}")
+    if prev.optimizer != kernel.name:
+        raise ValueError(f"resume: result {i} is of optimizer {prev.optimizer!r}, this run's is {kernel.name!r}")
+    B = checks.batch_size({"optimizer batch": kernel.batch, "problem batch": problem.batch})
+    kcfg, _ = _configs(problem, kernel, B)
+    if _plain(kcfg) != _plain(prev.configs):
+        if len(kcfg) != len(prev.configs):
+            raise ValueError(f"resume: {kernel.name} has {len(kcfg)} configurations here, "
+                             f"{len(prev.configs)} in the saved run")
+        for b, (new, old) in enumerate(zip(_plain(kcfg), _plain(prev.configs))):
+            for key in sorted(set(new) | set(old)):
+                if new.get(key) != old.get(key):
+                    raise ValueError(f"resume: {kernel.name} configuration {b} has {key}={new.get(key)!r} here, "
+                                     f"{key}={old.get(key)!r} in the saved run")
+    new_p, old_p = _plain(problem.describe()), _plain(prev.problem)
+    if new_p != old_p:
+        keys = sorted(set(new_p.get("params", {})) | set(old_p.get("params", {})))
+        diff = [k for k in keys if new_p["params"].get(k) != old_p.get("params", {}).get(k)]
+        what = ", ".join(f"{k}={new_p['params'].get(k)!r} here, {old_p.get('params', {}).get(k)!r} saved"
+                         for k in diff) or f"{new_p.get('name')!r} here, {old_p.get('name')!r} saved"
+        raise ValueError(f"resume: the problem differs from the saved run's ({what})")
 
 
 def start_point(problem: Problem, x0, B: int) -> np.ndarray:
@@ -101,11 +216,11 @@ def start_point(problem: Problem, x0, B: int) -> np.ndarray:
     return x
 
 
-def chunk_plan(T: int, ckpts: np.ndarray, chunk: int):
-    """Consecutive (t_first, t_last, record) ranges covering 1..T, breaking at checkpoints."""
-    ends = np.union1d(ckpts, np.arange(chunk, T + 1, chunk))
+def chunk_plan(T: int, ckpts: np.ndarray, chunk: int, start: int = 1):
+    """Consecutive (t_first, t_last, record) ranges covering start..T, breaking at checkpoints."""
+    ends = np.union1d(ckpts, np.arange(start - 1 + chunk, T + 1, chunk))
+    ends = ends[ends >= start]
     marks = set(ckpts.tolist())
-    start = 1
     for end in ends.tolist():
         yield start, end, end in marks
         start = end + 1
@@ -279,36 +394,58 @@ def select_advance(problem: Problem, kernel: Kernel, engine: str):
 
 
 def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chunk: int,
-           progress: bool, engine: str = "auto") -> Result:
+           progress: bool, engine: str = "auto", stop: StopFlag | None = None, on_chunk=None,
+           resume: Result | None = None) -> Result:
     """The one driver: chunk loop → advance (numpy or fused) → record at checkpoints."""
     B = checks.batch_size({"optimizer batch": kernel.batch, "problem batch": problem.batch})
     d = problem.dim
     feasible = problem.feasible
-    state = kernel.init(start_point(problem, x0, B))
+    state = kernel.init(start_point(problem, x0, B)) if resume is None else None
     params = kernel.column_params()
     linear = isinstance(problem, LinearProblem)
     stream = problem.stream() if linear else None
     mu = problem.mean_gradient if linear else None
     mu_min = feasible.min_linear(mu) if mu is not None else None
-    tr = Tracker(x=state[0], s=list(state[1:]), eta=np.zeros((B, d)), loss=np.zeros(B),
-                 G=np.zeros((problem.batch, d)), x_sum=np.zeros((B, d)) if mu is not None else None,
-                 alive=np.ones(B, dtype=bool), fault_t=np.zeros(B, dtype=np.int64),
-                 fault_what=np.full(B, -1, dtype=np.int64))
+    if resume is None:
+        tr = Tracker(x=state[0], s=list(state[1:]), eta=np.zeros((B, d)), loss=np.zeros(B),
+                     G=np.zeros((problem.batch, d)), x_sum=np.zeros((B, d)) if mu is not None else None,
+                     alive=np.ones(B, dtype=bool), fault_t=np.zeros(B, dtype=np.int64),
+                     fault_what=np.full(B, -1, dtype=np.int64))
 
     engine_name, advance = select_advance(problem, kernel, engine)
     step_chunk = max(1, min(chunk, CHUNK_ELEMENTS // (B * d)))
+    # One spare row: an interrupted run records where it stopped as well.
     K = len(ckpts)
-    rec = {name: np.empty((K, B)) for name in ("regret", "loss", "comparator")}
-    rec_x, rec_eta = np.empty((K, B, d)), np.empty((K, B, d))
+    rec = {name: np.empty((K + 1, B)) for name in ("regret", "loss", "comparator")}
+    rec_x, rec_eta = np.empty((K + 1, B, d)), np.empty((K + 1, B, d))
     if mu is not None:
-        rec["expected_gap"], rec["expected_regret"] = np.empty((K, B)), np.empty((K, B))
+        rec["expected_gap"], rec["expected_regret"] = np.empty((K + 1, B)), np.empty((K + 1, B))
+    k_rec, seconds_before = 0, 0.0
+    if resume is not None:
+        if resume.engine != engine_name:  # the engines agree to rounding, not bit for bit
+            raise ValueError(f"resume: {kernel.name} ran on engine {resume.engine!r}, this run would use "
+                             f"{engine_name!r}; pass engine={resume.engine!r}")
+        tr, k_rec, seconds_before = _restore(resume, rec, rec_x, rec_eta, ckpts, stream)
 
-    bar = _progress_bar(T, progress, f"{kernel.name} on {problem.name}")
+    def record(k: int, t1: int) -> None:
+        comp = feasible.min_linear(tr.total_G()) if linear else problem.comparator(t1)
+        dead = np.where(tr.alive, 0.0, np.nan)
+        loss = tr.total_loss()
+        rec["loss"][k] = loss + dead
+        rec["comparator"][k] = comp
+        rec["regret"][k] = loss - comp + dead
+        rec_x[k] = tr.x
+        rec_eta[k] = tr.eta
+        if mu is not None:
+            rec["expected_gap"][k] = np.sum(mu * tr.x, axis=-1) - mu_min + dead
+            rec["expected_regret"][k] = np.sum(mu * tr.total_x_sum(), axis=-1) - t1 * mu_min + dead
+
+    bar = _progress_bar(T, progress, f"{kernel.name} on {problem.name}", initial=tr.t)
     started = time.perf_counter()
-    k_rec = 0
+    interrupted = False
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        plan = chunk_plan(T, ckpts, step_chunk)
-        for (t0, t1, record), (ts, coeffs, grads) in _inputs(plan, kernel, stream, engine_name == "fused"):
+        plan = chunk_plan(T, ckpts, step_chunk, start=tr.t + 1)
+        for (t0, t1, is_ckpt), (ts, coeffs, grads) in _inputs(plan, kernel, stream, engine_name == "fused"):
             if linear:
                 grads = stream.take(ts) if grads is None else grads
                 try:
@@ -325,34 +462,92 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
                     advance(tr, kernel, ts, coeffs, params, grads, feasible)
             else:
                 _run_general(tr, kernel, problem, ts, coeffs, params)
-            if record:
-                comp = feasible.min_linear(tr.total_G()) if linear else problem.comparator(t1)
-                dead = np.where(tr.alive, 0.0, np.nan)
-                loss = tr.total_loss()
-                rec["loss"][k_rec] = loss + dead
-                rec["comparator"][k_rec] = comp
-                rec["regret"][k_rec] = loss - comp + dead
-                rec_x[k_rec] = tr.x
-                rec_eta[k_rec] = tr.eta
-                if mu is not None:
-                    rec["expected_gap"][k_rec] = np.sum(mu * tr.x, axis=-1) - mu_min + dead
-                    rec["expected_regret"][k_rec] = np.sum(mu * tr.total_x_sum(), axis=-1) - t1 * mu_min + dead
+            if is_ckpt:
+                record(k_rec, t1)
                 k_rec += 1
             if bar is not None:
                 bar.update(len(ts))
+            if on_chunk is not None and on_chunk(t1) and stop is not None:
+                stop.requested = True
+            if stop is not None and stop.requested and t1 < T:
+                interrupted = True
+                break
+        t_rows, n_rows = ckpts[:k_rec], k_rec
+        if interrupted and (k_rec == 0 or ckpts[k_rec - 1] != tr.t):
+            record(k_rec, tr.t)  # the stop itself, so the partial result ends where the run did
+            t_rows, n_rows = np.append(t_rows, tr.t), k_rec + 1
     if bar is not None:
         bar.close()
     kcfg, pcfg = _configs(problem, kernel, B)
     names = fault_names(kernel)
     faults = [{"config": int(b), "t": int(tr.fault_t[b]), "quantity": names[int(tr.fault_what[b])]}
               for b in np.flatnonzero(~tr.alive)]
+    rows = {name: a[:n_rows].copy() for name, a in rec.items()}
+    provenance = _provenance(engine_name, chunk, step_chunk)
+    provenance["python"] = platform.python_version()
+    if resume is not None:
+        provenance["resumed_at"] = list(resume.provenance.get("resumed_at", [])) + [
+            int(resume.resume_state["tracker"]["t"])]
     return Result(
         problem=problem.describe(), optimizer=kernel.name, convention=kernel.convention,
-        configs=kcfg, problem_configs=pcfg, T=T, engine=engine_name, t=ckpts.copy(),
-        regret=rec["regret"], loss=rec["loss"], comparator=rec["comparator"], x=rec_x, eta=rec_eta,
-        expected_gap=rec.get("expected_gap"), expected_regret=rec.get("expected_regret"),
-        faults=faults, seconds=time.perf_counter() - started,
-        provenance=_provenance(engine_name, chunk, step_chunk))
+        configs=kcfg, problem_configs=pcfg, T=T, engine=engine_name, t=np.array(t_rows, dtype=np.int64),
+        regret=rows["regret"], loss=rows["loss"], comparator=rows["comparator"], x=rec_x[:n_rows].copy(),
+        eta=rec_eta[:n_rows].copy(), expected_gap=rows.get("expected_gap"),
+        expected_regret=rows.get("expected_regret"), faults=faults,
+        seconds=seconds_before + time.perf_counter() - started, provenance=provenance,
+        interrupted=interrupted,
+        resume_state=_snapshot(tr, stream, ckpts, k_rec) if interrupted else None)
+
+
+def _snapshot(tr: Tracker, stream, ckpts: np.ndarray, k_rec: int) -> dict:
+    """What an interrupted run needs to continue: every Tracker field, the stream's state, the
+    planned checkpoints and how many of them are recorded."""
+    tracker = {}
+    for f in dataclasses.fields(Tracker):
+        v = getattr(tr, f.name)
+        tracker[f.name] = [np.array(a) for a in v] if isinstance(v, list) else (
+            None if v is None else int(v) if f.name == "t" else np.array(v))
+    return {"tracker": tracker, "stream": stream.state() if stream is not None else None,
+            "checkpoints": ckpts.copy(), "recorded": int(k_rec)}
+
+
+def _restore(prev: Result, rec: dict, rec_x, rec_eta, ckpts: np.ndarray, stream):
+    """Tracker, checkpoint rows and stream of an interrupted run, ready to continue."""
+    st = prev.resume_state
+    saved_ckpts = np.asarray(st["checkpoints"], dtype=np.int64)
+    if not np.array_equal(saved_ckpts, ckpts):
+        raise ValueError(f"resume: the saved run has {len(saved_ckpts)} checkpoints, this run {len(ckpts)}; "
+                         "pass the same checkpoints")
+    k = int(st["recorded"])
+    fields = {}
+    for f in dataclasses.fields(Tracker):  # fresh, writable copies with the saved dtypes
+        v = st["tracker"].get(f.name)
+        fields[f.name] = [np.array(a) for a in v] if isinstance(v, list) else (
+            None if v is None else int(v) if f.name == "t" else np.array(v))
+    tr = Tracker(**fields)
+    for name in rec:
+        rec[name][:k] = getattr(prev, name)[:k]
+    rec_x[:k] = prev.x[:k]
+    rec_eta[:k] = prev.eta[:k]
+    if stream is not None:
+        stream.restore(st["stream"])
+    return tr, k, float(prev.seconds)
+
+
+def _not_started(problem: Problem, kernel: Kernel, T: int, engine: str, chunk: int) -> Result:
+    """The place-holder of a kernel an interrupted run did not reach: no checkpoints."""
+    B = checks.batch_size({"optimizer batch": kernel.batch, "problem batch": problem.batch})
+    d = problem.dim
+    kcfg, pcfg = _configs(problem, kernel, B)
+    stochastic = isinstance(problem, LinearProblem) and problem.mean_gradient is not None
+    empty = np.empty((0, B))
+    return Result(
+        problem=problem.describe(), optimizer=kernel.name, convention=kernel.convention, configs=kcfg,
+        problem_configs=pcfg, T=T, engine=engine, t=np.empty(0, dtype=np.int64), regret=empty,
+        loss=empty.copy(), comparator=empty.copy(), x=np.empty((0, B, d)), eta=np.empty((0, B, d)),
+        expected_gap=empty.copy() if stochastic else None, expected_regret=empty.copy() if stochastic else None,
+        provenance={"regret_version": __version__, "engine": engine, "chunk": chunk},
+        interrupted=True, resume_state=None)
 
 
 def _provenance(engine_name: str, chunk: int, step_chunk: int) -> dict:
@@ -409,9 +604,9 @@ def _inputs(plan, kernel: Kernel, stream, prefetch: bool):
             yield pending[0], pending[1].result()
 
 
-def _progress_bar(T: int, enabled: bool, desc: str):
+def _progress_bar(T: int, enabled: bool, desc: str, initial: int = 0):
     if not enabled:
         return None
     from tqdm import tqdm
 
-    return tqdm(total=T, desc=desc, unit="step", unit_scale=True, leave=False, file=sys.stderr)
+    return tqdm(total=T, initial=initial, desc=desc, unit="step", unit_scale=True, leave=False, file=sys.stderr)

@@ -84,6 +84,7 @@ LIBRARY = [
      ["C has 2", "b has 3"]),
     ("engine unknown", lambda: _run(engine="gpu"), ValueError, ["engine='gpu'"]),
     ("checkpoints beyond T", lambda: _run(T=50, checkpoints=[0, 10]), ValueError, ["checkpoints", "T=50"]),
+    ("not a kernel", lambda: regret.run(regret.problem("reddi-online"), "adam", 10), TypeError, ["optimizers", "'adam'"]),
     ("delta too large", lambda: regret.problem("reddi-stochastic", C=3, delta=5), ValueError, ["delta=5", "delta < C"]),
     ("p outside (0,1)", lambda: regret.problem("reddi-stochastic", p=1.0), ValueError, ["p=1", "(0, 1)"]),
     ("seed<0", lambda: regret.problem("reddi-stochastic", seed=-1), ValueError, ["seed=-1", "non-negative"]),
@@ -96,6 +97,7 @@ LIBRARY = [
     ("quadratic a=0", lambda: regret.problem("quadratic", a=0.0), ValueError, ["a=0", "(0, inf]"]),
     ("quadratic shapes", lambda: regret.problem("quadratic", a=[1.0, 2.0], c=[0.1, 0.2, 0.3]), ValueError,
      ["a has 2", "c has 3"]),
+    ("resume mismatch", lambda: _run(resume=[]), ValueError, ["resume", "1 optimizer"]),
 ]
 
 
