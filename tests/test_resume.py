@@ -82,14 +82,35 @@ def test_interrupt_then_resume_gives_identical_numbers(tmp_path, kernel_index, t
         _assert_same(a, b)
 
 
-def test_resume_twice_and_with_another_chunk_size():
+@pytest.mark.parametrize("engine", ["numpy", "auto"])
+def test_resume_twice_and_with_another_chunk_size(engine):
     T = 2000
-    whole = regret.run(_problem(), _kernels()[0], T, chunk=100)
-    first = regret.run(_problem(), _kernels()[0], T, chunk=100, on_chunk=_stop_at(300))
-    second = regret.run(_problem(), _kernels()[0], T, chunk=37, resume=first, on_chunk=_stop_at(1000))
+    kw = dict(engine=engine)
+    whole = regret.run(_problem(), _kernels()[0], T, chunk=100, **kw)
+    first = regret.run(_problem(), _kernels()[0], T, chunk=100, on_chunk=_stop_at(300), **kw)
+    second = regret.run(_problem(), _kernels()[0], T, chunk=37, resume=first, on_chunk=_stop_at(1000), **kw)
     assert first.interrupted and second.interrupted and first.steps_done < second.steps_done < T
-    done = regret.run(_problem(), _kernels()[0], T, chunk=512, resume=second)
+    assert first.engine == whole.engine
+    done = regret.run(_problem(), _kernels()[0], T, chunk=512, resume=second, **kw)
     _assert_same(done, whole)
+    assert done.provenance["resumed_at"] == [first.steps_done, second.steps_done]
+
+
+def test_resume_on_a_general_problem():
+    prob = regret.problem("quadratic", a=[1.0, 4.0], c=[0.3, 2.0])
+    k = regret.optimizer("adam", lr=[0.01, 0.1])
+    whole = regret.run(prob, k, 1500, chunk=64)
+    part = regret.run(prob, k, 1500, chunk=64, on_chunk=_stop_at(400))
+    assert part.interrupted and part.engine == "numpy"
+    _assert_same(regret.run(prob, k, 1500, chunk=64, resume=part), whole)
+
+
+def test_resume_on_another_engine_is_refused():
+    part = regret.run(_problem(), _kernels()[0], 1000, chunk=50, engine="numpy", on_chunk=_stop_at(100))
+    if regret.run(_problem(), _kernels()[0], 10).engine == "numpy":
+        pytest.skip("the fused engine does not apply here")
+    with pytest.raises(ValueError, match="engine 'numpy'"):
+        regret.run(_problem(), _kernels()[0], 1000, resume=part)
 
 
 def test_sigint_sets_the_flag_and_the_previous_handler_comes_back():
