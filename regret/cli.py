@@ -188,10 +188,14 @@ def exit_status(results, saved_to: str | None = None) -> int:
         print(f"regret: numerical fault in {len(faults)} configuration(s), frozen: {shown}{more}",
               file=sys.stderr)
     if any(r.interrupted for r in results):
-        done = min(r.steps_done for r in results)
+        stopped = [r for r in results if r.interrupted and r.resume_state is not None]
+        waiting = sum(1 for r in results if r.interrupted and r.resume_state is None)
+        done = stopped[0].steps_done if stopped else 0
         where = (f"saved to {saved_to!r}; continue with: regret run --resume {saved_to}" if saved_to
                  else "not saved (run with --save FILE to be able to resume)")
-        print(f"regret: interrupted after t={done} of T={results[0].T}; {where}", file=sys.stderr)
+        what = f" in {stopped[0].optimizer}" if stopped else ""
+        rest = f", {waiting} optimizer(s) not started" if waiting else ""
+        print(f"regret: interrupted{what} after t={done} of T={results[0].T}{rest}; {where}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_FAULTS if faults else EXIT_OK
 
