@@ -1,0 +1,194 @@
+"""The fused (compiled) engine against the numpy reference engine and independent references.
+
+Every kernel in the registry is covered automatically: a kernel added to ``regret.OPTIMIZERS``
+is run by both engines on the counterexample problems, single and batched, and must agree to
+rounding (rtol 1e-12; on d = 1 the two engines do the same operations, so in practice bit for
+bit), including which configurations fault, when, and on which quantity.
+"""
+import inspect
+import math
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import regret
+from regret import fused
+
+NAMES = sorted(regret.OPTIMIZERS)
+FIELDS = ("regret", "loss", "comparator", "x", "eta", "expected_gap", "expected_regret")
+
+
+def _accepts(name, key):
+    return key in inspect.signature(regret.OPTIMIZERS[name]).parameters
+
+
+def _kernel(name, **hp):
+    """The registry's kernel with the options it accepts among ``hp`` (theory convention when offered)."""
+    opts = {k: v for k, v in hp.items() if _accepts(name, k)}
+    if _accepts(name, "convention"):
+        opts.setdefault("convention", "theory")
+    return regret.optimizer(name, **opts)
+
+
+def _agree(a, b, rtol=1e-12):
+    assert a.engine == "fused" and b.engine == "numpy"
+    for f in FIELDS:
+        va, vb = getattr(a, f), getattr(b, f)
+        if va is None:
+            assert vb is None, f
+            continue
+        finite = np.abs(vb[np.isfinite(vb)])
+        scale = min(float(finite.max()), 1e300) if finite.size else 1.0
+        np.testing.assert_allclose(va, vb, rtol=rtol, atol=rtol * scale, equal_nan=True, err_msg=f)
+    assert a.faults == b.faults
+
+
+def _both(problem, kernel, T, **kw):
+    return (regret.run(problem, kernel, T, engine="fused", **kw),
+            regret.run(problem, kernel, T, engine="numpy", **kw))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_kernel_agrees_with_numpy_single_and_batched(name):
+    online = regret.problem("reddi-online", C=3)
+    # one configuration: the loop that also carries Σ g_t
+    _agree(*_both(online, _kernel(name, lr=0.2, beta1=0.5, beta2=0.1), 3000))
+    # batched hyperparameters on a stochastic problem (Σ x_t tracked), odd chunk size
+    stoch = regret.problem("reddi-stochastic", C=3, delta=0.5, seed=[3, 4])
+    k2 = _kernel(name, lr=[0.05, 0.3], beta1=[0.0, 0.9], beta2=[0.5, 0.99])
+    _agree(*_both(stoch, k2, 2000, chunk=97))
+    # a batch of problem instances against one configuration, and nine configurations
+    # (the unroll-and-jam loop and its remainder)
+    _agree(*_both(regret.problem("minus-one-two", C=[3, 7]), _kernel(name, lr=0.1, beta2=0.9), 1500))
+    k9 = _kernel(name, lr=np.linspace(0.01, 0.5, 9), beta2=np.linspace(0.1, 0.999, 9))
+    _agree(*_both(online, k9, 1500))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_faults_are_identical_in_both_engines(name):
+    # instance 1 has C = 1e308: g² overflows (the second moment) or lr·g does (the iterate)
+    prob = regret.problem("reddi-online", C=[3.0, 1e308], P=3)
+    k = _kernel(name, lr=[10.0, 10.0], beta2=[0.5, 0.9])
+    a, b = _both(prob, k, 500)
+    _agree(a, b)
+    assert [f["config"] for f in a.faults] == [1], a.faults
+    assert a.faults[0]["t"] == 1
+
+
+def test_fault_in_the_middle_of_a_chunk_of_one_configuration():
+    # t = 5 carries an overflowing gradient; Σ g_t must go on after the configuration freezes
+    pattern = [1.0, -1.0, -1.0, 0.5, 1e308, -1.0, 2.0]
+    prob = regret.problem("periodic", pattern=pattern, lo=-1e308, hi=1e308)
+    k = regret.optimizer("sgd", lr=10.0)
+    a, b = _both(prob, k, 100, x0=0.25)
+    _agree(a, b)
+    assert a.faults == [{"config": 0, "t": 5, "quantity": "x"}]
+    np.testing.assert_array_equal(a.comparator, b.comparator)
+
+
+def test_matches_a_plain_scalar_loop_of_theory_adam():
+    # written from Reddi et al. Alg. 1 with β1t = β1, α_t = α/√t, no ε, independent of the package
+    C, T, lr, b1, b2 = 3.0, 20000, 0.5, 0.3, 0.2
+    x, m, v, loss, G = 1.0, 0.0, 0.0, [], 0.0
+    for t in range(1, T + 1):
+        g = C if t % 3 == 1 else -1.0
+        loss.append(g * x)
+        G += g
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        x = min(max(x - lr / math.sqrt(t) * m / math.sqrt(v), -1.0), 1.0)
+    k = regret.optimizer("adam", lr=lr, beta1=b1, beta2=b2, convention="theory")
+    res = regret.run(regret.problem("reddi-online", C=C), k, T, checkpoints=[T], engine="fused")
+    assert res.engine == "fused"
+    np.testing.assert_allclose(res.x[-1, 0, 0], x, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(res.regret[-1, 0], math.fsum(loss) - min(-G, G), rtol=1e-10)
+
+
+def test_general_dimension_and_batched_hyperparameters():
+    pattern = np.array([[0.3, -1.2, 0.7], [-0.9, 0.4, 0.05], [0.2, 0.9, -0.6], [0.1, -0.3, 1.1]])
+    prob = regret.problem("periodic", pattern=pattern, lo=[-1.0, -0.5, 0.0], hi=[1.0, 2.0, 0.5])
+    for name in NAMES:
+        k = _kernel(name, lr=[0.05, 0.4, 0.9], beta2=[0.3, 0.9, 0.99])
+        _agree(*_both(prob, k, 700))
+
+
+def test_large_batch_runs_on_threads_and_equals_separate_runs():
+    B = 400
+    lrs = np.linspace(0.01, 1.0, B)
+    b2 = np.linspace(0.05, 0.999, B)
+    k = regret.optimizer("amsgrad", lr=lrs, beta1=0.8, beta2=b2, convention="theory")
+    prob = regret.problem("reddi-online", C=5, P=5)
+    a, b = _both(prob, k, 3000)
+    _agree(a, b)
+    for j in (0, 123, B - 1):  # each slice and the row loop give the same numbers as the batch
+        one = regret.run(prob, regret.optimizer("amsgrad", lr=lrs[j], beta1=0.8, beta2=b2[j],
+                                                convention="theory"), 3000, engine="fused")
+        np.testing.assert_array_equal(a.regret[:, j], one.regret[:, 0])
+        np.testing.assert_array_equal(a.x[:, j], one.x[:, 0])
+
+
+def test_running_loss_is_compensated():
+    # x stays pinned at hi = 1 (every gradient is negative), so f_t = g_t and Σ f_t is exactly
+    # math.fsum of the pattern repeated; a plain float sum drifts by thousands of ulps over 5·10^4 steps
+    pattern = [-0.1, -0.7, -0.3, -1e-3, -0.123456789]
+    T = 50_000
+    prob = regret.problem("periodic", pattern=pattern)
+    exact = math.fsum(pattern[t % len(pattern)] for t in range(T))
+    naive = 0.0
+    for t in range(T):
+        naive += pattern[t % len(pattern)]
+    for engine in ("fused", "numpy"):
+        res = regret.run(prob, regret.optimizer("sgd", lr=0.01), T, checkpoints=[T], engine=engine)
+        assert res.x[-1, 0, 0] == 1.0
+        assert abs(res.loss[-1, 0] - exact) <= 2 * math.ulp(exact), engine
+    assert abs(naive - exact) > 100 * math.ulp(exact), "the check would not see a plain sum"
+
+
+def test_engine_selection_and_provenance():
+    k = regret.optimizer("adam", lr=0.1)
+    res = regret.run(regret.problem("reddi-online"), k, 50)
+    assert res.engine == "fused" and res.provenance["engine"] == "fused" and "numba" in res.provenance
+    quad = regret.problem("quadratic")
+    assert regret.run(quad, k, 50).engine == "numpy"
+    with pytest.raises(ValueError, match="engine='fused'.*not linear"):
+        regret.run(quad, k, 50, engine="fused")
+    with pytest.raises(ValueError, match="engine"):
+        regret.run(regret.problem("reddi-online"), k, 50, engine="jit")
+
+
+def test_compiled_loops_are_cached_across_processes(tmp_path):
+    script = textwrap.dedent("""
+        import regret
+        from regret import fused
+        k = regret.optimizer("adabound", lr=0.1, convention="theory")
+        regret.run(regret.problem("reddi-online"), k, 100, engine="fused")
+        print(sum(fused.compiled(k, "row_G").stats.cache_hits.values()))
+    """)
+    env = dict(os.environ, REGRET_CACHE_DIR=str(tmp_path))
+    first = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    second = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert first.stdout.split()[-1] == "0"
+    assert int(second.stdout.split()[-1]) >= 1
+    assert list((tmp_path / "fused").glob("k_adabound_row_G_*.py"))
+
+
+def test_a_rule_that_does_not_compile_falls_back_to_numpy_under_auto():
+    base = regret.optimizer("sgd", lr=0.1)
+
+    def bad_rule(x, g, lr_t):  # a Python object: not nopython-compilable
+        return x - lr_t * g * float(len([object()])), lr_t
+
+    import dataclasses
+
+    from numba.extending import register_jitable
+
+    k = dataclasses.replace(base, rule=register_jitable(bad_rule), name="sgd-bad")
+    with pytest.warns(RuntimeWarning, match="sgd-bad"):
+        res = regret.run(regret.problem("reddi-online"), k, 30)
+    assert res.engine == "numpy"
+    with pytest.raises(fused.FusedUnavailable):
+        regret.run(regret.problem("reddi-online"), k, 30, engine="fused")
