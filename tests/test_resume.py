@@ -1,6 +1,5 @@
 """Interrupt (Ctrl-C) and resume: partial results up to the last finished chunk, then the very
 same numbers as an uninterrupted run; atomic saves; the real SIGINT path of the command line."""
-import dataclasses
 import json
 import os
 import signal
