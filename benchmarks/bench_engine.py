@@ -1,0 +1,306 @@
+"""Engine throughput: config-steps per second, regret tracking included, in one process.
+
+    .venv/bin/python benchmarks/bench_engine.py            # the table (a few minutes)
+    .venv/bin/python benchmarks/bench_engine.py --memory   # also T = 10^9, B = 1: peak RSS (~30 s)
+    .venv/bin/python benchmarks/bench_engine.py --quick    # smaller sizes, a smoke test
+
+Workload: reddi-online with C = 3, P = 3 (Reddi et al. Theorem 1), theory convention (α_t = α/√t,
+no bias correction, ε = 0), as in the phase-diagram study.  Cases:
+
+* B = 1, T = 10^7 — one long run;
+* B = 10^4, T = 10^4 — a 100 × 100 (β1, β2) grid as one batched kernel (AdaBound with a fixed
+  γ = 10^-3 so that its bound functions are time-only (n, 1) arrays, as the grid's would be
+  with γ not tied to β2).
+
+Every row runs the same algorithm, steps t = 1..T, and accumulates Σ f_t(x_t) and Σ g_t:
+
+* ``regret.run``: the full user path (fused engine, checkpoints, Result) — what is claimed;
+* ``regret.run numpy``: the same call with ``engine="numpy"`` (the reference engine);
+* ``python scalar loop``: floats and math.sqrt, one configuration;
+* ``numpy per-step loop``: one vectorised numpy step per t over the batch;
+* ``torch.optim.Adam``: when torch is installed — its own (practical) Adam with ε = 1e-8 and bias
+  corrections, on a (B,)-parameter with projection by clamp_; a per-step Python loop;
+* ``jax lax.scan``: when jax is installed — the theory rule jitted and scanned over t.
+
+Slow baselines run fewer steps (``steps`` column) and are reported as rates; each rate is the best
+of ``--repeat`` timings after a warm-up (compilation excluded).  The machine is shared and noisy,
+so ratios within one run are the meaningful numbers.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import regret
+
+C, P = 3.0, 3
+LR, FINAL_LR, GAMMA = 0.5, 0.1, 1e-3
+
+
+def grads_of(t):
+    return np.where((t - 1) % P == 0, C, -1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# the algorithms, written out per baseline
+
+
+def python_loop(algo, T, beta1, beta2):
+    x, m, v, loss, G = 1.0, 0.0, 0.0, 0.0, 0.0
+    sqrt = math.sqrt
+    for t in range(1, T + 1):
+        g = C if (t - 1) % P == 0 else -1.0
+        loss += g * x
+        G += g
+        m = beta1 * m + (1.0 - beta1) * g
+        v = beta2 * v + (1.0 - beta2) * g * g
+        if algo == "adam":
+            step = LR / sqrt(t) / sqrt(v)
+        else:
+            lo = FINAL_LR * (1.0 - 1.0 / (GAMMA * t + 1.0)) / sqrt(t)
+            hi = FINAL_LR * (1.0 + 1.0 / (GAMMA * t)) / sqrt(t)
+            step = min(max(LR / sqrt(t) / sqrt(v), lo), hi)
+        x = min(max(x - step * m, -1.0), 1.0)
+    return loss - min(-G, G)
+
+
+def numpy_loop(algo, T, beta1, beta2):
+    B = beta1.shape[0]
+    x, m, v, loss = np.ones(B), np.zeros(B), np.zeros(B), np.zeros(B)
+    G = 0.0
+    for t in range(1, T + 1):
+        g = C if (t - 1) % P == 0 else -1.0
+        loss += g * x
+        G += g
+        m = beta1 * m + (1.0 - beta1) * g
+        v = beta2 * v + (1.0 - beta2) * (g * g)
+        rt = math.sqrt(t)
+        if algo == "adam":
+            step = (LR / rt) / np.sqrt(v)
+        else:
+            lo = FINAL_LR * (1.0 - 1.0 / (GAMMA * t + 1.0)) / rt
+            hi = FINAL_LR * (1.0 + 1.0 / (GAMMA * t)) / rt
+            step = np.clip((LR / rt) / np.sqrt(v), lo, hi)
+        x = np.clip(x - step * m, -1.0, 1.0)
+    return loss - min(-G, G)
+
+
+def torch_loop(T, B):
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    p = torch.nn.Parameter(torch.ones(B, dtype=torch.float64))
+    opt = torch.optim.Adam([p], lr=LR, betas=(0.9, 0.999))
+    loss = torch.zeros(B, dtype=torch.float64)
+    G = 0.0
+    for t in range(1, T + 1):
+        g = C if (t - 1) % P == 0 else -1.0
+        with torch.no_grad():
+            loss += g * p
+        G += g
+        p.grad = torch.full((B,), g, dtype=torch.float64)
+        opt.step()
+        with torch.no_grad():
+            p.clamp_(-1.0, 1.0)
+    return loss
+
+
+def jax_scan(algo, T, beta1, beta2):
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    b1, b2 = jnp.asarray(beta1), jnp.asarray(beta2)
+
+    def step(carry, t):
+        x, m, v, loss, G = carry
+        tf = t.astype(jnp.float64)
+        g = jnp.where((t - 1) % P == 0, C, -1.0)
+        loss = loss + g * x
+        G = G + g
+        m = b1 * m + (1.0 - b1) * g
+        v = b2 * v + (1.0 - b2) * g * g
+        rt = jnp.sqrt(tf)
+        if algo == "adam":
+            s = (LR / rt) / jnp.sqrt(v)
+        else:
+            lo = FINAL_LR * (1.0 - 1.0 / (GAMMA * tf + 1.0)) / rt
+            hi = FINAL_LR * (1.0 + 1.0 / (GAMMA * tf)) / rt
+            s = jnp.clip((LR / rt) / jnp.sqrt(v), lo, hi)
+        x = jnp.clip(x - s * m, -1.0, 1.0)
+        return (x, m, v, loss, G), None
+
+    @jax.jit
+    def run(ts):
+        B = b1.shape[0]
+        init = (jnp.ones(B), jnp.zeros(B), jnp.zeros(B), jnp.zeros(B), jnp.zeros(()))
+        (x, m, v, loss, G), _ = jax.lax.scan(step, init, ts)
+        return loss - jnp.minimum(-G, G)
+
+    ts = jnp.arange(1, T + 1, dtype=jnp.int64)
+    return lambda: run(ts).block_until_ready()
+
+
+def kernel(algo, beta1, beta2):
+    if algo == "adam":
+        return regret.optimizer("adam", lr=LR, beta1=beta1, beta2=beta2, convention="theory")
+    return regret.optimizer("adabound", lr=LR, final_lr=FINAL_LR, gamma=GAMMA, beta1=beta1, beta2=beta2,
+                            convention="theory")
+
+
+# --------------------------------------------------------------------------------------------
+# timing
+
+
+def best_time(fn, repeat):
+    fn()  # warm-up: compilation, caches
+    best = math.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def case_rows(algo, B, T, args):
+    """[(label, steps, B, seconds)] for one (algorithm, B, T) case."""
+    if B == 1:
+        b1, b2 = np.array([0.9]), np.array([0.999])
+    else:
+        n = int(round(math.sqrt(B)))
+        g1, g2 = np.meshgrid(np.linspace(0.0, 0.95, n), np.linspace(0.01, 0.999, n))
+        b1, b2 = g1.ravel(), g2.ravel()
+    prob = regret.problem("reddi-online", C=C, P=P)
+    k = kernel(algo, b1, b2)
+    rows = []
+    sec = best_time(lambda: regret.run(prob, k, T, progress=False), args.repeat)
+    rows.append(("regret.run (fused)", T, B, sec))
+    Tn = T if B > 1 else min(T, args.slow_steps // 10)
+    sec = best_time(lambda: regret.run(prob, k, Tn, engine="numpy", progress=False), 1)
+    rows.append(("regret.run numpy engine", Tn, B, sec))
+    # the Python loop is one configuration: its rate per config-step is the same at any B
+    Tp = min(T, args.slow_steps)
+    sec = best_time(lambda: python_loop(algo, Tp, float(b1[0]), float(b2[0])), 1)
+    rows.append(("python scalar loop", Tp, 1, sec))
+    Tn = T if B > 1 else min(T, args.slow_steps // 10)
+    sec = best_time(lambda: numpy_loop(algo, Tn, b1, b2), 1)
+    rows.append(("numpy per-step loop", Tn, B, sec))
+    if algo == "adam" and _has("torch"):
+        Tt = min(T, args.slow_steps // 10)
+        sec = best_time(lambda: torch_loop(Tt, B), 1)
+        rows.append(("torch.optim.Adam loop*", Tt, B, sec))
+    if _has("jax"):
+        Tj = min(T, args.slow_steps) if B == 1 else T
+        fn = jax_scan(algo, Tj, b1, b2)
+        sec = best_time(fn, args.repeat)
+        rows.append(("jax lax.scan (jit)", Tj, B, sec))
+    return rows
+
+
+def progress_cost(args):
+    """Seconds of a B = 1 run with and without the progress bar, best of interleaved repeats."""
+    prob = regret.problem("reddi-online", C=C, P=P)
+    k = kernel("adam", 0.9, 0.999)
+    T = args.T1
+    devnull = open(os.devnull, "w")
+    off, on = math.inf, math.inf
+    regret.run(prob, k, 1000, progress=False)
+    for _ in range(args.repeat + 2):
+        t0 = time.perf_counter()
+        regret.run(prob, k, T, progress=False)
+        off = min(off, time.perf_counter() - t0)
+        saved, sys.stderr = sys.stderr, devnull
+        try:
+            t0 = time.perf_counter()
+            regret.run(prob, k, T, progress=True)
+            on = min(on, time.perf_counter() - t0)
+        finally:
+            sys.stderr = saved
+    return off, on
+
+
+def memory_check(T):
+    code = ("import resource, time, regret\n"
+            "k = regret.optimizer('adam', lr=0.5, beta1=0.9, beta2=0.999, convention='theory')\n"
+            f"t0 = time.perf_counter(); r = regret.run(regret.problem('reddi-online', C=3), k, {T}, progress=False)\n"
+            "dt = time.perf_counter() - t0\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, dt, r.regret[-1, 0] / r.t[-1])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), float(out[1]), float(out[2])
+
+
+def _has(mod):
+    try:
+        __import__(mod)
+        return True
+    except ImportError:
+        return False
+
+
+def _version(mod):
+    try:
+        return __import__(mod).__version__
+    except ImportError:
+        return "not installed"
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    ap.add_argument("--memory", action="store_true", help="also run T=1e9, B=1 and report peak RSS")
+    ap.add_argument("--repeat", type=int, default=3, help="timings per fast row (best is kept)")
+    ap.add_argument("--slow-steps", type=int, default=1_000_000,
+                    help="steps for the Python-loop baselines at B=1 (a tenth for per-step numpy/torch)")
+    args = ap.parse_args(argv)
+    args.T1 = 10**6 if args.quick else 10**7
+    if args.quick:
+        args.slow_steps = min(args.slow_steps, 100_000)
+    cases = [(1, args.T1), (10**4, 10**3 if args.quick else 10**4)]
+
+    import numba
+
+    from regret.fused import threads_available
+
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+          f"python {platform.python_version()}, numpy {np.__version__}, numba {numba.__version__}, "
+          f"torch {_version('torch')}, jax {_version('jax')}; fused threads {threads_available()}")
+    print()
+    header = f"{'algorithm':9} {'B':>6} {'T':>9} {'row':26} {'steps':>9} {'config-steps/s':>15} {'fused ÷ row':>12}"
+    print(header)
+    print("-" * len(header))
+    summary = []
+    for algo in ("adam", "adabound"):
+        for B, T in cases:
+            rows = case_rows(algo, B, T, args)
+            fused_rate = rows[0][1] * rows[0][2] / rows[0][3]
+            for label, steps, b, sec in rows:
+                rate = steps * b / sec
+                print(f"{algo:9} {B:>6} {T:>9.0e} {label:26} {steps:>9.0e} {rate:>15.3e} {fused_rate / rate:>12.1f}")
+                summary.append((algo, B, label, rate, fused_rate / rate))
+            print()
+    print("* torch.optim.Adam is its own practical Adam (bias corrections, ε = 1e-8, constant lr), on a")
+    print("  (B,) parameter with all configurations sharing one (β1, β2): same work per step, not the same sweep.")
+    print()
+    print("targets (issue 6): B=1 fused ≥ 100× python loop; B=1e4 fused ≥ 2.5× numpy per-step loop")
+    for algo, B, label, rate, ratio in summary:
+        if (B == 1 and label == "python scalar loop") or (B > 1 and label == "numpy per-step loop"):
+            need = 100 if B == 1 else 2.5
+            print(f"  {algo:9} B={B:<6} {ratio:7.1f}× {label} (target {need}×): {'met' if ratio >= need else 'MISSED'}")
+    off, on = progress_cost(args)
+    print(f"progress bar (B=1, T={args.T1:.0e}): {off:.3f} s without, {on:.3f} s with: "
+          f"{100 * (on / off - 1):+.1f}% (target ≤ 2%)")
+    if args.memory:
+        rss, sec, avg = memory_check(10**9)
+        print(f"T=1e9, B=1 adam: {sec:.1f} s ({1e9 / sec:.3e} steps/s), peak RSS {rss:.0f} MB "
+              f"(target < 300 MB), R_T/T = {avg:.4f}")
+
+
+if __name__ == "__main__":
+    main()
