@@ -227,11 +227,14 @@ def progress_cost(args):
 
 
 def memory_check(T):
-    code = ("import resource, time, regret\n"
+    # VmHWM (this process image's peak RSS), not ru_maxrss, which a forked child inherits from
+    # its parent (here a process holding torch and jax)
+    code = ("import time, regret\n"
             "k = regret.optimizer('adam', lr=0.5, beta1=0.9, beta2=0.999, convention='theory')\n"
             f"t0 = time.perf_counter(); r = regret.run(regret.problem('reddi-online', C=3), k, {T}, progress=False)\n"
             "dt = time.perf_counter() - t0\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, dt, r.regret[-1, 0] / r.t[-1])\n")
+            "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')][0].split()[1]\n"
+            "print(int(hwm) / 1024, dt, r.regret[-1, 0] / r.t[-1])\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     return float(out[0]), float(out[1]), float(out[2])
 
