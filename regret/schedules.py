@@ -83,3 +83,68 @@ def paper_bounds(final_lr: np.ndarray, gamma: np.ndarray) -> tuple[Schedule, Sch
         return final_lr * (1.0 + 1.0 / (gamma * t))
 
     return lower, upper
+
+
+# --------------------------------------------------------------------------------------------
+# β1t schedules (the first-moment weight of the Adam family)
+#
+# Also multipliers: β1t = β1·s1(t), so β1 = β11 stays the swept per-configuration value of the
+# theorems (Reddi et al. 2018, Thm 4; Luo et al. 2019, Thm 4 and Cor. 4.1):
+#
+#     constant   s1(t) = 1                 β1t = β1
+#     exp        s1(t) = λ^(t−1)           β1t = β1·λ^(t−1)   (``lam`` = λ ∈ (0, 1])
+#     inv_t      s1(t) = 1/t               β1t = β1/t
+#     callable   s1(t) = f(t)              any vectorised function of t; β1t ∈ [0, 1) is checked
+
+BETA1_SCHEDULES = ("constant", "exp", "inv_t")
+
+
+def _column_powers(base: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+    """base^exponent as (n, B_k), one column per configuration (the numbers of a configuration
+    must not depend on the rest of the batch, and numpy's SIMD pow can differ in the last bit)."""
+    return np.stack([np.power(float(b), exponent) for b in base], axis=1)
+
+
+def beta1_schedule(schedule, lam=None) -> tuple[Schedule, str]:
+    """Resolve a β1t schedule option to (multiplier s1 of t, provenance label).
+
+    ``lam`` (λ, scalar or per-configuration array, in (0, 1]) is required by "exp" only.
+    """
+    if schedule is None:
+        schedule = "constant"
+    if callable(schedule):
+        if lam is not None:
+            raise ValueError("lam is only used by beta1_schedule='exp'")
+        return schedule, getattr(schedule, "__name__", "callable")
+    name = checks.choice("beta1_schedule", schedule, BETA1_SCHEDULES)
+    if name == "exp":
+        if lam is None:
+            raise ValueError("beta1_schedule='exp' (β1t = β1·lam^(t−1)) needs lam in (0, 1]")
+        lam_a = np.atleast_1d(checks.in_range("lam", lam, 0, 1, lo_open=True)).astype(np.float64)
+        if lam_a.ndim != 1:
+            raise ValueError(f"lam must be a scalar or a 1-d array of configurations, got shape {lam_a.shape}")
+
+        def exp(t):
+            return _column_powers(lam_a, np.asarray(t, dtype=np.float64) - 1.0)
+
+        return exp, "exp"
+    if lam is not None:
+        raise ValueError(f"lam is only used by beta1_schedule='exp', not {name!r}")
+    if name == "inv_t":
+        def inv_t(t):
+            return 1.0 / np.asarray(t, dtype=np.float64)
+
+        return inv_t, "inv_t"
+    return constant, "constant"
+
+
+def beta1_values(fn: Schedule, beta1: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """β1t = β1·s1(t) as (n, B_k), checked to lie in [0, 1) (else a ValueError naming t)."""
+    s = evaluate("beta1_schedule", fn, t, beta1.shape[0])
+    b1t = beta1[None, :] * s
+    bad = (b1t < 0) | (b1t >= 1)
+    if np.any(bad):
+        k, j = np.argwhere(bad)[0]
+        raise ValueError(f"beta1_schedule gives beta1_t={b1t[k, j]:.6g} at t={int(t[k])}; "
+                         "beta1_t must lie in [0, 1)")
+    return np.broadcast_to(b1t, (len(t), max(b1t.shape[1], beta1.shape[0])))

@@ -1,24 +1,44 @@
 """Optimizer kernels (one module per family) and the registry that builds them by name.
 
 ``optimizer(name, **hparams)`` is the single entry point used by the CLI, the studies and the
-registry-driven generic tests.
+registry-driven generic tests (tests/test_registry.py runs every entry of ``OPTIMIZERS``).
+
+    sgd (plain / momentum / Nesterov)   sgd.py        adagrad        adagrad.py
+    rmsprop                             rmsprop.py    adadelta       adadelta.py
+    adam, amsgrad, adamw                adam.py       radam          radam.py
+    adabound, amsbound, adaboundw, amsboundw          adabound.py
+    lookahead (over any kernel), ranger (lookahead over radam)       lookahead.py
 """
 from __future__ import annotations
 
 from typing import Callable
 
 from .. import checks
-from .adabound import adabound, amsbound
-from .adam import adam, amsgrad
+from .adabound import adabound, adaboundw, amsbound, amsboundw
+from .adadelta import adadelta
+from .adagrad import adagrad
+from .adam import adam, adamw, amsgrad
 from .base import CONVENTIONS, Kernel
+from .lookahead import lookahead, ranger
+from .radam import radam
+from .rmsprop import rmsprop
 from .sgd import sgd
 
 OPTIMIZERS: dict[str, Callable[..., Kernel]] = {
     "sgd": sgd,
+    "adagrad": adagrad,
+    "rmsprop": rmsprop,
+    "adadelta": adadelta,
     "adam": adam,
+    "adamw": adamw,
     "amsgrad": amsgrad,
     "adabound": adabound,
     "amsbound": amsbound,
+    "adaboundw": adaboundw,
+    "amsboundw": amsboundw,
+    "radam": radam,
+    "lookahead": lookahead,
+    "ranger": ranger,
 }
 
 
@@ -30,5 +50,5 @@ def optimizer(name: str, **hparams) -> Kernel:
     return factory(**hparams)
 
 
-__all__ = ["OPTIMIZERS", "optimizer", "Kernel", "CONVENTIONS", "sgd", "adam", "amsgrad", "adabound",
-           "amsbound"]
+__all__ = ["OPTIMIZERS", "optimizer", "Kernel", "CONVENTIONS", "sgd", "adagrad", "rmsprop", "adadelta", "adam",
+           "adamw", "amsgrad", "adabound", "amsbound", "adaboundw", "amsboundw", "radam", "lookahead", "ranger"]

@@ -1,4 +1,4 @@
-"""AdaBound and AMSBound (Luo, Xiong, Liu & Sun, ICLR 2019).
+"""AdaBound, AMSBound and their decoupled-decay variants AdaBoundW, AMSBoundW (Luo, Xiong, Liu & Sun, ICLR 2019).
 
 Update rule (per coordinate):
 
@@ -17,6 +17,18 @@ Bound functions: by default the paper's η_l(t) = α*(1 − 1/(γt+1)), η_u(t) 
 α* = final_lr and γ = gamma (theory default γ = 1 − β2, the paper's example; practical default
 γ = 10⁻³, the release's).  ``lower``/``upper`` accept any vectorised callables of t (for
 instance a sympy expression lambdified by ``proofs``); η_l(t) ≤ η_u(t) is checked every chunk.
+
+Weight decay, as in the authors' code: ``weight_decay`` λ on adabound/amsbound is coupled
+(g'_t = g_t + λ·x_t enters m and v); adaboundw/amsboundw decay decoupled and *not* scaled by
+the learning rate, x_{t+1} = x_t − η_t·m_t − λ·x_t (the AdaBoundW class of the authors'
+repository, github.com/Luolc/AdaBound, which the PyPI release 0.0.5 does not ship).
+``beta1_schedule``/``lam``: β1t = β1·s1(t) as in ``regret.schedules`` (the paper's Theorem 4
+allows β1t ≤ β1; Corollary 4.1 uses β1·λ^(t−1)); the authors' code has constant β1.
+
+By-design differences from the authors' release: none in the practical convention (the
+numbers agree to rounding; ``tests/test_kernels_reference.py``); the theory convention is the
+paper's Algorithm 2, which the release does not implement (1/√t after the clip, no ε, no bias
+correction).
 """
 from __future__ import annotations
 
@@ -24,7 +36,7 @@ import numpy as np
 
 from .. import schedules
 from .adam import moment_coeffs
-from .base import Kernel, batch_of, clip, ema, hyper, jitable, resolve_convention
+from .base import Kernel, batch_of, clip, ema, hyper, jitable, resolve_convention, rows
 
 
 @jitable
@@ -44,8 +56,34 @@ def amsbound_rule(x, g, m, v, vmax, beta1_t, step_t, lower_t, upper_t, beta2, ep
     return x - eta * m, eta, m, v, vmax
 
 
+# With weight decay (used only when a decay is set, so the plain rules stay the studies' hot path):
+# λ_c coupled into the gradient, decay_t·x_t subtracted beside the step (decoupled).
+
+@jitable
+def adabound_decay_rule(x, g, m, v, beta1_t, step_t, lower_t, upper_t, decay_t, beta2, eps, wd):
+    g = g + wd * x
+    m = ema(m, g, beta1_t)
+    v = ema(v, g * g, beta2)
+    eta = clip(step_t / (np.sqrt(v) + eps), lower_t, upper_t)
+    return x - eta * m - decay_t * x, eta, m, v
+
+
+@jitable
+def amsbound_decay_rule(x, g, m, v, vmax, beta1_t, step_t, lower_t, upper_t, decay_t, beta2, eps, wd):
+    g = g + wd * x
+    m = ema(m, g, beta1_t)
+    v = ema(v, g * g, beta2)
+    vmax = np.maximum(vmax, v)
+    eta = clip(step_t / (np.sqrt(vmax) + eps), lower_t, upper_t)
+    return x - eta * m - decay_t * x, eta, m, v, vmax
+
+
+_DECAY_RULES = {adabound_rule: adabound_decay_rule, amsbound_rule: amsbound_decay_rule}
+
+
 def _bounded(name, rule, state_names, doc, lr, final_lr, gamma, beta1, beta2, eps, bias_correction,
-             schedule, lower, upper, convention):
+             schedule, lower, upper, convention, weight_decay=0.0, decoupled=False, beta1_schedule=None,
+             lam=None):
     opts = resolve_convention(convention, schedule=schedule, bias_correction=bias_correction, eps=eps)
     lr_a = hyper("lr", lr, 0, lo_open=True)
     b1 = hyper("beta1", beta1, 0, 1, hi_open=True)
@@ -55,7 +93,9 @@ def _bounded(name, rule, state_names, doc, lr, final_lr, gamma, beta1, beta2, ep
     if gamma is None:
         gamma = 1.0 - b2 if convention == "theory" else 1e-3
     gam = hyper("gamma", gamma, 0, lo_open=True)
-    B = batch_of(lr=lr_a, beta1=b1, beta2=b2, eps=e, final_lr=a_star, gamma=gam)
+    wd = hyper("weight_decay", weight_decay, 0)
+    B = batch_of(lr=lr_a, beta1=b1, beta2=b2, eps=e, final_lr=a_star, gamma=gam, weight_decay=wd)
+    b1_sched, b1_label = schedules.beta1_schedule(beta1_schedule, lam)
     if (lower is None) != (upper is None):
         raise ValueError("lower and upper must be given together (or neither, for the paper's bounds)")
     if lower is None:
@@ -65,7 +105,8 @@ def _bounded(name, rule, state_names, doc, lr, final_lr, gamma, beta1, beta2, ep
         bounds_label = f"{getattr(lower, '__name__', 'callable')}/{getattr(upper, '__name__', 'callable')}"
     sched, sched_label = schedules.lr_schedule(opts["schedule"])
     moments = moment_coeffs(lr_a, b1, b2, e, opts["schedule"], opts["bias_correction"], B,
-                            eps_corrected=False)
+                            eps_corrected=False, beta1_schedule=b1_sched)
+    with_decay = decoupled or bool(np.any(wd != 0))
 
     def coeff_fn(t):
         b1_t, step, _ = moments(t)
@@ -77,27 +118,62 @@ def _bounded(name, rule, state_names, doc, lr, final_lr, gamma, beta1, beta2, ep
             raise ValueError(f"lower(t)={lo[k, j]:.6g} > upper(t)={hi[k, j]:.6g} at t={int(t[k])}: "
                              "the bound functions must satisfy lower <= upper")
         s = schedules.evaluate("schedule", sched, t, B)
-        return b1_t, step, lo * s, hi * s
+        if not with_decay:
+            return b1_t, step, lo * s, hi * s
+        decay = rows(wd, len(t)) if decoupled else np.zeros((len(t), 1))
+        return b1_t, step, lo * s, hi * s, decay
 
+    hparams = {"lr": lr_a, "final_lr": a_star, "gamma": gam, "beta1": b1, "beta2": b2, "eps": e,
+               "bias_correction": bool(opts["bias_correction"]), "schedule": sched_label,
+               "bounds": bounds_label}
+    if b1_label != "constant":
+        hparams["beta1_schedule"] = b1_label
+    if lam is not None:
+        hparams["lam"] = hyper("lam", lam, 0, 1, lo_open=True)
+    coeff_names = ("beta1_t", "step_t", "lower_t", "upper_t")
+    if with_decay:
+        hparams["weight_decay"] = wd
+        return Kernel(
+            name=name, rule=_DECAY_RULES[rule], state_names=state_names, coeff_names=coeff_names + ("decay_t",),
+            coeff_fn=coeff_fn, param_names=("beta2", "eps", "weight_decay"),
+            params=(b2, e, np.zeros_like(wd) if decoupled else wd),
+            hparams=hparams, convention=convention, batch=B, doc=doc)
     return Kernel(
-        name=name, rule=rule, state_names=state_names,
-        coeff_names=("beta1_t", "step_t", "lower_t", "upper_t"), coeff_fn=coeff_fn,
-        param_names=("beta2", "eps"), params=(b2, e),
-        hparams={"lr": lr_a, "final_lr": a_star, "gamma": gam, "beta1": b1, "beta2": b2, "eps": e,
-                 "bias_correction": bool(opts["bias_correction"]), "schedule": sched_label,
-                 "bounds": bounds_label},
-        convention=convention, batch=B, doc=doc)
+        name=name, rule=rule, state_names=state_names, coeff_names=coeff_names, coeff_fn=coeff_fn,
+        param_names=("beta2", "eps"), params=(b2, e), hparams=hparams, convention=convention, batch=B, doc=doc)
 
 
 def adabound(lr=1e-3, final_lr=0.1, gamma=None, beta1=0.9, beta2=0.999, eps=None, bias_correction=None,
-             schedule=None, lower=None, upper=None, convention="practical") -> Kernel:
+             schedule=None, lower=None, upper=None, weight_decay=0.0, beta1_schedule=None, lam=None,
+             convention="practical") -> Kernel:
     """AdaBound; see the module docstring for the rule, the conventions and the bounds."""
     return _bounded("adabound", adabound_rule, ("m", "v"), adabound.__doc__, lr, final_lr, gamma, beta1,
-                    beta2, eps, bias_correction, schedule, lower, upper, convention)
+                    beta2, eps, bias_correction, schedule, lower, upper, convention, weight_decay,
+                    beta1_schedule=beta1_schedule, lam=lam)
 
 
 def amsbound(lr=1e-3, final_lr=0.1, gamma=None, beta1=0.9, beta2=0.999, eps=None, bias_correction=None,
-             schedule=None, lower=None, upper=None, convention="practical") -> Kernel:
+             schedule=None, lower=None, upper=None, weight_decay=0.0, beta1_schedule=None, lam=None,
+             convention="practical") -> Kernel:
     """AMSBound: AdaBound with v̂_t = max(v̂_{t−1}, v_t) inside the clip."""
     return _bounded("amsbound", amsbound_rule, ("m", "v", "vmax"), amsbound.__doc__, lr, final_lr, gamma,
-                    beta1, beta2, eps, bias_correction, schedule, lower, upper, convention)
+                    beta1, beta2, eps, bias_correction, schedule, lower, upper, convention, weight_decay,
+                    beta1_schedule=beta1_schedule, lam=lam)
+
+
+def adaboundw(lr=1e-3, final_lr=0.1, gamma=None, beta1=0.9, beta2=0.999, eps=None, bias_correction=None,
+              schedule=None, lower=None, upper=None, weight_decay=0.0, beta1_schedule=None, lam=None,
+              convention="practical") -> Kernel:
+    """AdaBoundW: AdaBound with decoupled decay x_{t+1} = x_t − η_t·m_t − λ·x_t (authors' AdaBoundW)."""
+    return _bounded("adaboundw", adabound_rule, ("m", "v"), adaboundw.__doc__, lr, final_lr, gamma, beta1,
+                    beta2, eps, bias_correction, schedule, lower, upper, convention, weight_decay,
+                    decoupled=True, beta1_schedule=beta1_schedule, lam=lam)
+
+
+def amsboundw(lr=1e-3, final_lr=0.1, gamma=None, beta1=0.9, beta2=0.999, eps=None, bias_correction=None,
+              schedule=None, lower=None, upper=None, weight_decay=0.0, beta1_schedule=None, lam=None,
+              convention="practical") -> Kernel:
+    """AMSBoundW: AMSBound with decoupled decay (authors' AdaBoundW(amsbound=True))."""
+    return _bounded("amsboundw", amsbound_rule, ("m", "v", "vmax"), amsboundw.__doc__, lr, final_lr, gamma,
+                    beta1, beta2, eps, bias_correction, schedule, lower, upper, convention, weight_decay,
+                    decoupled=True, beta1_schedule=beta1_schedule, lam=lam)

@@ -1,14 +1,22 @@
-"""Projected (online) gradient descent.
+"""Projected (online) gradient descent, with heavy-ball or Nesterov momentum.
 
-    x_{t+1} = Π_F(x_t − α_t·g_t),   α_t = lr·s(t)
+    plain      x_{t+1} = Π_F(x_t − α_t·g_t),   α_t = lr·s(t)
+    momentum   b_t = μ·b_{t−1} + τ_t·g'_t,   τ_1 = 1, τ_t = 1 − dampening (t > 1)
+               d_t = b_t  (heavy ball, Polyak)   or   g'_t + μ·b_t  (Nesterov, Sutskever et al. 2013)
+               x_{t+1} = Π_F(x_t − α_t·d_t),   g'_t = g_t + λ·x_t (coupled ``weight_decay``)
 
 ``convention="theory"``: s(t) = 1/√t (Zinkevich 2003; with lr = D/G, R_T ≤ (3/2)·D·G·√T);
-``"practical"``: constant lr (torch.optim.SGD without momentum).
+``"practical"``: constant lr (torch.optim.SGD, whose momentum buffer and dampening this follows:
+the buffer starts as g_1 itself, so the first step is undamped).  The effective learning rate η_t
+is α_t for every coordinate; with momentum the step is α_t·d_t, not α_t·g_t.  torch.optim.SGD
+refuses Nesterov with μ = 0 or dampening ≠ 0; so does this kernel.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .. import schedules
-from .base import Kernel, hyper, jitable, resolve_convention
+from .base import Kernel, batch_of, hyper, jitable, resolve_convention
 
 
 @jitable
@@ -16,16 +24,47 @@ def sgd_rule(x, g, lr_t):
     return x - lr_t * g, lr_t
 
 
-def sgd(lr=0.01, schedule=None, convention="practical") -> Kernel:
-    """Projected SGD; see the module docstring."""
+@jitable
+def momentum_rule(x, g, buf, lr_t, damp_t, mu, nesterov, wd):
+    g = g + wd * x
+    buf = mu * buf + damp_t * g
+    # nesterov is a 0/1 flag: one of the two terms is exactly zero
+    d = nesterov * (g + mu * buf) + (1.0 - nesterov) * buf
+    return x - lr_t * d, lr_t, buf
+
+
+def sgd(lr=0.01, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, schedule=None,
+        convention="practical") -> Kernel:
+    """Projected SGD, optionally with momentum; see the module docstring."""
     opts = resolve_convention(convention, schedule=schedule)
     lr_a = hyper("lr", lr, 0, lo_open=True)
+    mu = hyper("momentum", momentum, 0, 1, hi_open=True)
+    damp = hyper("dampening", dampening, 0, 1)
+    wd = hyper("weight_decay", weight_decay, 0)
+    if not isinstance(nesterov, (bool, np.bool_)):
+        raise TypeError(f"nesterov={nesterov!r} must be true or false")
+    if nesterov and (np.any(mu <= 0) or np.any(damp != 0)):
+        raise ValueError(f"nesterov=True needs momentum > 0 and dampening = 0, got momentum={mu.tolist()}, "
+                         f"dampening={damp.tolist()}")
     sched, label = schedules.lr_schedule(opts["schedule"])
-    B = lr_a.shape[0]
+    B = batch_of(lr=lr_a, momentum=mu, dampening=damp, weight_decay=wd)
+
+    def lr_coeff(t):
+        return lr_a[None, :] * schedules.evaluate("schedule", sched, t, B)
+
+    hparams = {"lr": lr_a, "schedule": label}
+    plain = not nesterov and not np.any(mu != 0) and not np.any(wd != 0)
+    if plain:
+        return Kernel(name="sgd", rule=sgd_rule, state_names=(), coeff_names=("lr_t",),
+                      coeff_fn=lambda t: (lr_coeff(t),), param_names=(), params=(), hparams=hparams,
+                      convention=convention, batch=B, doc=sgd.__doc__)
 
     def coeff_fn(t):
-        return (lr_a[None, :] * schedules.evaluate("schedule", sched, t, B),)
+        damp_t = np.where((t == 1)[:, None], 1.0, 1.0 - damp[None, :])
+        return lr_coeff(t), np.broadcast_to(damp_t, (len(t), damp.shape[0]))
 
-    return Kernel(name="sgd", rule=sgd_rule, state_names=(), coeff_names=("lr_t",), coeff_fn=coeff_fn,
-                  param_names=(), params=(), hparams={"lr": lr_a, "schedule": label},
-                  convention=convention, batch=B, doc=sgd.__doc__)
+    hparams.update(momentum=mu, dampening=damp, nesterov=bool(nesterov), weight_decay=wd)
+    return Kernel(name="sgd", rule=momentum_rule, state_names=("buf",), coeff_names=("lr_t", "damp_t"),
+                  coeff_fn=coeff_fn, param_names=("momentum", "nesterov", "weight_decay"),
+                  params=(mu, np.array([float(nesterov)]), wd), hparams=hparams, convention=convention,
+                  batch=B, doc=sgd.__doc__)
