@@ -6,7 +6,9 @@ The weighted projection of the generic adaptive method (Reddi et al. 2018, Alg. 
 
 and ``project(y, weight=a)`` computes it for every row of ``y`` (shape (B, d)) with its own row
 of weights.  On a box the weighted projection equals coordinatewise clipping whatever the
-weights, so ``Box`` ignores them; sets where it does not (ball, simplex) use them.
+weights, so ``Box`` ignores them; sets where it does not (ball, simplex) use them.  A weight may
+be +inf (a coordinate whose effective learning rate is 0, so it must not move); a row already
+inside F is returned unchanged whatever its weights (it is its own projection).
 
 Every set also answers the linear-comparator question exactly: ``min_linear(G)`` is
 min_{x ∈ F} <G, x> per row, which with G = Σ_t g_t is the comparator of linear regret.
@@ -73,3 +75,184 @@ class Box:
 def interval(lo: float = -1.0, hi: float = 1.0) -> Box:
     """The one-dimensional box [lo, hi] of the counterexamples."""
     return Box(np.array([lo], dtype=np.float64), np.array([hi], dtype=np.float64))
+
+
+def _rows(y: np.ndarray, weight, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """y as (B, d) float and b = 1/weight broadcast to it (b = 1 for the plain projection)."""
+    y = np.asarray(y, dtype=np.float64)
+    if y.shape[-1] != d:
+        raise ValueError(f"points have {y.shape[-1]} coordinates; the set lives in dimension {d}")
+    if weight is None:
+        return y, np.ones_like(y)
+    w = np.asarray(weight, dtype=np.float64)
+    if np.any(~(w > 0)):
+        raise ValueError("projection weights must be positive (+inf allowed)")
+    with np.errstate(divide="ignore"):
+        b = np.broadcast_to(1.0 / w, y.shape)
+    return y, b
+
+
+@dataclass(frozen=True, eq=False)
+class Ball:
+    """F = {x : ‖x − center‖₂ ≤ radius}, center of shape (d,).
+
+    Weighted projection, A = diag(a), z = y − c outside the ball: the KKT conditions give
+    x_i − c_i = z_i/(1 + μ·b_i), b_i = 1/a_i, with the multiplier μ > 0 the root of
+    ‖x(μ)‖ = radius.  It is found per row by Newton's method on the secular equation
+    ψ(μ) = 1/‖x(μ)‖ − 1/radius, which is concave and increasing, so Newton from μ = 0
+    increases monotonically to the root (Moré & Sorensen 1983, the trust-region subproblem).
+    With equal weights this is the radial projection c + z·radius/‖z‖.
+    """
+
+    center: np.ndarray
+    radius: float = 1.0
+
+    kind = "ball"
+
+    def __post_init__(self):
+        c = np.atleast_1d(checks.finite("center", self.center)).astype(np.float64)
+        if c.ndim != 1:
+            raise ValueError(f"center must be a 1-d point, got shape {c.shape}")
+        r = float(checks.in_range("radius", self.radius, 0, lo_open=True))
+        object.__setattr__(self, "center", c.copy())
+        object.__setattr__(self, "radius", r)
+
+    @property
+    def dim(self) -> int:
+        return self.center.shape[0]
+
+    @property
+    def diameter_inf(self) -> float:
+        """D∞ = max_{x,y ∈ F} ‖x − y‖∞ = 2·radius (along a coordinate axis)."""
+        return 2.0 * self.radius
+
+    def contains(self, x: np.ndarray, tol: float = 0.0) -> np.ndarray:
+        z = np.asarray(x, dtype=np.float64) - self.center
+        return np.sqrt(np.sum(z * z, axis=-1)) <= self.radius * (1.0 + 1e-12) + tol
+
+    def min_linear(self, G: np.ndarray) -> np.ndarray:
+        """min_{x∈F} <G, x> = <G, c> − radius·‖G‖₂, per row."""
+        G = np.asarray(G, dtype=np.float64)
+        return G @ self.center - self.radius * np.sqrt(np.sum(G * G, axis=-1))
+
+    def argmin_linear(self, G: np.ndarray) -> np.ndarray:
+        """c − radius·G/‖G‖ (the center where G = 0)."""
+        G = np.asarray(G, dtype=np.float64)
+        n = np.sqrt(np.sum(G * G, axis=-1, keepdims=True))
+        return self.center - self.radius * G / np.where(n > 0, n, 1.0)
+
+    def project(self, y: np.ndarray, weight: np.ndarray | None = None, *, iters: int = 100) -> np.ndarray:
+        """Π_{F,diag(weight)}(y) per row; the radial projection when ``weight`` is None."""
+        y, b = _rows(y, weight, self.dim)
+        y2 = np.atleast_2d(y)
+        z = y2 - self.center
+        b = np.atleast_2d(np.broadcast_to(b, y.shape))
+        r = self.radius
+        out = y2.copy()
+        norm = np.sqrt(np.sum(z * z, axis=-1))
+        outside = norm > r
+        if np.any(outside):
+            zo, bo = z[outside], b[outside]
+            if weight is None:
+                xo = zo * (r / norm[outside])[:, None]
+            else:
+                xo = self._weighted(zo, bo, r, iters)
+            out[outside] = self.center + xo
+        return out.reshape(y.shape)
+
+    @staticmethod
+    def _weighted(z: np.ndarray, b: np.ndarray, r: float, iters: int) -> np.ndarray:
+        mu = np.zeros(z.shape[0])
+        z2 = z * z
+        for _ in range(iters):
+            q = 1.0 / (1.0 + mu[:, None] * b)
+            s = np.sum(z2 * q * q, axis=-1)                      # ‖x(μ)‖²
+            ds = np.sum(b * z2 * q * q * q, axis=-1)             # −½ d‖x‖²/dμ
+            psi = 1.0 / np.sqrt(s) - 1.0 / r
+            dpsi = ds / s ** 1.5
+            # fixed coordinates (b = 0) alone outside the ball: no μ helps; stop there
+            step = np.where(dpsi > 0, -psi / np.where(dpsi > 0, dpsi, 1.0), 0.0)
+            mu = mu + step
+            if np.all(np.abs(step) <= 1e-15 * np.maximum(mu, 1e-300)):
+                break
+        x = z / (1.0 + mu[:, None] * b)
+        n = np.sqrt(np.sum(x * x, axis=-1))
+        # the root is approached from inside-out (monotone Newton); pull the last ulp inside
+        return x * np.minimum(1.0, r / np.where(n > 0, n, r))[:, None]
+
+    def describe(self) -> dict:
+        return {"kind": "ball", "center": self.center.tolist(), "radius": self.radius}
+
+
+@dataclass(frozen=True, eq=False)
+class Simplex:
+    """F = {x : x ≥ 0, Σ_i x_i = scale} in dimension ``dim`` (the probability simplex for scale 1).
+
+    Weighted projection, A = diag(a), b = 1/a: the KKT conditions give x_i = max(0, y_i − λ·b_i)
+    with λ the root of Σ_i max(0, y_i − λ b_i) = scale, a decreasing piecewise-linear function.
+    Sorting the breakpoints y_i/b_i in decreasing order, the active set is the longest prefix j
+    with y_(j) − λ_j b_(j) > 0, λ_j = (Σ_{k≤j} y_(k) − scale)/Σ_{k≤j} b_(k): the weighted form
+    of the sort-based algorithm of Held, Wolfe & Crowder (1974) / Duchi et al. (2008),
+    vectorised over rows.
+    """
+
+    dim: int
+    scale: float = 1.0
+
+    kind = "simplex"
+
+    def __post_init__(self):
+        object.__setattr__(self, "dim", checks.positive_int("dim", self.dim))
+        object.__setattr__(self, "scale", float(checks.in_range("scale", self.scale, 0, lo_open=True)))
+
+    @property
+    def diameter_inf(self) -> float:
+        """D∞ = scale (between two vertices scale·e_i, scale·e_j; 0 when dim = 1)."""
+        return self.scale if self.dim > 1 else 0.0
+
+    def contains(self, x: np.ndarray, tol: float = 0.0) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        slack = tol + 1e-12 * self.scale * self.dim
+        return np.all(x >= -tol, axis=-1) & (np.abs(np.sum(x, axis=-1) - self.scale) <= slack)
+
+    def min_linear(self, G: np.ndarray) -> np.ndarray:
+        """min_{x∈F} <G, x> = scale·min_i G_i, per row (a vertex is optimal)."""
+        return self.scale * np.min(np.asarray(G, dtype=np.float64), axis=-1)
+
+    def argmin_linear(self, G: np.ndarray) -> np.ndarray:
+        """The vertex scale·e_i, i = argmin_i G_i (the first one on ties)."""
+        G = np.asarray(G, dtype=np.float64)
+        out = np.zeros(G.shape)
+        np.put_along_axis(out, np.argmin(G, axis=-1)[..., None], self.scale, axis=-1)
+        return out
+
+    def project(self, y: np.ndarray, weight: np.ndarray | None = None) -> np.ndarray:
+        """Π_{F,diag(weight)}(y) per row (Euclidean when ``weight`` is None)."""
+        y, b = _rows(y, weight, self.dim)
+        y2 = np.atleast_2d(y)
+        b2 = np.atleast_2d(np.broadcast_to(b, y.shape))
+        out = y2.copy()
+        inside = self.contains(y2)
+        todo = ~inside
+        if np.any(todo):
+            out[todo] = self._project(y2[todo], b2[todo])
+        return out.reshape(y.shape)
+
+    def _project(self, y: np.ndarray, b: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            brk = np.where(b > 0, y / np.where(b > 0, b, 1.0), np.inf)   # b = 0: never leaves
+            order = np.argsort(-brk, axis=-1, kind="stable")
+            ys = np.take_along_axis(y, order, axis=-1)
+            bs = np.take_along_axis(b, order, axis=-1)
+            cy, cb = np.cumsum(ys, axis=-1), np.cumsum(bs, axis=-1)
+            lam_j = np.where(cb > 0, (cy - self.scale) / np.where(cb > 0, cb, 1.0), -np.inf)
+            ok = ys - lam_j * bs > 0
+            ok |= bs == 0
+            # the active prefix: the last j where the condition holds (it holds for every j ≤ ρ)
+            rho = self.dim - 1 - np.argmax(ok[:, ::-1], axis=-1)
+            lam = np.take_along_axis(lam_j, rho[:, None], axis=-1)
+            lam = np.where(np.isfinite(lam), lam, 0.0)
+            return np.maximum(0.0, y - lam * b)
+
+    def describe(self) -> dict:
+        return {"kind": "simplex", "dim": self.dim, "scale": self.scale}
