@@ -2,6 +2,9 @@
 
     plain      x_{t+1} = Π_F(x_t − α_t·g_t),   α_t = lr·s(t)
     momentum   b_t = μ·b_{t−1} + τ_t·g'_t,   τ_1 = 1, τ_t = 1 − dampening (t > 1)
+               (``dampen_first=True``: τ_1 = 1 − dampening too, so momentum = dampening = β1 is the
+               EMA m_t = β1·m_{t−1} + (1 − β1)·g_t of the Adam family, the form in which AdaBound
+               with η_l = η_u = α is SGD with momentum; Luo et al. 2019)
                d_t = b_t  (heavy ball, Polyak)   or   g'_t + μ·b_t  (Nesterov, Sutskever et al. 2013)
                x_{t+1} = Π_F(x_t − α_t·d_t),   g'_t = g_t + λ·x_t (coupled ``weight_decay``)
 
@@ -33,7 +36,7 @@ def momentum_rule(x, g, buf, lr_t, damp_t, mu, nesterov, wd):
     return x - lr_t * d, lr_t, buf
 
 
-def sgd(lr=0.01, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, schedule=None,
+def sgd(lr=0.01, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, dampen_first=False, schedule=None,
         convention="practical") -> Kernel:
     """Projected SGD, optionally with momentum; see the module docstring."""
     opts = resolve_convention(convention, schedule=schedule)
@@ -41,8 +44,9 @@ def sgd(lr=0.01, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, 
     mu = hyper("momentum", momentum, 0, 1, hi_open=True)
     damp = hyper("dampening", dampening, 0, 1)
     wd = hyper("weight_decay", weight_decay, 0)
-    if not isinstance(nesterov, (bool, np.bool_)):
-        raise TypeError(f"nesterov={nesterov!r} must be true or false")
+    for key, flag in (("nesterov", nesterov), ("dampen_first", dampen_first)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{key}={flag!r} must be true or false")
     if nesterov and (np.any(mu <= 0) or np.any(damp != 0)):
         raise ValueError(f"nesterov=True needs momentum > 0 and dampening = 0, got momentum={mu.tolist()}, "
                          f"dampening={damp.tolist()}")
@@ -54,16 +58,21 @@ def sgd(lr=0.01, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, 
 
     hparams = {"lr": lr_a, "schedule": label}
     plain = not nesterov and not np.any(mu != 0) and not np.any(wd != 0)
+    # with μ = 0 there is no buffer, so dampening has no effect (as in torch.optim.SGD)
+    damp_eff = np.where(mu == 0, 0.0, damp)
     if plain:
         return Kernel(name="sgd", rule=sgd_rule, state_names=(), coeff_names=("lr_t",),
                       coeff_fn=lambda t: (lr_coeff(t),), param_names=(), params=(), hparams=hparams,
                       convention=convention, batch=B, doc=sgd.__doc__)
 
     def coeff_fn(t):
-        damp_t = np.where((t == 1)[:, None], 1.0, 1.0 - damp[None, :])
-        return lr_coeff(t), np.broadcast_to(damp_t, (len(t), damp.shape[0]))
+        first = 1.0 - damp_eff[None, :] if dampen_first else 1.0
+        damp_t = np.where((t == 1)[:, None], first, 1.0 - damp_eff[None, :])
+        return lr_coeff(t), np.broadcast_to(damp_t, (len(t), damp_eff.shape[0]))
 
     hparams.update(momentum=mu, dampening=damp, nesterov=bool(nesterov), weight_decay=wd)
+    if dampen_first:
+        hparams["dampen_first"] = True
     return Kernel(name="sgd", rule=momentum_rule, state_names=("buf",), coeff_names=("lr_t", "damp_t"),
                   coeff_fn=coeff_fn, param_names=("momentum", "nesterov", "weight_decay"),
                   params=(mu, np.array([float(nesterov)]), wd), hparams=hparams, convention=convention,
