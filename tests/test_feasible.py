@@ -151,3 +151,21 @@ def test_bad_sets_name_the_parameter(make, msg):
 
 def test_sets_are_exported():
     assert regret.Ball is Ball and regret.Simplex is Simplex
+
+
+def test_a_kernel_step_projects_with_the_weight_one_over_eta():
+    # Reddi et al. 2018, Alg. 1: x_{t+1} = Π_{F, diag(1/η_t)}(x̂_{t+1}); on a ball this is not radial
+    ball = Ball(np.zeros(2), 1.0)
+    k = regret.optimizer("adam", lr=0.5, beta1=0.0, beta2=0.9, convention="theory")
+    state = k.init(np.array([[0.6, 0.6]]))
+    g = np.array([[-5.0, -0.01]])
+    free, eta = k.step(state, g, 1)
+    proj, eta2 = k.step(state, g, 1, feasible=ball)
+    np.testing.assert_array_equal(eta, eta2)
+    np.testing.assert_allclose(proj.x, ball.project(free.x, 1.0 / eta), rtol=1e-15)
+    assert np.linalg.norm(proj.x) == pytest.approx(1.0, rel=1e-13)
+    assert np.max(np.abs(proj.x - ball.project(free.x))) > 1e-3
+    # a step of η = 0 (RAdam skipping) leaves a feasible point where it is, whatever the weight
+    skip = regret.optimizer("radam", beta2=0.9, threshold=50, fallback="skip")
+    s2, eta0 = skip.step(skip.init(np.array([[0.6, 0.6]])), g, 1, feasible=ball)
+    assert np.all(eta0 == 0) and np.array_equal(s2.x, [[0.6, 0.6]])

@@ -125,7 +125,8 @@ class Kernel:
         x, *s = state
         x_hat, eta, *s = self.rule(x, np.asarray(g, dtype=np.float64), *s, *coeffs, *self.column_params())
         if feasible is not None:
-            x_hat = feasible.project(x_hat, 1.0 / eta)
+            with np.errstate(divide="ignore"):  # η = 0 (no step) is weight +inf: the set handles it
+                x_hat = feasible.project(x_hat, 1.0 / eta)
         return self.State(x_hat, *s), eta
 
     def update(self, state: tuple, g: np.ndarray, t: int, feasible=None) -> tuple:
