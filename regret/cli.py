@@ -4,6 +4,7 @@
                [--x0 X] [--seed S] [--checkpoints K] [--chunk N] [--json] [--plot FILE] [--save FILE]
     regret run --resume FILE [--save FILE] [--json] [--plot FILE]
     regret show FILE [--plot FILE] [--json]
+    regret list [optimizers|problems] [NAME]
 
 Exit status (``EXIT_*``): 0 success; 2 a mistake in the input (one line on stderr, no
 traceback); 3 the run finished but some configuration hit NaN/Inf and was frozen (the results,
@@ -21,7 +22,8 @@ import sys
 import numpy as np
 
 from . import checks, storage
-from .engine import ENGINES, run
+from .engine import DEFAULT_CHUNK, ENGINES, run
+from .jsonable import jsonable
 from .kernels import OPTIMIZERS, optimizer
 from .problems import PROBLEMS, problem
 from .spec import parse_spec, parse_value
@@ -30,7 +32,7 @@ from .spec import parse_spec, parse_value
 # Each further subcommand lives in its own module with ``register(subparsers)``, which adds a
 # parser whose ``func(args) -> int`` is the exit status.  ValueError/TypeError/UsageError raised
 # there become one line on stderr and status 2.
-SUBCOMMANDS: tuple[str, ...] = ("regret.cli_reproduce", "regret.cli_show", "regret.cli_check")
+SUBCOMMANDS: tuple[str, ...] = ("regret.cli_reproduce", "regret.cli_show", "regret.cli_check", "regret.cli_list")
 
 EXIT_OK, EXIT_USAGE, EXIT_FAULTS, EXIT_INTERRUPTED = 0, 2, 3, 130
 
@@ -57,16 +59,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run optimizers on a problem and report regret", epilog=EPILOG)
     # --problem/--optimizer/--T are required unless --resume supplies them (checked in cmd_run).
     p.add_argument("--problem", metavar="NAME[:k=v,...]",
-                   help=f"required; one of: {', '.join(PROBLEMS)}")
+                   help=f"required; one of: {', '.join(PROBLEMS)} (options: 'regret list problems')")
     p.add_argument("--optimizer", action="append", metavar="NAME[:k=v,...]",
-                   help=f"required, repeatable; one of: {', '.join(OPTIMIZERS)}; options lr, beta1, beta2, "
-                        "eps, bias_correction, schedule, final_lr, gamma, convention; [a,b] sweeps")
+                   help=f"required, repeatable; one of: {', '.join(OPTIMIZERS)}; its options "
+                        "(e.g. lr, beta1, beta2, eps, convention=theory|practical) are listed with "
+                        "their defaults by 'regret list optimizers'; [a,b] sweeps a value")
     p.add_argument("--T", metavar="N", help="required; number of steps")
     p.add_argument("--x0", metavar="X", help="start point: a number or comma-separated coordinates")
     p.add_argument("--seed", metavar="S", help="seed of a stochastic problem")
     p.add_argument("--checkpoints", metavar="K", help="number of log-spaced checkpoints (default 60)")
     p.add_argument("--chunk", metavar="N", help="steps per chunk; Ctrl-C stops at a chunk's end "
-                   "(default 4096; does not change the numbers)")
+                   f"(default {DEFAULT_CHUNK}; does not change the numbers)")
     p.add_argument("--engine", choices=ENGINES, help="default auto")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     p.add_argument("--plot", metavar="FILE", help="write an average-regret plot (log-log) to FILE")
@@ -158,25 +161,30 @@ def _check_writable(option: str, path: str) -> None:
 
 
 def report(results, json_out: bool = False, plot: str | None = None) -> None:
-    """Print results as a table or one JSON object, and optionally plot them (run and show)."""
-    if plot:
-        from . import plotting
+    """Print results as a table or one JSON object, then plot them if asked (run and show).
 
-        ax = plotting.average_regret([r for r in results if len(r.t)])
-        plotting.save(ax, plot)
+    The numbers are printed before the figure is drawn, so nothing can keep them from the user.
+    JSON is standard: non-finite numbers are the strings "nan"/"inf"/"-inf" (``regret.jsonable``).
+    """
     if json_out:
         out = {"problem": results[0].problem if results else None, "T": results[0].T if results else None,
                "runs": [r for res in results for r in res.runs()]}
         if any(r.interrupted for r in results):
             out["interrupted"] = True
-        json.dump(out, sys.stdout)
+        json.dump(jsonable(out), sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
     else:
         _print_table(results)
+    if plot:
+        from . import plotting
+
+        ax = plotting.average_regret([r for r in results if len(r.t)])
+        plotting.save(ax, plot)
 
 
 def exit_status(results, saved_to: str | None = None) -> int:
-    """130 if interrupted, 3 if some configuration was frozen by a numerical fault, else 0.
+    """130 if interrupted, 3 if some configuration was frozen by a numerical fault or its regret
+    is not finite, else 0.
 
     Says why on stderr, in one line each.
     """
@@ -187,6 +195,13 @@ def exit_status(results, saved_to: str | None = None) -> int:
         more = f"; and {len(faults) - 5} more" if len(faults) > 5 else ""
         print(f"regret: numerical fault in {len(faults)} configuration(s), frozen: {shown}{more}",
               file=sys.stderr)
+    frozen = {(id(res), f["config"]) for res, f in faults}
+    overflow = [res.label(b) for res in results if len(res.t) for b in range(res.batch)
+                if (id(res), b) not in frozen and not np.isfinite(res.regret_final[b])]
+    if overflow:
+        # the kernel's numbers stayed finite but a running sum of losses did not (huge C·T)
+        shown = "; ".join(overflow[:5]) + (f"; and {len(overflow) - 5} more" if len(overflow) > 5 else "")
+        print(f"regret: R_T is not finite (the summed losses overflow float64) for {shown}", file=sys.stderr)
     if any(r.interrupted for r in results):
         stopped = [r for r in results if r.interrupted and r.resume_state is not None]
         waiting = sum(1 for r in results if r.interrupted and r.resume_state is None)
@@ -197,7 +212,7 @@ def exit_status(results, saved_to: str | None = None) -> int:
         rest = f", {waiting} optimizer(s) not started" if waiting else ""
         print(f"regret: interrupted{what} after t={done} of T={results[0].T}{rest}; {where}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    return EXIT_FAULTS if faults else EXIT_OK
+    return EXIT_FAULTS if faults or overflow else EXIT_OK
 
 
 def _print_table(results) -> None:

@@ -27,18 +27,25 @@ def average_regret(results: Sequence[Result], ax=None, title: str | None = None,
     plt = _pyplot()
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.5))
-    lowest = np.inf
+    finite = []
     for res in results:
         avg = res.average_regret
         for b in range(res.batch):
-            ax.plot(res.t, avg[:, b], label=res.label(b), lw=1.6)
-            lowest = min(lowest, float(np.min(avg[:, b])))
+            # a frozen configuration's regret is NaN, an overflowed one ±inf: such points are left
+            # off (a gap in the line) and never decide the axes
+            y = np.where(np.isfinite(avg[:, b]), avg[:, b], np.nan)
+            label = res.label(b)
+            if not np.any(np.isfinite(y)):
+                label += " (no finite value)"
+            ax.plot(res.t, y, label=label, lw=1.6)
+            finite.append(y[np.isfinite(y)])
+    values = np.concatenate(finite) if finite else np.empty(0)
     ax.set_xscale("log")
-    if lowest > 0:
+    if values.size and np.all(values > 0):
         ax.set_yscale("log")
-    else:
-        positive = [np.min(np.abs(r.average_regret[r.average_regret != 0]), initial=1.0) for r in results]
-        ax.set_yscale("symlog", linthresh=max(min(positive), 1e-6))
+    elif np.any(values != 0):
+        # some average regret is ≤ 0 (an online learner can beat the fixed comparator)
+        ax.set_yscale("symlog", linthresh=max(float(np.min(np.abs(values[values != 0]))), 1e-6))
     if asymptote is not None:
         value, label = asymptote
         ax.axhline(value, color="k", ls="--", lw=1, label=label)

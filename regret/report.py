@@ -19,7 +19,8 @@ from typing import Sequence
 import numpy as np
 
 from . import __version__
-from .studies.outcome import StudyResult, jsonable, show
+from .jsonable import jsonable
+from .studies.outcome import StudyResult, show
 
 INTRO = ("Adaptive methods such as Adam can fail to converge even on one-dimensional convex problems "
          "(Reddi, Kale & Kumar, ICLR 2018); AdaBound (Luo, Xiong, Liu & Sun, ICLR 2019) clips Adam's "

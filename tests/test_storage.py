@@ -9,6 +9,13 @@ from regret import storage
 from regret.cli import main
 
 
+def _strict_json(text):
+    """Parse as standard JSON: the bare NaN/Infinity Python would accept are refused."""
+    def refuse(token):
+        raise AssertionError(f"non-standard JSON token {token}")
+    return json.loads(text, parse_constant=refuse)
+
+
 def _fields_equal(a, b):
     for f in dataclasses.fields(regret.Result):
         va, vb = getattr(a, f.name), getattr(b, f.name)
@@ -57,11 +64,30 @@ def test_numerical_fault_gives_exit_status_3_and_is_saved(tmp_path, capsys):
                "--save", str(path), "--json"])
     assert rc == 3
     out, err = capsys.readouterr()
-    runs = json.loads(out)["runs"]
+    runs = _strict_json(out)["runs"]
     assert [("faults" in r) for r in runs] == [False, True, False]
+    assert runs[1]["regret"] == "nan", "a frozen configuration's R_T is the string 'nan' in standard JSON"
     assert runs[1]["faults"] == [{"config": 1, "t": 1, "quantity": "x"}]
     assert err.count("\n") == 1 and "numerical fault in 1 configuration" in err and "t=1" in err
     # The healthy configurations are those of a run without the faulty one.
     alone = regret.run(regret.problem("reddi-online", C=3), regret.optimizer("sgd", lr=[0.1, 0.01]), 100)
     assert [runs[0]["regret"], runs[2]["regret"]] == alone.regret_final.tolist()
     assert main(["show", str(path)]) == 3
+
+
+def test_plot_of_a_run_with_a_frozen_configuration_is_still_drawn(tmp_path, capsys):
+    png = tmp_path / "a.png"
+    # configuration 1 is frozen at t = 1: its average regret is NaN throughout
+    rc = main(["run", "--problem", "reddi-online:C=3", "--optimizer", "adam:lr=[0.1,1e308]", "--T", "100",
+               "--plot", str(png)])
+    out, err = capsys.readouterr()
+    assert rc == 3 and "adam (lr=0.1)" in out and "numerical fault" in err
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_overflowing_losses_are_reported_not_passed_off_as_success(capsys):
+    # C = 1e308: Σ f_t overflows float64 although every kernel value stays finite
+    rc = main(["run", "--problem", "reddi-online:C=1e308", "--optimizer", "sgd", "--T", "50", "--json"])
+    out, err = capsys.readouterr()
+    assert rc == 3 and "R_T is not finite" in err and err.count("\n") == 1
+    assert _strict_json(out)["runs"][0]["regret"] == "nan"

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ..jsonable import jsonable
+
 REPRODUCED = "reproduced"
 NOT_REPRODUCED = "not reproduced"
 
@@ -84,26 +86,6 @@ class StudyResult:
                 "settings": jsonable(self.settings), "checks": [c.to_json() for c in self.checks],
                 "numbers": jsonable(self.numbers), "figures": [f.__dict__ for f in self.figures],
                 "seconds": round(self.seconds, 3)}
-
-
-def jsonable(value):
-    """``value`` with numpy scalars/arrays turned into Python numbers/lists; NaN/inf as strings."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        v = float(value)
-        return v if math.isfinite(v) else str(v)
-    if value is None or isinstance(value, (int, str)):
-        return value
-    return str(value)
 
 
 def show(value, digits: int = 4) -> str:

@@ -1,0 +1,32 @@
+"""Plain JSON values from results: the one convention of every JSON ``regret`` prints or writes.
+
+numpy scalars and arrays become Python numbers and lists; a non-finite float becomes the string
+"nan", "inf" or "-inf", so the text stays standard JSON (``jq`` and JavaScript reject the bare
+``NaN``/``Infinity`` that Python's json module would write) and the value is still told apart
+from a missing one (``null``).  Anything else (a sympy expression, say) is its printed form.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def jsonable(value):
+    """``value`` as plain JSON data (see the module docstring)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        return v if math.isfinite(v) else str(v)
+    if value is None or isinstance(value, (int, str)):
+        return value
+    return str(value)
