@@ -322,27 +322,8 @@ def advance_numpy(tr: Tracker, kernel: Kernel, ts: np.ndarray, coeffs: list, par
             _kahan(tr.loss, tr.loss_c, f, alive)
             if tr.x_sum is not None:
                 _kahan(tr.x_sum, tr.x_sum_c, x, alive[:, None])
-        x_hat, eta_new, *s_new = kernel.rule(x, g, *s, *(c[k] for c in coeffs), *params)
-        quantities = (x_hat, eta_new, *s_new)
-        if not all(np.isfinite(q).all() for q in quantities):
-            bad = np.zeros(B, dtype=bool)
-            for code, q in enumerate(quantities):
-                qbad = ~np.isfinite(np.broadcast_to(q, (B, d))).all(axis=-1)
-                new = qbad & alive & ~bad
-                tr.fault_t[new] = ts[k]
-                tr.fault_what[new] = code
-                bad |= qbad
-            alive &= ~bad
-            all_alive = False
-        eta_new = np.broadcast_to(eta_new, (B, d))
-        x_new = feasible.project(x_hat, 1.0 / eta_new)
-        if all_alive:
-            x, eta, s = x_new, eta_new, s_new
-        else:
-            keep = alive[:, None]
-            x = np.where(keep, x_new, x)
-            eta = np.where(keep, eta_new, eta)
-            s = [np.where(keep, new, old) for new, old in zip(s_new, s)]
+        quantities = kernel.rule(x, g, *s, *(c[k] for c in coeffs), *params)
+        x, eta, s, all_alive = _commit(tr, x, eta, s, quantities, feasible, ts[k], all_alive)
     tr.x, tr.s, tr.eta = x, s, eta
     tr.t = int(ts[-1])
 
@@ -364,16 +345,42 @@ def _kahan(total: np.ndarray, comp: np.ndarray, term, where=None) -> None:
         total[...] = np.where(where, new, total)
 
 
+def _commit(tr: Tracker, x, eta, s, quantities, feasible, t, all_alive: bool):
+    """Project x̂ and take the new (x, η, state) of the live configurations; freeze those whose
+    x̂, η or state is not finite, recording the step and the first such quantity in (x̂, η,
+    *state) order.  Returns (x, η, s, all_alive)."""
+    x_hat, eta_new, *s_new = quantities
+    B, d = x.shape
+    if not all(np.isfinite(q).all() for q in quantities):
+        bad = np.zeros(B, dtype=bool)
+        for code, q in enumerate(quantities):
+            qbad = ~np.isfinite(np.broadcast_to(q, (B, d))).all(axis=-1)
+            new = qbad & tr.alive & ~bad
+            tr.fault_t[new] = t
+            tr.fault_what[new] = code
+            bad |= qbad
+        tr.alive &= ~bad
+        all_alive = False
+    eta_new = np.broadcast_to(eta_new, (B, d))
+    x_new = feasible.project(x_hat, 1.0 / eta_new)
+    if all_alive:
+        return x_new, eta_new, s_new, True
+    keep = tr.alive[:, None]
+    return (np.where(keep, x_new, x), np.where(keep, eta_new, eta),
+            [np.where(keep, new, old) for new, old in zip(s_new, s)], False)
+
+
 def _run_general(tr: Tracker, kernel: Kernel, problem: GeneralProblem, ts, coeffs, params) -> None:
-    """Per-step engine for problems whose gradient depends on x (numpy only, no fault freeze)."""
-    x, s = tr.x, tr.s
+    """Per-step engine for problems whose gradient depends on x (numpy only), with the same
+    freeze-and-report of numerical faults as ``advance_numpy``."""
+    x, s, eta = tr.x, tr.s, tr.eta
+    all_alive = bool(tr.alive.all())
     for k in range(len(ts)):
         t = int(ts[k])
         g = problem.grad(x, t)
-        _kahan(tr.loss, tr.loss_c, problem.loss(x, t))
-        x_hat, eta, *s = kernel.rule(x, g, *s, *(c[k] for c in coeffs), *params)
-        eta = np.broadcast_to(eta, x.shape)
-        x = problem.feasible.project(x_hat, 1.0 / eta)
+        _kahan(tr.loss, tr.loss_c, problem.loss(x, t), None if all_alive else tr.alive)
+        quantities = kernel.rule(x, g, *s, *(c[k] for c in coeffs), *params)
+        x, eta, s, all_alive = _commit(tr, x, eta, s, quantities, problem.feasible, t, all_alive)
     tr.x, tr.s, tr.eta, tr.t = x, s, eta, int(ts[-1])
 
 

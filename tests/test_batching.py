@@ -70,3 +70,16 @@ def test_blow_up_in_one_configuration_freezes_it_and_spares_the_rest():
     for b in (0, 2):
         alone = regret.run(prob, regret.optimizer("sgd", lr=lrs[b]), 200, x0=1.0)
         np.testing.assert_array_equal(res.regret[:, b], alone.regret[:, 0])
+
+
+def test_blow_up_on_a_general_problem_freezes_it_and_spares_the_rest():
+    # f(x) = 2(x − 1/2)²: the gradient at x0 = 1 is 2, so lr = 1e308 overflows x̂ at t = 1.
+    lrs = [0.1, 1e308, 0.01]
+    prob = regret.problem("quadratic", a=4.0, c=0.5)
+    res = regret.run(prob, regret.optimizer("sgd", lr=lrs, momentum=0.5), 300, x0=1.0)
+    assert res.faults == [{"config": 1, "t": 1, "quantity": "x"}]
+    assert np.all(np.isnan(res.regret[:, 1])) and np.all(res.x[:, 1, 0] == 1.0)
+    for b in (0, 2):
+        alone = regret.run(prob, regret.optimizer("sgd", lr=lrs[b], momentum=0.5), 300, x0=1.0)
+        np.testing.assert_array_equal(res.regret[:, b], alone.regret[:, 0])
+        np.testing.assert_array_equal(res.x[:, b], alone.x[:, 0])
