@@ -171,6 +171,8 @@ CLI = [
      ["a='b=c'", "not a number"]),
     ("exact beta1 out of range", ["check", "condition", "--beta1", "1.5", "--beta2", "0.5"],
      ["beta1=3/2", "[0, 1)"]),
+    ("list unknown kind", ["list", "kernels"], ["kind='kernels'", "optimizers"]),
+    ("list unknown optimizer", ["list", "optimizers", "adambound"], ["optimizer='adambound'", "did you mean"]),
 ]
 
 
