@@ -15,6 +15,7 @@ Bound functions of AdaBound/AMSBound (Luo et al. 2019, Section 4) are pairs of f
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import numpy as np
@@ -69,20 +70,34 @@ def evaluate(name: str, fn: Callable, t: np.ndarray, batch: int) -> np.ndarray:
 def paper_bounds(final_lr: np.ndarray, gamma: np.ndarray) -> tuple[Schedule, Schedule]:
     """Luo et al. (2019) bound functions for per-configuration α* = final_lr and γ = gamma.
 
-    Each returned function maps t of shape (n,) to an (n, B) array.
+    Each returned function maps t of shape (n,) to an (n, B) array.  The formulas are those of
+    ``proofs.schedule_check.paper_schedule`` (the expressions the theory checks), lambdified.
     """
     final_lr = np.atleast_1d(final_lr)[None, :]
     gamma = np.atleast_1d(gamma)[None, :]
+    f_lower, f_upper = _paper_functions()
 
     def lower(t):
-        t = np.asarray(t, dtype=np.float64)[:, None]
-        return final_lr * (1.0 - 1.0 / (gamma * t + 1.0))
+        return f_lower(np.asarray(t, dtype=np.float64)[:, None], final_lr, gamma)
 
     def upper(t):
-        t = np.asarray(t, dtype=np.float64)[:, None]
-        return final_lr * (1.0 + 1.0 / (gamma * t))
+        return f_upper(np.asarray(t, dtype=np.float64)[:, None], final_lr, gamma)
 
     return lower, upper
+
+
+@functools.lru_cache(maxsize=1)
+def _paper_functions():
+    """(η_l, η_u) of the paper as numpy functions of (t, α*, γ), built once per process."""
+    import sympy as sp  # only AdaBound-family kernels pay for sympy, once
+
+    from proofs.schedule_check import paper_schedule
+
+    out = []
+    for expr in paper_schedule():
+        sym = {s.name: s for s in expr.free_symbols}
+        out.append(sp.lambdify((sym["t"], sym["alpha"], sym["gamma"]), expr, "numpy"))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------------
