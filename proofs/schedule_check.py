@@ -285,14 +285,19 @@ def check(lower, upper, params=None) -> Report:
     M, vM = best_M(lo, up, free)
     rep.best_M = M
     C.append(vM)
-    stated_ok = all(v.status == "holds" for v in C if v.clause in
-                    ("lower positive", "lower nondecreasing", "upper nonincreasing", "lower <= upper", "common limit", "R_inf finite"))
+    stated_unmet = [v for v in C if v.clause in ("lower positive", "lower nondecreasing", "upper nonincreasing",
+                                                 "lower <= upper", "common limit", "R_inf finite")
+                    and v.status != "holds"]
+    stated_ok = not stated_unmet
     rep.order_stated = ("claimed O(√T) (β1t = β1λ^{t−1}); its proof " +
                         ("is valid: the hidden requirement holds" if C[-2].status == "holds" else
                          f"needs the hidden requirement, which {C[-2].status}") if stated_ok else
-                        "Theorem 4 does not apply: a stated assumption does not hold")
-    rep.order_corrected = ("O(√T) (β1t = β1λ^{t−1}; Savarese's Theorem 3 with M = " + str(M) + ")"
-                           if vM.status == "holds" and C[5].status == "holds" else f"undetermined ({vM.reason})")
+                        "Theorem 4 does not apply: " + "; ".join(f"{v.clause} {v.status}" for v in stated_unmet))
+    # Savarese's Theorem 3 needs a well-defined clip (0 < η_l ≤ η_u), η_u ≤ R∞ and the M condition
+    needed = [v for v in C if v.clause in ("lower positive", "lower <= upper", "R_inf finite", "Savarese M")]
+    unmet = [v for v in needed if v.status != "holds"]
+    rep.order_corrected = ("O(√T) (β1t = β1λ^{t−1}; Savarese's Theorem 3 with M = " + str(M) + ")" if not unmet
+                           else "does not apply: " + "; ".join(f"{v.clause} {v.status}" for v in unmet))
     return rep
 
 

@@ -80,6 +80,16 @@ def test_paper_schedule_symbolic():
     assert "O(√T)" in rep.order_corrected
 
 
+def test_crossed_bounds_void_both_guarantees():
+    # η_l = 2 > η_u = 1: the clip is not defined, so neither Theorem 4 nor Savarese's bound applies,
+    # even though the M condition alone (sup of 1 − t/2 over t ≥ 2 and 1/η_l(1)) is finite
+    rep = schedule_check.check("2", "1")
+    assert rep.verdict("lower <= upper").status == "fails"
+    assert rep.verdict("Savarese M").status == "holds"
+    assert "O(√T)" not in rep.order_corrected and "lower <= upper fails" in rep.order_corrected
+    assert "lower <= upper fails" in rep.order_stated and "common limit fails" in rep.order_stated
+
+
 @pytest.mark.parametrize("gamma, fails", [(0.001, True), (0.5, True), (1.0, True), (3.9, True), (4.0, False), (10.0, False)])
 def test_hidden_requirement_against_float_loop(gamma, fails):
     lo, up = _paper_numpy(0.1, gamma)
