@@ -8,8 +8,9 @@ R = R∞ = η_u(1), L = L∞ = η_l(1), β1, λ (β1t = β1λ^{t−1}), d (dimen
   As an expression of T: η̂_{T,i} ≥ η_l(T) ≥ L and η_{t,i}^{−1} = √t/η̂_{t,i} ≤ √t/L.
 * Savarese (2019), Theorem 3 (the corrected bound, needs t/η_l(t) − (t−1)/η_u(t−1) ≤ M):
       R_T ≤ D²/(2(1−β1)) [2dM(√T−1) + Σ_i η_{1,i}^{−1} + Σ_t Σ_i β1t η_{t,i}^{−1}] + (2√T−1) R G2²/(1−β1)
-* AMSGrad, Reddi et al. (2018) Theorem 4 (recalled; REFERENCE only says "O(√T log-ish)"),
-  γ = β1/√β2 < 1, α_t = α/√t:
+* AMSGrad, Reddi et al. (2018) Theorem 4, as quoted term for term in Phuong & Phong (IEEE Access
+  2019, Theorem A, DOI 10.1109/ACCESS.2019.2916341; they show its proof also mishandles β1t and
+  repair it for β1t = β1λ^{t−1}), γ = β1/√β2 < 1, α_t = α/√t:
       R_T ≤ D²√T/(α(1−β1)) Σ_i v̂_{T,i}^{1/2} + D²/(2(1−β1)) Σ_t Σ_i β1t v̂_{t,i}^{1/2}/α_t
             + α√(1+log T)/((1−β1)²(1−γ)√(1−β2)) Σ_i ‖g_{1:T,i}‖₂
   As an expression of T: v̂^{1/2} ≤ G and ‖g_{1:T,i}‖₂ ≤ G√T, hence O(√(T log T)).
@@ -120,7 +121,7 @@ def amsgrad(beta1t: str = "geometric") -> Bound:
     mid = _middle(beta1t)
     expr = (D ** 2 * sp.sqrt(T) * d * G / (alpha * (1 - beta1)) + D ** 2 * d * G / (2 * (1 - beta1) * alpha) * mid
             + alpha * sp.sqrt(1 + sp.log(T)) / ((1 - beta1) ** 2 * (1 - gam) * sp.sqrt(1 - beta2)) * d * G * sp.sqrt(T))
-    return _make("amsgrad", expr, "Reddi et al. (ICLR 2018), Theorem 4 (recalled)")
+    return _make("amsgrad", expr, "Reddi et al. (ICLR 2018), Theorem 4 (as quoted by Phuong & Phong 2019, Theorem A)")
 
 
 def ogd(general: bool = False) -> Bound:
