@@ -113,6 +113,21 @@ def certify(expr, t0, params=()) -> int | None:
     return sn * sd
 
 
+def first_integer(pred, start: int, limit: int, failure: str) -> int:
+    """The smallest integer n ≥ ``start`` with ``pred(n)``, for a predicate that is False up to a
+    threshold and True from it on: bracketed by doubling from ``start``, then bisected, so
+    O(log n) calls.  Raises ValueError(``failure``) when the bracket passes ``limit``."""
+    lo = hi = int(start)
+    while not pred(hi):
+        lo, hi = hi, 2 * hi
+        if hi > limit:
+            raise ValueError(failure)
+    while hi - lo > 1:  # pred(lo) is False (or lo = hi = start), pred(hi) is True
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if pred(mid) else (mid, hi)
+    return hi
+
+
 def _scan_points(t0: int) -> np.ndarray:
     dense = np.arange(t0, t0 + 2001, dtype=np.float64)
     sparse = np.unique(np.round(np.geomspace(max(t0, 1), 1e12, 400)))

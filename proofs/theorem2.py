@@ -87,17 +87,9 @@ def find_C(beta1, beta2, lr=0.1, C_max: int = 100_000, confirm: int = 4):
         raise ValueError(f"beta1={beta1}, beta2={beta2}: {v.reason}; Theorem 2 needs beta1 < sqrt(beta2)")
     b1, b2 = exact.rational("beta1", beta1), exact.rational("beta2", beta2)
     neg = lambda C: periodic.interval_sign(periodic.reddi_drift_interval(C, C, 1, b1, b2)) == -1  # noqa: E731
-    # S(C) changes sign once on every grid tried; bracket by doubling, then bisect.
-    hi = 2
-    while not neg(hi):
-        hi *= 2
-        if hi > C_max:
-            raise ValueError(f"no C <= C_max={C_max} makes the drift negative for beta1={b1}, beta2={b2}")
-    lo = hi // 2
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if neg(mid) else (mid, hi)
-    C = hi if hi > 2 and not neg(hi - 1) else 2 if neg(2) else hi
+    # S(C) changes sign once on every grid tried (confirmed below on this C)
+    C = exact.first_integer(neg, 2, C_max, f"no C <= C_max={C_max} makes the drift negative for "
+                                           f"beta1={b1}, beta2={b2}")
     for k in np.unique(np.round(np.geomspace(C, confirm * C, 12)).astype(int)):
         if not neg(int(k)):
             raise ValueError(f"S(C) is negative at C={C} but not at C={k}: no single threshold")

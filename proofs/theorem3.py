@@ -59,15 +59,9 @@ def sufficient_condition(C, delta, beta2) -> Verdict:
 def sufficient_C(delta, beta2, C_max: int = 10 ** 7) -> int:
     """The smallest integer C > δ from which the sufficient condition holds (checked up to 4C)."""
     ok = lambda C: bool(sufficient_condition(C, delta, beta2))  # noqa: E731
-    C = max(2, int(float(exact.rational("delta", delta))) + 1)
-    while not ok(C):
-        C *= 2
-        if C > C_max:
-            raise ValueError(f"no C <= {C_max} satisfies the sufficient condition for delta={delta}, beta2={beta2}")
-    lo = C // 2
-    while C - lo > 1:
-        mid = (lo + C) // 2
-        lo, C = (lo, mid) if ok(mid) else (mid, C)
+    start = max(2, int(float(exact.rational("delta", delta))) + 1)
+    C = exact.first_integer(ok, start, C_max, f"no C <= {C_max} satisfies the sufficient condition for "
+                                              f"delta={delta}, beta2={beta2}")
     if not all(ok(k) for k in (C, 2 * C, 4 * C)):
         raise ValueError("the sufficient condition is not monotone in C here")
     return C
