@@ -111,3 +111,12 @@ def keywords(what: str, name: str, factory, params: dict) -> None:
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ValueError(f"{what} {name!r} has no parameter {key!r}{hint}; allowed: {', '.join(allowed)}")
+
+
+def build(what: str, name: str, registry: dict, params: dict):
+    """``registry[name](**params)`` after checking the name (with a did-you-mean hint) and that
+    every keyword is one the factory takes: the one way registries build their entries."""
+    choice(what, name, registry)
+    factory = registry[name]
+    keywords(what, name, factory, params)
+    return factory(**params)

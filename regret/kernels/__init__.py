@@ -44,10 +44,7 @@ OPTIMIZERS: dict[str, Callable[..., Kernel]] = {
 
 def optimizer(name: str, **hparams) -> Kernel:
     """Build a registered kernel, e.g. ``optimizer("adam", beta1=0, convention="theory")``."""
-    checks.choice("optimizer", name, OPTIMIZERS)
-    factory = OPTIMIZERS[name]
-    checks.keywords("optimizer", name, factory, hparams)
-    return factory(**hparams)
+    return checks.build("optimizer", name, OPTIMIZERS, hparams)
 
 
 __all__ = ["OPTIMIZERS", "optimizer", "Kernel", "CONVENTIONS", "sgd", "adagrad", "rmsprop", "adadelta", "adam",

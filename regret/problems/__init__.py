@@ -31,10 +31,7 @@ PROBLEMS: dict[str, Callable[..., Problem]] = {
 
 def problem(name: str, **params) -> Problem:
     """Build a registered problem by name, e.g. ``problem("reddi-online", C=3)``."""
-    checks.choice("problem", name, PROBLEMS)
-    factory = PROBLEMS[name]
-    checks.keywords("problem", name, factory, params)
-    return factory(**params)
+    return checks.build("problem", name, PROBLEMS, params)
 
 
 __all__ = ["PROBLEMS", "problem", "Problem", "LinearProblem", "GeneralProblem", "GradientStream",
