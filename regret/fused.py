@@ -18,12 +18,19 @@ module source, ``kernels/base.py``, this template and the numba version, and imp
 own on-disk cache then serves a second process without recompiling.  A rule that cannot be
 imported by name (defined inside a function) is compiled the same way without the disk cache.
 
-Loops.  d = 1 (every counterexample) has two orders: one configuration at a time with its state
-in registers (latency-bound; best for few configurations), and blocks of configurations stepped
-together (independent chains overlap; best for large batches).  d > 1 steps one configuration
-at a time through its coordinates.  Large batches are split over threads,
-each slice of configurations on its own core; the compiled loop releases the GIL.  The thread
-count is ``$REGRET_THREADS`` if set, else numba's ``NUMBA_NUM_THREADS`` (the number of cores).
+Loops.  d = 1 (every counterexample) has three orders, picked by the number of configurations
+in a slice: fewer than ``ROW_BELOW``, one configuration at a time with its state in registers
+(latency-bound); up to ``SIMD_FROM``, four configurations at a time in registers, with a branch
+per configuration (unroll-and-jam: independent chains overlap); from ``SIMD_FROM`` on, the
+vectorised loop: for each block of ``SIMD_BLOCK`` configurations, for each step, over the
+block's configurations, contiguous and without control flow, which LLVM turns into SIMD code
+across configurations (faults become selects; see ``simd_d1`` in ``generate_source``).  That
+loop is generated per stride pattern of the coefficients, parameters and gradients (encoded in
+the variant's name, e.g. ``simd_c101100_p1_g0``), so that every load is either hoisted or
+contiguous.  d > 1 steps one configuration at a time through its coordinates.  Large batches
+are split over threads, each slice of configurations on its own core; the compiled loop
+releases the GIL.  The thread count is ``$REGRET_THREADS`` if set, else numba's
+``NUMBA_NUM_THREADS`` (the number of cores).
 
 Faults, as in the numpy engine: a configuration whose x̂, η or any state value is not finite is
 frozen at its last finite values from that step on (it stops accumulating loss and x_sum);
@@ -47,11 +54,16 @@ from numba import njit
 
 from .feasible import Box
 
-TEMPLATE_VERSION = "3"
+TEMPLATE_VERSION = "4"
 #: configurations stepped together, each in its own registers (unroll-and-jam over the batch)
 JAM = 4
 #: below this many configurations a slice runs in the row order (state in registers)
 ROW_BELOW = 4
+#: configurations per block of the vectorised loop: their fields (~10 × 2 KiB) stay in L1 over a chunk
+SIMD_BLOCK = 256
+#: slices of at least this many configurations (one AVX-512 vector of doubles) run in the
+#: vectorised loop; below it the scalar remainder would be all there is
+SIMD_FROM = 8
 #: split over threads only when a chunk has at least this many config-steps
 THREAD_MIN_WORK = 200_000
 
@@ -133,8 +145,11 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
     c_at = [f"{c}[k * {t}, b * {cs}]" for c, t, cs in zip(C, ct, cc)]
     outs = ", ".join(["xh", "en"] + s_new)
 
+    def call_with(x, g, states, coeffs):
+        return f"{outs} = rule(" + ", ".join([x, g] + states + coeffs + p_loc) + ")"
+
     def call(x, g, states):
-        return f"{outs} = rule(" + ", ".join([x, g] + states + c_at + p_loc) + ")"
+        return call_with(x, g, states, c_at)
 
     def fault_code(w):
         w("code = -1", "if not np.isfinite(xh):", "    code = 0", "elif not np.isfinite(en):", "    code = 1")
@@ -229,27 +244,88 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
         row_d1(w, with_xs)
         w.dedent()
 
-    def block_d1(w, with_xs):
-        # BLOCK configurations advance together step by step: their chains overlap
-        w(f"for blk in range(b0, b1, {BLOCK}):").indent()
-        w(f"be = min(blk + {BLOCK}, b1)", "for k in range(n):").indent()
-        w("for b in range(blk, be):").indent()
-        w("if not alive[b]:", "    continue", "x = X[b, 0]", "g = grads[k, b * gps, 0]",
-          "ls = loss[b]", "lc = loss_c[b]")
-        _kahan(w, "ls", "lc", "g * x")
-        w("loss[b] = ls", "loss_c[b] = lc")
+    def simd_d1(w, with_xs, pattern):
+        # Configurations innermost and contiguous, no control flow in the step, so that LLVM
+        # vectorises the loop across configurations (what XLA does).  A block of SIMD_BLOCK
+        # configurations is copied into one scratch array, one field after another: numba cannot
+        # tell LLVM that distinct arrays do not alias, and with a dozen arrays stored to, the
+        # vectoriser gives up on runtime alias checks; fields of one array at constant distances
+        # need none.  The block then stays in L1/L2 while the chunk's steps run over it.
+        # Faults are selects: a field keeps its old value unless the configuration is alive and
+        # its step finite.  The loop only counts the configurations that fault; when some did,
+        # a scalar pass over the block finds them (dead in the block, alive outside it) and
+        # records the step and the quantity by running the rule again on their frozen state,
+        # which gives the same numbers.  Each lane does the scalar loop's operations in the
+        # same order, so the results are the same bit for bit.
+        c_str, p_str, g_str = pattern
+        cts = [int(c_str[2 * j]) for j in range(nc)]
+        ccs = [int(c_str[2 * j + 1]) for j in range(nc)]
+        pcs = [int(ch) for ch in p_str]
+        W = SIMD_BLOCK
+        c_val = [f"c{j}" for j in range(nc)]
+        fields = ["x", "e"] + s_loc + ["ls", "lc"] + (["qs", "qc"] if with_xs else []) + ["al"]
+        homes = (["X[b, 0]", "E[b, 0]"] + [f"{Sa}[b, 0]" for Sa in S] + ["loss[b]", "loss_c[b]"]
+                 + (["xs[b, 0]", "xs_c[b, 0]"] if with_xs else []))
+        # per-configuration constants (parameters, time-constant coefficients) join the block
+        consts = [(p, f"{Pa}[b]") for p, Pa, c in zip(p_loc, P, pcs) if c]
+        consts += [(cv, f"{Ca}[0, b]") for cv, Ca, t, c in zip(c_val, C, cts, ccs) if c and not t]
+        # fields a cache line more than the block apart: at a multiple of 4 KiB, loads would
+        # wait on unrelated stores (4K aliasing in the load/store queues)
+        at = {name: j * (W + 8) for j, name in enumerate(fields + [c for c, _ in consts])}
+
+        def at_i(name):
+            return f"st[{at[name]} + i]"
+
+        def step_inputs(w):
+            if g_str == "1":
+                w("g = g_row[i]")
+            w(*[f"{cv} = {cv}_row[i]" for cv, t, c in zip(c_val, cts, ccs) if c and t])
+            w(*[f"{name} = {at_i(name)}" for name in fields + [c for c, _ in consts] if name != "e"])
+
+        w("g2 = grads.reshape(grads.shape[0], grads.shape[1])", f"st = np.empty({len(at) * (W + 8)})")
+        w(*[f"{p} = {Pa}[0]" for p, Pa, c in zip(p_loc, P, pcs) if not c])
+        w(*[f"{cv} = {Ca}[0, 0]" for cv, Ca, t, c in zip(c_val, C, cts, ccs) if not c and not t])
+        w(f"for blk in range(b0, b1, {W}):").indent()
+        w(f"m = min({W}, b1 - blk)", "for i in range(m):").indent()
+        w("b = blk + i")
+        w(*[f"{at_i(f)} = {src}" for f, src in zip(fields, homes)], f"{at_i('al')} = 1.0 if alive[b] else 0.0")
+        w(*[f"{at_i(cv)} = {src}" for cv, src in consts])
+        w.dedent()
+        w("for k in range(n):").indent()
+        w(*[f"{cv} = {Ca}[k, 0]" for cv, Ca, t, c in zip(c_val, C, cts, ccs) if not c and t])
+        # this step's rows of the block as views: indexed by i ≥ 0, their loads need no
+        # wraparound test for negative indices (which would make them gathers)
+        w("g = g2[k, 0]" if g_str == "0" else "g_row = g2[k, blk:]")
+        w(*[f"{cv}_row = {Ca}[k, blk:]" for cv, Ca, t, c in zip(c_val, C, cts, ccs) if c and t])
+        w("nbad = 0", "for i in range(m):").indent()
+        step_inputs(w)
+        w("a = al != 0.0")
+        w("y = g * x - lc", "tt = ls + y", f"{at_i('lc')} = ((tt - ls) - y) if a else lc",
+          f"{at_i('ls')} = tt if a else ls")
         if with_xs:
-            w("qs = xs[b, 0]", "qc = xs_c[b, 0]")
-            _kahan(w, "qs", "qc", "x")
-            w("xs[b, 0] = qs", "xs_c[b, 0] = qc")
-        load_params(w)
-        w(call("x", "g", [f"{Sa}[b, 0]" for Sa in S]))
+            w("y = x - qc", "tt = qs + y", f"{at_i('qc')} = ((tt - qs) - y) if a else qc",
+              f"{at_i('qs')} = tt if a else qs")
+        w(f"{outs} = rule(" + ", ".join(["x", "g"] + s_loc + c_val + p_loc) + ")")
+        # q − q is 0 for a finite q and NaN otherwise: a compare that vectorises
+        w("ok = " + " & ".join(f"(({q} - {q}) == 0.0)" for q in ["xh", "en"] + s_new), "go = a & ok",
+          "nbad += a & (not ok)")
+        w(f"{at_i('al')} = 1.0 if go else 0.0", f"{at_i('x')} = min(max(xh, lo0), hi0) if go else x",
+          # η is not an input of the rule: a masked store, no load to select against
+          "if go:", f"    {at_i('e')} = en")
+        w(*[f"{at_i(sl)} = {sn} if go else {sl}" for sl, sn in zip(s_loc, s_new)])
+        w.dedent()
+        w("if nbad > 0:").indent()
+        w("for i in range(m):").indent()
+        w("b = blk + i", f"if alive[b] and {at_i('al')} == 0.0:").indent()
+        step_inputs(w)
+        w(call_with("x", "g", s_loc, c_val))
         fault_code(w)
-        w("if code >= 0:", "    fault_t[b] = t0 + k", "    fault_what[b] = code", "    alive[b] = False",
-          "    continue")
-        w("X[b, 0] = min(max(xh, lo0), hi0)", "E[b, 0] = en")
-        w(*[f"{Sa}[b, 0] = {sn}" for Sa, sn in zip(S, s_new)])
-        w.dedent(3)
+        w("fault_t[b] = t0 + k", "fault_what[b] = code", "alive[b] = False")
+        w.dedent(4)
+        w("for i in range(m):").indent()
+        w("b = blk + i")
+        w(*[f"{dst} = {at_i(f)}" for f, dst in zip(fields, homes)])
+        w.dedent(2)
 
     def general(w):
         # d > 1: a step is committed only if every coordinate's new values are finite, so all
@@ -287,6 +363,12 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
         "jam": lambda w: jam_d1(w, False, JAM), "jam_xs": lambda w: jam_d1(w, True, JAM),
         "general": general,
     }
+    if variant.startswith("simd"):
+        # simd[_xs]_c<time,config stride per coefficient>_p<stride per parameter>_g<gps>
+        parts = variant.split("_")
+        with_xs = parts[1] == "xs"
+        pattern = tuple(part[1:] for part in parts[1 + with_xs:])
+        bodies[variant] = lambda w: simd_d1(w, with_xs, pattern)
     w = _Src()
     w("# generated by regret.fused; do not edit", "import numpy as np", "from numba import njit, types",
       "i8 = types.int64", "F1, F2 = types.float64[::1], types.float64[:, ::1]",
@@ -305,8 +387,10 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
 
 
 #: the loop variants: d = 1 one configuration at a time (row), with Σx_t (xs), with Σg_t in
-#: the loop (G); d = 1 unroll-and-jam (jam); any d (general).  Each is its own compiled
-#: function, so a run compiles only what it uses.
+#: the loop (G); d = 1 unroll-and-jam (jam); any d (general); and d = 1 vectorised across
+#: configurations, one per stride pattern, named by ``advance_fused`` as
+#: ``simd[_xs]_c<time and config stride of each coefficient>_p<stride of each parameter>_g<gradient
+#: stride>``.  Each is its own compiled function, so a run compiles only what it uses.
 VARIANTS = ("row", "row_xs", "row_G", "row_G_xs", "jam", "jam_xs", "general")
 
 
@@ -448,6 +532,18 @@ def _strided(c: np.ndarray) -> tuple[np.ndarray, int, int]:
     return np.ascontiguousarray(base, dtype=np.float64), t_stride, c_stride
 
 
+def _time_strides(kernel, ts: np.ndarray, coeffs) -> list[int]:
+    """Per coefficient, 0 if it is constant in time (a broadcast view), else 1.
+
+    A one-step chunk does not tell (numpy gives a length-1 axis any stride): the kernel is asked
+    for the same step twice, so that a run compiles one pattern whatever its chunks.
+    """
+    if len(ts) == 1:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            coeffs = kernel.coeffs(np.array([ts[0], ts[0]], dtype=np.int64))
+    return [0 if np.asarray(c).strides[0] == 0 else 1 for c in coeffs]
+
+
 def threads_available() -> int:
     """Threads the fused engine uses: $REGRET_THREADS, else numba's NUMBA_NUM_THREADS (the cores)."""
     env = os.environ.get("REGRET_THREADS")
@@ -485,9 +581,20 @@ def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray,
     tail = (g, gps, lo, hi, tr.loss, tr.loss_c, has_xs, xs, xs_c, tr.alive, tr.fault_t, tr.fault_what)
 
     xs_tag = "_xs" if has_xs else ""
+    time_strides: list[int] = []
 
     def variant_for(nb):
-        return "general" if d > 1 else ("row" if nb < ROW_BELOW else "jam") + xs_tag
+        if d > 1:
+            return "general"
+        if nb >= SIMD_FROM:
+            # specialised to the stride pattern, so that each load is either hoisted (stride 0)
+            # or contiguous across configurations (stride 1)
+            if not time_strides:
+                time_strides.extend(_time_strides(kernel, ts, coeffs))
+            ct = time_strides
+            return (f"simd{xs_tag}_c" + "".join(f"{t}{cargs[3 * j + 2]}" for j, t in enumerate(ct))
+                    + "_p" + "".join(str(pargs[i + 1]) for i in range(0, len(pargs), 2)) + f"_g{gps}")
+        return ("row" if nb < ROW_BELOW else "jam") + xs_tag
 
     threads = threads_available()
     workers = min(threads, B)

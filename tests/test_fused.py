@@ -52,6 +52,20 @@ def _both(problem, kernel, T, **kw):
             regret.run(problem, kernel, T, engine="numpy", **kw))
 
 
+@pytest.fixture
+def variants(monkeypatch):
+    """The loop variants the fused engine compiles or looks up while the test runs."""
+    used = []
+    real = fused.compiled
+
+    def spy(kernel, variant="row"):
+        used.append(variant)
+        return real(kernel, variant)
+
+    monkeypatch.setattr(fused, "compiled", spy)
+    return used
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_every_kernel_agrees_with_numpy_single_and_batched(name):
     online = regret.problem("reddi-online", C=3)
@@ -61,11 +75,25 @@ def test_every_kernel_agrees_with_numpy_single_and_batched(name):
     stoch = regret.problem("reddi-stochastic", C=3, delta=0.5, seed=[3, 4])
     k2 = _kernel(name, lr=[0.05, 0.3], beta1=[0.0, 0.9], beta2=[0.5, 0.99])
     _agree(*_both(stoch, k2, 2000, chunk=97))
-    # a batch of problem instances against one configuration, and nine configurations
+    # a batch of problem instances against one configuration, and seven configurations
     # (the unroll-and-jam loop and its remainder)
     _agree(*_both(regret.problem("minus-one-two", C=[3, 7]), _kernel(name, lr=0.1, beta2=0.9), 1500))
-    k9 = _kernel(name, lr=np.linspace(0.01, 0.5, 9), beta2=np.linspace(0.1, 0.999, 9))
-    _agree(*_both(online, k9, 1500))
+    k7 = _kernel(name, lr=np.linspace(0.01, 0.5, 7), beta2=np.linspace(0.1, 0.999, 7))
+    _agree(*_both(online, k7, 1500))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_kernel_agrees_with_numpy_in_the_vectorised_loop(name, variants):
+    # 21 configurations: the vectorised loop over whole vectors and its scalar remainder
+    B = 21
+    grid = dict(lr=np.linspace(0.01, 0.9, B), beta1=np.linspace(0.0, 0.95, B), beta2=np.linspace(0.05, 0.999, B),
+                alpha=np.linspace(0.1, 1.0, B))  # alpha: Lookahead's only batched option here
+    online = regret.problem("reddi-online", C=3)
+    _agree(*_both(online, _kernel(name, **grid), 1200))
+    # per-instance gradients and Σ x_t tracked, hyperparameters shared, an odd chunk size
+    stoch = regret.problem("reddi-stochastic", C=3, delta=0.5, seed=np.arange(B))
+    _agree(*_both(stoch, _kernel(name, lr=0.2, beta2=0.9), 900, chunk=97))
+    assert {v.split("_c")[0] for v in variants} == {"simd", "simd_xs"}, variants
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -77,6 +105,39 @@ def test_faults_are_identical_in_both_engines(name):
     _agree(a, b)
     assert [f["config"] for f in a.faults] == [1], a.faults
     assert a.faults[0]["t"] == 1
+    # the same in the vectorised loop: one faulting instance among 40
+    C = np.full(40, 3.0)
+    C[29] = 1e308
+    a, b = _both(regret.problem("reddi-online", C=C, P=3), _kernel(name, lr=np.linspace(1.0, 10.0, 40)), 300)
+    _agree(a, b)
+    assert [f["config"] for f in a.faults] == [29], a.faults
+    assert a.faults[0]["t"] == 1
+
+
+def test_a_fault_mid_chunk_in_a_large_batch_leaves_the_others_alone(variants):
+    # configuration 450 of 600 (second thread's slice, second block) overflows x̂ at t = 5;
+    # the others see the same numbers as in a batch without it
+    pattern = [1.0, -1.0, -1.0, 0.5, 1e200, -1.0, 2.0]
+    prob = regret.problem("periodic", pattern=pattern)
+    lrs = np.linspace(0.01, 1.0, 600)
+    bad = lrs.copy()
+    bad[450] = 1e200
+    T = 1000
+    a, b = _both(prob, regret.optimizer("sgd", lr=bad, convention="theory"), T)
+    _agree(a, b)
+    assert a.faults == [{"config": 450, "t": 5, "quantity": "x"}]
+    assert all(v.startswith("simd") for v in variants), variants
+    clean = regret.run(prob, regret.optimizer("sgd", lr=lrs, convention="theory"), T, engine="fused")
+    others = np.arange(600) != 450
+    for f in ("regret", "loss", "x", "eta"):
+        np.testing.assert_array_equal(getattr(a, f)[:, others], getattr(clean, f)[:, others], err_msg=f)
+    # frozen at its last finite values: x and η of t = 4, the loss of t = 1..5
+    i5 = np.searchsorted(a.t, 5)
+    assert np.all(np.isnan(a.regret[i5:, 450]))
+    single = regret.run(prob, regret.optimizer("sgd", lr=1e200, convention="theory"), T, engine="fused")
+    np.testing.assert_array_equal(a.x[-1, 450], single.x[-1, 0])
+    np.testing.assert_array_equal(a.eta[-1, 450], single.eta[-1, 0])
+    assert single.faults == [{"config": 0, "t": 5, "quantity": "x"}]
 
 
 def test_fault_in_the_middle_of_a_chunk_of_one_configuration():
@@ -116,7 +177,8 @@ def test_general_dimension_and_batched_hyperparameters():
         _agree(*_both(prob, k, 700))
 
 
-def test_large_batch_runs_on_threads_and_equals_separate_runs():
+def test_large_batch_runs_on_threads_and_equals_separate_runs(variants):
+    # two slices of 200 in the vectorised loop, against single runs in the row loop
     B = 400
     lrs = np.linspace(0.01, 1.0, B)
     b2 = np.linspace(0.05, 0.999, B)
@@ -129,6 +191,24 @@ def test_large_batch_runs_on_threads_and_equals_separate_runs():
                                                 convention="theory"), 3000, engine="fused")
         np.testing.assert_array_equal(a.regret[:, j], one.regret[:, 0])
         np.testing.assert_array_equal(a.x[:, j], one.x[:, 0])
+    # β1t time-varying and shared, α_t per configuration, ε constant; β2 per configuration
+    assert variants[:2] == ["simd_c101100_p1_g0"] * 2, variants
+
+
+@pytest.mark.parametrize("name", ["adabound", "rmsprop", "lookahead"])
+def test_vectorised_batch_equals_separate_runs(name, variants):
+    # every configuration of a batch of 40 (both slices, one scalar remainder each) is bit for
+    # bit the run of that configuration alone
+    B, T = 40, 6000
+    lrs, b2 = np.linspace(0.01, 1.0, B), np.linspace(0.05, 0.999, B)
+    prob = regret.problem("reddi-online", C=5, P=5)
+    alphas = np.linspace(0.1, 1.0, B)
+    batch = regret.run(prob, _kernel(name, lr=lrs, beta2=b2, alpha=alphas), T, engine="fused")
+    assert variants and all(v.startswith("simd") for v in variants), variants
+    for j in range(B):
+        one = regret.run(prob, _kernel(name, lr=lrs[j], beta2=b2[j], alpha=alphas[j]), T, engine="fused")
+        for f in ("regret", "loss", "x", "eta"):
+            np.testing.assert_array_equal(getattr(batch, f)[:, j], getattr(one, f)[:, 0], err_msg=f"{f} {j}")
 
 
 def test_running_loss_is_compensated():
