@@ -120,8 +120,9 @@ def _column_powers(base: np.ndarray, exponent: np.ndarray) -> np.ndarray:
     return np.stack([np.power(float(b), exponent) for b in base], axis=1)
 
 
-def beta1_schedule(schedule, lam=None) -> tuple[Schedule, str]:
-    """Resolve a β1t schedule option to (multiplier s1 of t, provenance label).
+def beta1_schedule(schedule, lam=None) -> tuple[Schedule | None, str]:
+    """Resolve a β1t schedule option to (multiplier s1 of t, provenance label); the constant
+    schedule resolves to (None, "constant").
 
     ``lam`` (λ, scalar or per-configuration array, in (0, 1]) is required by "exp" only.
     """
@@ -150,16 +151,21 @@ def beta1_schedule(schedule, lam=None) -> tuple[Schedule, str]:
             return 1.0 / np.asarray(t, dtype=np.float64)
 
         return inv_t, "inv_t"
-    return constant, "constant"
+    # None, not the constant function: the kernels then pass β1 as a broadcast view instead of
+    # building and range-checking an (n, B) array every chunk (the hot path of every sweep)
+    return None, "constant"
 
 
-def beta1_values(fn: Schedule, beta1: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """β1t = β1·s1(t) as (n, B_k), checked to lie in [0, 1) (else a ValueError naming t)."""
-    s = evaluate("beta1_schedule", fn, t, beta1.shape[0])
+def beta1_values(fn: Schedule, beta1: np.ndarray, t: np.ndarray, batch: int) -> np.ndarray:
+    """β1t = β1·s1(t) as (n, batch), checked to lie in [0, 1) (else a ValueError naming t).
+
+    ``batch`` is the kernel's: s1 may vary per configuration (λ of "exp") where β1 does not.
+    """
+    s = evaluate("beta1_schedule", fn, t, batch)
     b1t = beta1[None, :] * s
     bad = (b1t < 0) | (b1t >= 1)
     if np.any(bad):
         k, j = np.argwhere(bad)[0]
         raise ValueError(f"beta1_schedule gives beta1_t={b1t[k, j]:.6g} at t={int(t[k])}; "
                          "beta1_t must lie in [0, 1)")
-    return np.broadcast_to(b1t, (len(t), max(b1t.shape[1], beta1.shape[0])))
+    return np.broadcast_to(b1t, (len(t), max(b1t.shape[1], beta1.shape[0], 1)))

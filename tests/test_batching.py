@@ -83,3 +83,15 @@ def test_blow_up_on_a_general_problem_freezes_it_and_spares_the_rest():
         alone = regret.run(prob, regret.optimizer("sgd", lr=lrs[b], momentum=0.5), 300, x0=1.0)
         np.testing.assert_array_equal(res.regret[:, b], alone.regret[:, 0])
         np.testing.assert_array_equal(res.x[:, b], alone.x[:, 0])
+
+
+@pytest.mark.parametrize("name", ["adam", "adabound", "radam"])
+def test_a_sweep_over_lam_alone_equals_separate_runs(name):
+    # λ of β1t = β1·λ^(t−1) is the only swept value: the kernel's batch must come from it too
+    lams = [0.5, 0.9, 0.999]
+    prob = regret.problem("reddi-online", C=3)
+    batched = regret.run(prob, regret.optimizer(name, beta1=0.9, beta1_schedule="exp", lam=lams), 600)
+    assert batched.batch == 3 and [c["lam"] for c in batched.configs] == lams
+    for b, lam in enumerate(lams):
+        alone = regret.run(prob, regret.optimizer(name, beta1=0.9, beta1_schedule="exp", lam=lam), 600)
+        np.testing.assert_array_equal(batched.regret[:, b], alone.regret[:, 0])

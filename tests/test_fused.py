@@ -191,8 +191,20 @@ def test_large_batch_runs_on_threads_and_equals_separate_runs(variants):
                                                 convention="theory"), 3000, engine="fused")
         np.testing.assert_array_equal(a.regret[:, j], one.regret[:, 0])
         np.testing.assert_array_equal(a.x[:, j], one.x[:, 0])
-    # β1t time-varying and shared, α_t per configuration, ε constant; β2 per configuration
-    assert variants[:2] == ["simd_c101100_p1_g0"] * 2, variants
+    # (time, configuration) strides: β1t constant and shared (a broadcast view), α_t = lr/√t per
+    # step and configuration, ε constant; β2 a per-configuration parameter
+    assert variants[:2] == ["simd_c001100_p1_g0"] * 2, variants
+
+
+def test_vectorised_loop_with_a_time_varying_per_configuration_beta1t(variants):
+    # β1t = β1·λ^(t−1) with λ per configuration: the β1t coefficient has both strides 1
+    B = 24
+    lam = np.linspace(0.9, 0.9999, B)
+    k = regret.optimizer("adam", lr=0.3, beta1=0.9, beta2=0.99, beta1_schedule="exp", lam=lam, convention="theory")
+    prob = regret.problem("reddi-online", C=4, P=4)
+    a, b = _both(prob, k, 2500)
+    _agree(a, b)
+    assert variants and variants[0].startswith("simd_c11"), variants
 
 
 @pytest.mark.parametrize("name", ["adabound", "rmsprop", "lookahead"])

@@ -36,7 +36,7 @@ import numpy as np
 
 from .. import schedules
 from .adam import moment_coeffs
-from .base import Kernel, batch_of, clip, ema, hyper, jitable, resolve_convention, rows
+from .base import Kernel, batch_of, clip, ema, hyper, jitable, resolve_convention, rows, swept
 
 
 @jitable
@@ -94,8 +94,10 @@ def _bounded(name, rule, state_names, doc, lr, final_lr, gamma, beta1, beta2, ep
         gamma = 1.0 - b2 if convention == "theory" else 1e-3
     gam = hyper("gamma", gamma, 0, lo_open=True)
     wd = hyper("weight_decay", weight_decay, 0)
-    B = batch_of(lr=lr_a, beta1=b1, beta2=b2, eps=e, final_lr=a_star, gamma=gam, weight_decay=wd)
     b1_sched, b1_label = schedules.beta1_schedule(beta1_schedule, lam)
+    lam_a = None if lam is None else hyper("lam", lam, 0, 1, lo_open=True)
+    B = batch_of(lr=lr_a, beta1=b1, beta2=b2, eps=e, final_lr=a_star, gamma=gam, weight_decay=wd,
+                 **swept(lam=lam_a))
     if (lower is None) != (upper is None):
         raise ValueError("lower and upper must be given together (or neither, for the paper's bounds)")
     if lower is None:
@@ -128,8 +130,8 @@ def _bounded(name, rule, state_names, doc, lr, final_lr, gamma, beta1, beta2, ep
                "bounds": bounds_label}
     if b1_label != "constant":
         hparams["beta1_schedule"] = b1_label
-    if lam is not None:
-        hparams["lam"] = hyper("lam", lam, 0, 1, lo_open=True)
+    if lam_a is not None:
+        hparams["lam"] = lam_a
     coeff_names = ("beta1_t", "step_t", "lower_t", "upper_t")
     if with_decay:
         hparams["weight_decay"] = wd

@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import checks, schedules
-from .base import Kernel, batch_of, ema, hyper, jitable, nonzero, resolve_convention, rows
+from .base import Kernel, batch_of, ema, hyper, jitable, nonzero, resolve_convention, rows, swept
 
 
 @jitable
@@ -110,7 +110,7 @@ def moment_coeffs(lr, beta1, beta2, eps, schedule, bias_correction, batch, eps_c
         else:
             step = lr_t
             eps_t = rows(eps, n)
-        b1t = rows(beta1, n) if beta1_schedule is None else schedules.beta1_values(beta1_schedule, beta1, t)
+        b1t = rows(beta1, n) if beta1_schedule is None else schedules.beta1_values(beta1_schedule, beta1, t, batch)
         return b1t, step, np.broadcast_to(eps_t, (n, eps_t.shape[1]))
 
     return coeff_fn
@@ -128,16 +128,17 @@ def _adam_like(name, doc, lr, beta1, beta2, eps, bias_correction, schedule, conv
     if not isinstance(eps_inside, (bool, np.bool_)):
         raise TypeError(f"eps_inside={eps_inside!r} must be true or false")
     checks.choice("max_of", max_of, ("raw", "corrected"))
-    B = batch_of(lr=lr_a, beta1=b1, beta2=b2, eps=e, weight_decay=wd)
     b1_sched, b1_label = schedules.beta1_schedule(beta1_schedule, lam)
+    lam_a = None if lam is None else hyper("lam", lam, 0, 1, lo_open=True)
+    B = batch_of(lr=lr_a, beta1=b1, beta2=b2, eps=e, weight_decay=wd, **swept(lam=lam_a))
     _, sched_label = schedules.lr_schedule(opts["schedule"])
     bc = bool(opts["bias_correction"])
     hparams = {"lr": lr_a, "beta1": b1, "beta2": b2, "eps": e, "bias_correction": bc,
                "schedule": sched_label}
     if b1_label != "constant":
         hparams["beta1_schedule"] = b1_label
-    if lam is not None:
-        hparams["lam"] = hyper("lam", lam, 0, 1, lo_open=True)
+    if lam_a is not None:
+        hparams["lam"] = lam_a
     general = decoupled or eps_inside or (ams and max_of == "corrected" and bc) or bool(np.any(wd != 0))
     if decoupled or np.any(wd != 0):
         hparams["weight_decay"] = wd
@@ -176,7 +177,7 @@ def _adam_like(name, doc, lr, beta1, beta2, eps, bias_correction, schedule, conv
         else:
             eps_in = zeros[None, :] * eps_in
         decay = lr_t * wd[None, :] if decoupled else np.zeros((n, 1))
-        b1t = rows(b1, n) if b1_sched is None else schedules.beta1_values(b1_sched, b1, t)
+        b1t = rows(b1, n) if b1_sched is None else schedules.beta1_values(b1_sched, b1, t, B)
         out = [b1t, step, eps_in, eps_out, decay] + ([vscale] if ams else [])
         return tuple(np.broadcast_to(c, (n, c.shape[1])) for c in out)
 

@@ -159,6 +159,11 @@ def batch_of(**arrays: np.ndarray) -> int:
     return checks.batch_size({k: len(v) for k, v in arrays.items()})
 
 
+def swept(**optional: np.ndarray | None) -> dict:
+    """The optional hyperparameters that were given, for ``batch_of`` (a None takes no part)."""
+    return {k: v for k, v in optional.items() if v is not None}
+
+
 def rows(a: np.ndarray, n: int) -> np.ndarray:
     """A (B_k,) parameter as an (n, B_k) time-constant coefficient (a broadcast view, no copy)."""
     return np.broadcast_to(a[None, :], (n, a.shape[0]))

@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import checks, schedules
 from .adam import _powers
-from .base import CONVENTIONS, Kernel, batch_of, ema, hyper, jitable, nonzero, rows
+from .base import CONVENTIONS, Kernel, batch_of, ema, hyper, jitable, nonzero, rows, swept
 
 FALLBACKS = ("sgd", "skip")
 
@@ -72,9 +72,10 @@ def radam(lr=1e-3, beta1=0.9, beta2=0.999, eps=None, threshold=None, fallback="s
     checks.choice("fallback", fallback, FALLBACKS)
     if not isinstance(decoupled, (bool, np.bool_)):
         raise TypeError(f"decoupled={decoupled!r} must be true or false")
-    B = batch_of(lr=lr_a, beta1=b1, beta2=b2, eps=e, threshold=thr, weight_decay=wd)
-    sched, label = schedules.lr_schedule(conv["schedule"] if schedule is None else schedule)
     b1_sched, b1_label = schedules.beta1_schedule(beta1_schedule, lam)
+    lam_a = None if lam is None else hyper("lam", lam, 0, 1, lo_open=True)
+    B = batch_of(lr=lr_a, beta1=b1, beta2=b2, eps=e, threshold=thr, weight_decay=wd, **swept(lam=lam_a))
+    sched, label = schedules.lr_schedule(conv["schedule"] if schedule is None else schedule)
     use_sgd = 1.0 if fallback == "sgd" else 0.0
 
     def coeff_fn(t):
@@ -87,7 +88,7 @@ def radam(lr=1e-3, beta1=0.9, beta2=0.999, eps=None, threshold=None, fallback="s
         step = lr_t * r * sq_bc2 / bc1
         sgd_t = lr_t * (1.0 - flag) * use_sgd / bc1
         eps_t = rows(e, n)
-        b1t = rows(b1, n) if b1_sched is None else schedules.beta1_values(b1_sched, b1, t)
+        b1t = rows(b1, n) if b1_sched is None else schedules.beta1_values(b1_sched, b1, t, B)
         decay = lr_t * wd[None, :] if decoupled else np.zeros((n, 1))
         return tuple(np.broadcast_to(c, (n, c.shape[1])) for c in (b1t, step, sgd_t, eps_t, decay))
 
@@ -95,8 +96,8 @@ def radam(lr=1e-3, beta1=0.9, beta2=0.999, eps=None, threshold=None, fallback="s
                "weight_decay": wd, "decoupled": bool(decoupled), "schedule": label}
     if b1_label != "constant":
         hparams["beta1_schedule"] = b1_label
-    if lam is not None:
-        hparams["lam"] = hyper("lam", lam, 0, 1, lo_open=True)
+    if lam_a is not None:
+        hparams["lam"] = lam_a
     return Kernel(name="radam", rule=radam_rule, state_names=("m", "v"),
                   coeff_names=("beta1_t", "step_t", "sgd_t", "eps_t", "decay_t"), coeff_fn=coeff_fn,
                   param_names=("beta2", "weight_decay"), params=(b2, np.zeros_like(wd) if decoupled else wd),
