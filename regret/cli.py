@@ -7,8 +7,8 @@
     regret list [optimizers|problems] [NAME]
 
 Exit status (``EXIT_*``): 0 success; 2 a mistake in the input (one line on stderr, no
-traceback); 3 the run finished but some configuration hit NaN/Inf and was frozen (the results,
-with the faults listed, are still printed and saved); 130 interrupted by Ctrl-C (what was done
+traceback); 3 the run finished but some configuration hit NaN/Inf and was frozen, or its R_T
+overflowed (the results, with the faults listed, are still printed and saved); 130 interrupted by Ctrl-C (what was done
 is printed and, with --save, saved in a resumable file).
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ SUBCOMMANDS: tuple[str, ...] = ("regret.cli_reproduce", "regret.cli_show", "regr
 EXIT_OK, EXIT_USAGE, EXIT_FAULTS, EXIT_INTERRUPTED = 0, 2, 3, 130
 
 EPILOG = ("exit status: 0 success; 2 bad input (one line on stderr); 3 finished, but some "
-          "configuration hit NaN/Inf and was frozen (see 'faults'); 130 interrupted by Ctrl-C "
+          "configuration hit NaN/Inf and was frozen (see 'faults') or its R_T is not finite; 130 interrupted by Ctrl-C "
           "(partial results printed; with --save a resumable file, continue with --resume FILE)")
 
 
