@@ -128,10 +128,129 @@ def first_integer(pred, start: int, limit: int, failure: str) -> int:
     return hi
 
 
-def _scan_points(t0: int) -> np.ndarray:
+def limit_at_infinity(expr):
+    """lim_{t→∞} expr, or None where sympy cannot compute it (e.g. series of Max): the callers
+    then report "undecided" rather than fail.  A Piecewise goes by its last piece, the one in
+    force for all large t (sympy's own limit of a Piecewise at ∞ raises)."""
+    expr = _as_piecewise(sp.sympify(expr))
+    if expr.has(sp.Piecewise):
+        pieces = pieces_in_t(expr, 1)
+        tail = [p for p, _, b in pieces or () if b is None]
+        if len(tail) != 1:
+            return None
+        expr = tail[0]
+    try:
+        return sp.limit(expr, t, sp.oo)
+    except (NotImplementedError, ValueError, TypeError, AttributeError, RecursionError):
+        return None
+
+
+def _as_piecewise(expr):
+    """Min/Max as Piecewise (sympy can split those by their conditions, not differentiate or
+    expand them at ∞); anything else unchanged."""
+    return expr.rewrite(sp.Piecewise) if expr.has(sp.Min, sp.Max) else expr
+
+
+def pieces_in_t(expr, t0: int):
+    """A Piecewise expression of t as [(piece, a, b)]: ``piece`` (free of Piecewise) in force for
+    the integers a ≤ t ≤ b (b None: every t ≥ a), covering t ≥ t0; None when the expression is
+    not of that form (conditions on anything but t, or that sympy cannot turn into intervals)."""
+    e = sp.piecewise_fold(sp.sympify(expr))
+    if not isinstance(e, sp.Piecewise):
+        return None
+    dom, covered, out = sp.Interval(t0, sp.oo), sp.S.EmptySet, []
+    for piece, cond in e.args:
+        if piece.has(sp.Piecewise) or (cond is not sp.true and cond.free_symbols - {t}):
+            return None
+        try:
+            region = (dom if cond is sp.true else sp.Intersection(cond.as_set(), dom)) - covered
+        except (NotImplementedError, TypeError, ValueError):
+            return None
+        covered = covered | region
+        for iv in region.args if isinstance(region, sp.Union) else (region,):
+            if iv is sp.S.EmptySet:
+                continue
+            if isinstance(iv, sp.FiniteSet):
+                out += [(piece, int(v), int(v)) for v in iv if v.is_integer]
+                continue
+            if not isinstance(iv, sp.Interval):
+                return None
+            a = int(sp.ceiling(iv.left)) + (1 if iv.left_open and iv.left.is_integer else 0)
+            b = None
+            if iv.right.is_finite:
+                b = int(sp.floor(iv.right)) - (1 if iv.right_open and iv.right.is_integer else 0)
+                if b < a:
+                    continue
+            out.append((piece, a, b))
+    return sorted(out, key=lambda pab: pab[1])
+
+
+def _by_pieces(pieces, params, strict, what):
+    """nonneg_for_all_t over the pieces of a Piecewise: an unbounded piece by the full prover
+    from its first step, a bounded one by the certificate (which proves it on a superset) or,
+    failing that, by checking every integer of it (exactly where floats see a violation)."""
+    rel = ">" if strict else "≥"
+    verdicts = []
+    for piece, a, b in pieces:
+        where = f"t ∈ [{a}, {'∞' if b is None else b}]"
+        if b is None:
+            st, reason, wit = nonneg_for_all_t(piece, a, params, strict, what)
+        elif certify(piece, a, tuple(p for p in params if p in piece.free_symbols)) == 1:
+            st, reason, wit = "holds", "proved by the coefficient certificate", None
+        elif piece.free_symbols - {t} or b - a > 10 ** 6:
+            st, reason, wit = "undecided", f"could not decide {what} {rel} 0 on this piece", None
+        else:
+            ts = np.arange(a, b + 1, dtype=np.float64)
+            with np.errstate(all="ignore"):
+                vals = np.asarray(sp.lambdify(t, piece, "numpy")(ts), dtype=float) * np.ones_like(ts)
+            bad = [int(v) for v in ts[(vals <= 1e-12 * np.abs(vals).max(initial=1)) if strict else (vals < 1e-12)]]
+            st, reason, wit = "holds", f"checked at every integer ({b - a + 1} of them)", None
+            for tk in bad[:50]:
+                sk = sign(piece.subs(t, tk))
+                if sk == -1 or (strict and sk == 0):
+                    st, reason, wit = "fails", f"{what} = {sp.N(piece.subs(t, tk), 6)} at t = {tk} (checked exactly)", {"t": tk}
+                    break
+                if sk is None:
+                    st, reason, wit = "undecided", f"could not decide the sign at t = {tk}", None
+        verdicts.append((st, f"{where}: {reason}", wit))
+    for st, reason, wit in verdicts:
+        if st == "fails":
+            return "fails", f"{what} {rel} 0 fails on the piece {reason}", wit
+    if all(st == "holds" for st, _, _ in verdicts):
+        return "holds", f"{what} {rel} 0 for all t ≥ {pieces[0][1]}: proved piece by piece (" + "; ".join(r for _, r, _ in verdicts) + ")", None
+    return "undecided", "piece by piece: " + "; ".join(f"{r} [{st}]" for st, r, _ in verdicts), None
+
+
+def breakpoints(expr) -> list[int]:
+    """Integer steps around every switch of a piecewise expression of t (Piecewise conditions,
+    the crossings of Min/Max arguments, floor/ceiling arguments), where a scan must look: a
+    schedule that changes regime at t = K can violate a clause only around K."""
+    cuts = set()
+    cands = [r.lhs - r.rhs for r in expr.atoms(sp.Rel)]
+    for f in expr.atoms(sp.Min, sp.Max):
+        args = list(f.args)
+        cands += [a - b for i, a in enumerate(args) for b in args[i + 1:]]
+    cands += [f.args[0] for f in expr.atoms(sp.floor, sp.ceiling)]
+    for c in cands[:200]:
+        if t not in c.free_symbols or c.free_symbols - {t}:
+            continue
+        try:
+            poly = sp.Poly(sp.expand(c), t)
+        except sp.PolynomialError:
+            continue
+        if poly.degree() == 1:
+            root = float(-poly.all_coeffs()[1] / poly.all_coeffs()[0])
+            if np.isfinite(root) and 0 < root < 1e15:
+                cuts.update(int(np.floor(root)) + k for k in (-1, 0, 1, 2))
+    return sorted(cuts)
+
+
+def _scan_points(t0: int, extra=()) -> np.ndarray:
     dense = np.arange(t0, t0 + 2001, dtype=np.float64)
     sparse = np.unique(np.round(np.geomspace(max(t0, 1), 1e12, 400)))
-    return np.union1d(dense, sparse[sparse >= t0])
+    pts = np.union1d(dense, sparse[sparse >= t0])
+    extra = np.asarray([e for e in extra if e >= t0], dtype=np.float64)
+    return np.union1d(pts, extra) if extra.size else pts
 
 
 def nonneg_for_all_t(expr, t0: int = 1, params=(), strict: bool = False, what: str = "E(t)"):
@@ -142,6 +261,10 @@ def nonneg_for_all_t(expr, t0: int = 1, params=(), strict: bool = False, what: s
     expr = sp.sympify(expr)
     params = tuple(p for p in params if p in expr.free_symbols)
     rel = ">" if strict else "≥"
+    if expr.has(sp.Piecewise, sp.Min, sp.Max):
+        pieces = pieces_in_t(_as_piecewise(expr), t0)
+        if pieces:
+            return _by_pieces(pieces, params, strict, what)
     cert = certify(expr, t0, params)
     if cert == 1 or (cert == 0 and not strict):
         return "holds", f"{what} {rel} 0 for all t ≥ {t0}: proved (all coefficients of the rational function in t − {t0} are non-negative)", None
@@ -196,7 +319,7 @@ def show_set(s) -> str:
 
 def _numeric(expr, t0, strict, what):
     f = sp.lambdify(t, expr, "numpy")
-    ts = _scan_points(t0)
+    ts = _scan_points(t0, breakpoints(expr))
     with np.errstate(all="ignore"):
         vals = np.asarray(f(ts), dtype=float) * np.ones_like(ts)
     bad = np.flatnonzero((vals <= 0) if strict else (vals < 0))
@@ -205,11 +328,16 @@ def _numeric(expr, t0, strict, what):
         s = sign(expr.subs(t, tk))
         if s == -1 or (strict and s == 0):
             return "fails", f"{what} = {sp.N(expr.subs(t, tk), 6)} {'≤' if strict else '<'} 0 at t = {tk} (checked exactly)", {"t": tk}
-    lim = sp.limit(expr, t, sp.oo)
-    ls = sign(lim) if lim.is_finite else (1 if lim == sp.oo else -1 if lim == -sp.oo else None)
+    lim = limit_at_infinity(expr)
+    if lim is None:
+        ls = None
+    else:
+        ls = sign(lim) if lim.is_finite else (1 if lim == sp.oo else -1 if lim == -sp.oo else None)
     if ls == -1:
         return "fails", f"{what} → {lim} < 0 as t → ∞", {"t": "large"}
-    if len(bad) == 0 and ls in (0, 1):
-        return "undecided", (f"no violation at {len(ts)} steps t ∈ [{t0}, 1e12] and {what} → {lim} as t → ∞, "
-                             "but no symbolic proof"), None
+    if len(bad) == 0:
+        tail = (f"{what} → {lim} as t → ∞" if ls in (0, 1) else
+                "its limit as t → ∞ is beyond sympy" if lim is None else f"{what} → {lim} as t → ∞")
+        return "undecided", (f"no violation at {len(ts)} steps t ∈ [{t0}, 1e12] (every switch point "
+                             f"included) and {tail}, but no symbolic proof"), None
     return "undecided", f"could not decide {what} symbolically; numeric scan inconclusive", None

@@ -32,9 +32,15 @@ Derived for the paper's schedule η_l = α*(1 − 1/(γt+1)), η_u = α*(1 + 1/(
     the best M = (1 + 2/γ)/α* (a supremum, not attained); with α* = 1 this is ≤ 3 + 2/γ, the
     value Savarese states.
 
+Schedules that switch regime (Savarese's counterexample: η_u = α/√(1−β2) up to t = K, α/C
+after) are written ``Piecewise((value, condition), ..., (value, True))`` or with Min/Max; with
+numeric parameters each clause is then decided piece by piece over the integer ranges of t the
+conditions give (``exact.pieces_in_t``), and every scan includes the switch points.
+
 Parsing: the text is first checked against a whitelist of Python syntax (numbers, names, + − *
-/ ** ^, calls of sqrt exp log Min Max Abs floor ceiling; no attributes, subscripts, keywords,
-strings, lambdas, comprehensions), constant exponents are limited to |e| ≤ 1000, and every name
+/ ** ^, calls of sqrt exp log Min Max Abs floor ceiling Piecewise, comparisons and True only as
+Piecewise's (value, condition) pairs; no attributes, subscripts, keywords, strings, lambdas,
+comprehensions), constant exponents are limited to |e| ≤ 1000, and every name
 must be t, a declared parameter, a whitelisted function or pi/E; only then is it handed to
 ``sympy.parsing.sympy_parser.parse_expr`` with that local dict and an empty global dict.
 Decimals are exact rationals ("0.1" = 1/10).  Anything else is a ValueError naming the problem.
@@ -52,12 +58,13 @@ from .exact import nonneg_for_all_t, t
 from .verdicts import Verdict, overall
 
 FUNCTIONS = {"sqrt": sp.sqrt, "exp": sp.exp, "log": sp.log, "Min": sp.Min, "Max": sp.Max, "Abs": sp.Abs,
-             "floor": sp.floor, "ceiling": sp.ceiling}
+             "floor": sp.floor, "ceiling": sp.ceiling, "Piecewise": sp.Piecewise}
 CONSTANTS = {"pi": sp.pi, "E": sp.E}
 MAX_LENGTH = 500
 PAPER = ("alpha*(1 - 1/(gamma*t + 1))", "alpha*(1 + 1/(gamma*t))")
 
 _OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd, ast.BitXor)
+_CMPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
 
 def _symbols(params) -> dict:
@@ -120,6 +127,10 @@ def _validate(tree, name, text, allowed: set) -> set:
                 if val is not None and not abs(val) <= 1000:
                     raise ValueError(f"{name}={text!r}: exponent {val:g} is too large (limit 1000)")
             continue
+        if isinstance(node, (ast.Tuple, ast.Compare) + _CMPS):
+            continue  # only inside Piecewise((value, condition), ...), checked below
+        if isinstance(node, ast.Constant) and node.value is True:
+            continue  # Piecewise's "otherwise"
         if isinstance(node, ast.Constant):
             if not isinstance(node.value, (int, float)) or isinstance(node.value, bool):
                 raise ValueError(f"{name}={text!r}: only numbers are allowed as literals, got {node.value!r}")
@@ -135,7 +146,26 @@ def _validate(tree, name, text, allowed: set) -> set:
                                  f"(allowed: {', '.join(FUNCTIONS)})")
             continue
         raise ValueError(f"{name}={text!r}: {type(node).__name__.lower()} syntax is not allowed in an expression")
+    _check_piecewise(tree, name, text)
     return unknown
+
+
+def _check_piecewise(tree, name, text) -> None:
+    """Tuples, comparisons and True only as Piecewise((value, condition), ..., (value, True))."""
+    allowed = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Piecewise":
+            if not node.args or not all(isinstance(a, ast.Tuple) and len(a.elts) == 2 for a in node.args):
+                raise ValueError(f"{name}={text!r}: Piecewise takes (value, condition) pairs, e.g. "
+                                 "Piecewise((1, t <= 10), (1/t, True))")
+            for pair in node.args:
+                allowed.update({id(pair), id(pair.elts[1])})
+                allowed.update(id(n) for n in ast.walk(pair.elts[1]) if isinstance(n, _CMPS))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Tuple, ast.Compare) + _CMPS) or (isinstance(node, ast.Constant) and node.value is True):
+            if id(node) not in allowed:
+                raise ValueError(f"{name}={text!r}: comparisons, tuples and True are only allowed as the "
+                                 "(value, condition) pairs of Piecewise")
 
 
 def _const(node):
@@ -178,10 +208,18 @@ def best_M(lower, upper, params=()):
     params = tuple(params) or tuple(s for s in (lower.free_symbols | upper.free_symbols) if s != t)
     S = sp.simplify(t / lower - (t - 1) / upper.subs(t, t - 1))
     S1 = sp.simplify(1 / lower.subs(t, 1))
-    dS = sp.simplify(sp.diff(S, t))
-    inc, _, _ = nonneg_for_all_t(dS, 2, params, what="d/dt[t/η_l(t) − (t−1)/η_u(t−1)]")
-    dec, _, _ = nonneg_for_all_t(-dS, 2, params, what="−d/dt[…]")
-    lim = sp.simplify(sp.limit(S, t, sp.oo))
+    # a derivative says nothing across a jump (and sympy differentiates Min/Max into slow
+    # Heaviside terms): schedules that switch go by the scan below
+    jumps = S.has(sp.Piecewise, sp.floor, sp.ceiling, sp.Min, sp.Max)
+    inc = dec = "undecided"
+    if not jumps:
+        dS = sp.simplify(sp.diff(S, t))
+        inc, _, _ = nonneg_for_all_t(dS, 2, params, what="d/dt[t/η_l(t) − (t−1)/η_u(t−1)]")
+        dec, _, _ = nonneg_for_all_t(-dS, 2, params, what="−d/dt[…]")
+    lim = exact.limit_at_infinity(S)
+    if lim is None:
+        return sp.nan, Verdict("Savarese M", "undecided", f"sympy cannot take the limit of t/η_l(t) − (t−1)/η_u(t−1) = {S}")
+    lim = sp.simplify(lim)
     if inc == "holds":
         sup, how = lim, "increasing in t ≥ 2 (proved), so sup = lim_{t→∞}"
     elif dec == "holds":
@@ -189,10 +227,10 @@ def best_M(lower, upper, params=()):
     elif not params:
         import numpy as np
         f = sp.lambdify(t, S, "numpy")
-        ts = exact._scan_points(2)
-        vals = np.asarray(f(ts), float)
+        ts = exact._scan_points(2, exact.breakpoints(S))
+        vals = np.asarray(f(ts), float) * np.ones_like(ts)
         sup = sp.Max(sp.nsimplify(float(np.nanmax(vals)), rational=True), lim)
-        how = "numerical sup over scanned t ∈ [2, 1e12] and the limit (not proved)"
+        how = "numerical sup over scanned t ∈ [2, 1e12], every switch point included, and the limit (not proved)"
     else:
         return sp.nan, Verdict("Savarese M", "undecided", "could not locate the supremum symbolically; give the parameters values")
     M = sp.simplify(sp.Max(S1, sup))
@@ -264,25 +302,38 @@ def check(lower, upper, params=None) -> Report:
     C = rep.clauses
 
     def clause(name, expr, t0=1, strict=False, what=None):
-        st, reason, wit = nonneg_for_all_t(sp.simplify(expr), t0, free, strict, what or name)
+        try:
+            st, reason, wit = nonneg_for_all_t(sp.simplify(expr), t0, free, strict, what or name)
+        except (NotImplementedError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+            # sympy gives up on some valid inputs (series of Max, say): say so, do not crash
+            st, reason, wit = "undecided", f"sympy could not decide {what or name}: {' '.join(str(exc).split())[:200]}", None
         C.append(Verdict(name, st, reason, wit))
 
     clause("lower positive", lo, strict=True, what="η_l(t)")
     clause("lower nondecreasing", lo.subs(t, t + 1) - lo, what="η_l(t+1) − η_l(t)")
     clause("upper nonincreasing", up - up.subs(t, t + 1), what="η_u(t) − η_u(t+1)")
     clause("lower <= upper", up - lo, what="η_u(t) − η_l(t)")
-    lim_l, lim_u = sp.simplify(sp.limit(lo, t, sp.oo)), sp.simplify(sp.limit(up, t, sp.oo))
-    same = sp.simplify(lim_l - lim_u) == 0
-    good = same and lim_l.is_finite and lim_l.is_positive
-    rep.alpha_star = lim_l if good else None
-    C.append(Verdict("common limit", "holds" if good else "fails" if (lim_l.is_finite is not None and lim_u.is_finite is not None) else "undecided",
-                     f"η_l → {lim_l}, η_u → {lim_u}" + (f"; α* = {lim_l}" if good else "")))
+    lim_l, lim_u = exact.limit_at_infinity(lo), exact.limit_at_infinity(up)
+    if lim_l is None or lim_u is None:
+        rep.alpha_star = None
+        C.append(Verdict("common limit", "undecided", f"sympy cannot take lim η_l = {lim_l} or lim η_u = {lim_u} as t → ∞"))
+    else:
+        lim_l, lim_u = sp.simplify(lim_l), sp.simplify(lim_u)
+        same = sp.simplify(lim_l - lim_u) == 0
+        good = same and lim_l.is_finite and lim_l.is_positive
+        rep.alpha_star = lim_l if good else None
+        C.append(Verdict("common limit", "holds" if good else "fails" if (lim_l.is_finite is not None and lim_u.is_finite is not None) else "undecided",
+                         f"η_l → {lim_l}, η_u → {lim_u}" + (f"; α* = {lim_l}" if good else "")))
     R_inf, L_inf = sp.simplify(up.subs(t, 1)), sp.simplify(lo.subs(t, 1))
     C.append(Verdict("R_inf finite", "holds" if R_inf.is_finite else "fails", f"R∞ = η_u(1) = {R_inf}, L∞ = η_l(1) = {L_inf}"))
     hidden = sp.simplify(lo.subs(t, t - 1) ** 2 / up ** 2 - (1 - 1 / t))
-    st, reason, wit = nonneg_for_all_t(hidden, 2, free, False, "η_l(t−1)²/η_u(t)² − (1 − 1/t)")
-    C.append(Verdict("hidden requirement", st, "η_l(t−1)/η_u(t) ≥ √(1−1/t) for all t ≥ 2: " + reason, wit))
-    M, vM = best_M(lo, up, free)
+    clause("hidden requirement", hidden, 2, what="η_l(t−1)²/η_u(t)² − (1 − 1/t)")
+    C[-1] = Verdict("hidden requirement", C[-1].status, "η_l(t−1)/η_u(t) ≥ √(1−1/t) for all t ≥ 2: " + C[-1].reason,
+                    C[-1].witness)
+    try:
+        M, vM = best_M(lo, up, free)
+    except (NotImplementedError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        M, vM = sp.nan, Verdict("Savarese M", "undecided", f"sympy could not locate the supremum: {' '.join(str(exc).split())[:200]}")
     rep.best_M = M
     C.append(vM)
     stated_unmet = [v for v in C if v.clause in ("lower positive", "lower nondecreasing", "upper nonincreasing",

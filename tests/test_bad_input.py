@@ -171,6 +171,10 @@ CLI = [
      ["a='b=c'", "not a number"]),
     ("exact beta1 out of range", ["check", "condition", "--beta1", "1.5", "--beta2", "0.5"],
      ["beta1=3/2", "[0, 1)"]),
+    ("comparison outside Piecewise", ["check", "bounds", "--lower", "t < 3", "--upper", "t"],
+     ["lower='t < 3'", "only allowed as the (value, condition) pairs of Piecewise"]),
+    ("Piecewise without pairs", ["check", "bounds", "--lower", "1", "--upper", "Piecewise(1, 2)"],
+     ["upper='Piecewise(1, 2)'", "(value, condition) pairs"]),
     ("list unknown kind", ["list", "kernels"], ["kind='kernels'", "optimizers"]),
     ("list unknown optimizer", ["list", "optimizers", "adambound"], ["optimizer='adambound'", "did you mean"]),
 ]

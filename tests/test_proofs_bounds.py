@@ -159,3 +159,46 @@ def test_cli_errors_are_one_line(argv, needle, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and needle in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- schedules that switch at t = K
+
+SAVARESE = ("alpha/C", "Piecewise((alpha/sqrt(1 - beta2), t <= K), (alpha/C, True))")
+
+
+def test_savarese_schedule_meets_every_stated_assumption_and_breaks_the_hidden_one():
+    # Savarese (2019), Theorem 2: η_l = α/C, η_u = α/√(1−β2) up to K, α/C after
+    a, C, b2, K = 0.1, 3, 0.9, 1000
+    rep = schedule_check.check(*SAVARESE, {"alpha": str(a), "C": str(C), "beta2": str(b2), "K": str(K)})
+    for c in ("lower positive", "lower nondecreasing", "upper nonincreasing", "lower <= upper", "common limit",
+              "R_inf finite"):
+        assert rep.verdict(c).status == "holds", rep.verdict(c)
+    assert rep.verdict("hidden requirement").status == "fails"
+    assert rep.verdict("hidden requirement").witness == {"t": 2}
+    # t/η_l(t) − (t−1)/η_u(t−1) grows until the switch, then is C/α: sup at t = K + 1, by hand
+    M_hand = ((K + 1) * C - K * (1 - b2) ** 0.5) / a
+    assert float(rep.best_M) == pytest.approx(M_hand, rel=1e-9)
+    assert "O(√T)" in rep.order_corrected
+
+
+def test_a_switch_far_past_the_dense_scan_is_found_exactly():
+    # η_u jumps *up* at t = 5001: nonincreasing fails there and only there
+    rep = schedule_check.check("1/2", "Piecewise((1, t <= 5000), (2, True))")
+    v = rep.verdict("upper nonincreasing")
+    assert v.status == "fails" and v.witness == {"t": 5000}, v
+    assert rep.verdict("common limit").status == "fails"
+
+
+def test_min_max_schedules_are_split_into_pieces_not_a_traceback(capsys):
+    from regret.cli import main
+
+    # the same Savarese schedule written with Min/Max (sympy cannot expand Max at ∞)
+    up = "alpha/C + (alpha/sqrt(1-beta2) - alpha/C)*Max(0, Min(1, K + 1 - t))"
+    args = ["check", "bounds", "--lower", "alpha/C", "--upper", up]
+    for kv in ("alpha=0.1", "C=3", "beta2=0.9", "K=1000"):
+        args += ["--param", kv]
+    assert main(args + ["--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    status = {c["clause"]: c["status"] for c in out["clauses"]}
+    assert status["upper nonincreasing"] == status["lower <= upper"] == status["common limit"] == "holds"
+    assert status["hidden requirement"] == "fails"
