@@ -139,6 +139,8 @@ def limit_at_infinity(expr):
         if len(tail) != 1:
             return None
         expr = tail[0]
+    if expr.has(sp.floor, sp.ceiling):
+        return None  # sympy's gruntz can run for minutes on these (ceiling(a/t) − ceiling(a/(t+1)))
     try:
         return sp.limit(expr, t, sp.oo)
     except (NotImplementedError, ValueError, TypeError, AttributeError, RecursionError):

@@ -2,18 +2,24 @@
 
     regret check condition --beta1 B1 --beta2 B2 [--json]
         β1 < √β2 (γ = β1/√β2 < 1), exact: decimals are rationals, so 0.9 / 0.81 is the boundary.
-    regret check bounds --lower EXPR --upper EXPR [--param k=v | --param k ...] [--json]
+    regret check bounds --lower EXPR --upper EXPR [--param k=v | --param k ...] [--json] [--timeout S]
         AdaBound's bound schedule: each Theorem 4 assumption, the hidden requirement
         η_l(t−1)/η_u(t) ≥ √(1−1/t), Savarese's t/η_l(t) − (t−1)/η_u(t−1) ≤ M with the best M, and
         the bound's order.  ``--param k`` without a value keeps k a positive symbol.
 
 One line per clause: ``clause: holds|fails|undecided (reason)``.  Exit status 0 whatever the
-verdict (the verdict is the output); 2 for malformed input (one line on stderr).
+verdict (the verdict is the output); 2 for malformed input or a question sympy did not answer
+within --timeout (one line on stderr).
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
+import threading
+
+from . import checks
 
 
 def register(sub) -> None:
@@ -31,6 +37,8 @@ def register(sub) -> None:
     b.add_argument("--param", action="append", default=[], metavar="k=v",
                    help="repeatable: a parameter value (exact decimal), or k alone for a positive symbol")
     b.add_argument("--json", action="store_true")
+    b.add_argument("--timeout", metavar="S", default="120",
+                   help="give up after S seconds (sympy can take very long on exotic expressions; default 120)")
     b.set_defaults(func=cmd_bounds)
 
 
@@ -66,10 +74,37 @@ def _params(items) -> dict:
 def cmd_bounds(args) -> int:
     from proofs import schedule_check
 
-    rep = schedule_check.check(args.lower, args.upper, _params(args.param))
+    limit = checks.positive_int("--timeout", args.timeout)
+    with _time_limit(limit, f"sympy did not finish within --timeout={limit} s on --lower={args.lower!r}, "
+                            f"--upper={args.upper!r}; give parameters values, simplify the expressions or raise "
+                            "--timeout"):
+        rep = schedule_check.check(args.lower, args.upper, _params(args.param))
     if args.json:
         json.dump(rep.as_dict(), sys.stdout)
         sys.stdout.write("\n")
     else:
         print(rep.text())
     return 0
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: int, message: str):
+    """Raise ValueError(message) after ``seconds`` (SIGALRM; a no-op where there is none, or off
+    the main thread): a question sympy cannot answer quickly gets one line, not a hang."""
+    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TimeoutError(message)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    except TimeoutError as exc:
+        raise ValueError(str(exc)) from None
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -202,3 +202,22 @@ def test_min_max_schedules_are_split_into_pieces_not_a_traceback(capsys):
     status = {c["clause"]: c["status"] for c in out["clauses"]}
     assert status["upper nonincreasing"] == status["lower <= upper"] == status["common limit"] == "holds"
     assert status["hidden requirement"] == "fails"
+
+
+def test_floor_and_ceiling_schedules_do_not_send_sympy_into_a_long_limit():
+    # sympy's limit of ceiling(1000/t) − ceiling(1000/(t+1)) ran for minutes: now undecided, fast
+    rep = schedule_check.check("1/(t+1)", "ceiling(1000/t)")
+    assert rep.verdict("common limit").status == "undecided"
+    assert rep.verdict("lower nondecreasing").status == "fails"
+
+
+def test_check_bounds_gives_up_after_timeout_in_one_line(monkeypatch, capsys):
+    import time
+
+    def slow(*args, **kwargs):
+        time.sleep(5)
+
+    monkeypatch.setattr(schedule_check, "check", slow)
+    assert main(["check", "bounds", "--lower", "1", "--upper", "2", "--timeout", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--timeout=1" in err and "Traceback" not in err
