@@ -207,6 +207,9 @@ def _by_pieces(pieces, params, strict, what):
                 vals = np.asarray(sp.lambdify(t, piece, "numpy")(ts), dtype=float) * np.ones_like(ts)
             bad = [int(v) for v in ts[(vals <= 1e-12 * np.abs(vals).max(initial=1)) if strict else (vals < 1e-12)]]
             st, reason, wit = "holds", f"checked at every integer ({b - a + 1} of them)", None
+            undefined = ts[~np.isfinite(vals)]
+            if undefined.size:
+                st, reason, wit = "undecided", f"{what} is not finite at t = {int(undefined[0])}", None
             for tk in bad[:50]:
                 sk = sign(piece.subs(t, tk))
                 if sk == -1 or (strict and sk == 0):
