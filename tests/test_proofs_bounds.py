@@ -221,3 +221,12 @@ def test_check_bounds_gives_up_after_timeout_in_one_line(monkeypatch, capsys):
     assert main(["check", "bounds", "--lower", "1", "--upper", "2", "--timeout", "1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--timeout=1" in err and "Traceback" not in err
+
+
+def test_a_piece_undefined_at_an_integer_is_not_called_proved():
+    from proofs.exact import nonneg_for_all_t, t
+
+    e = sp.Piecewise((1 / (t - 5) ** 2, t <= 10), (1, True))
+    status, reason, _ = nonneg_for_all_t(e, 1, (), False, "E")
+    assert status == "undecided" and "t = 5" in reason
+    assert nonneg_for_all_t(sp.Piecewise((1 / (t - sp.Rational(11, 2)) ** 2, t <= 10), (1, True)), 1)[0] == "holds"
