@@ -203,10 +203,33 @@ def paper_schedule(alpha_star=None, gamma=None):
     return lo.subs(vals), up.subs(vals)
 
 
+def hidden_requirement(lower, upper, squared: bool = False):
+    """η_l(t−1)/η_u(t) − √(1 − 1/t) (≥ 0 for all t ≥ 2 is what Theorem 4's proof needs); with
+    ``squared``, the equivalent η_l(t−1)²/η_u(t)² − (1 − 1/t), a rational function sympy decides."""
+    if squared:
+        return lower.subs(t, t - 1) ** 2 / upper ** 2 - (1 - 1 / t)
+    return lower.subs(t, t - 1) / upper - sp.sqrt(1 - 1 / t)
+
+
+def savarese_term(lower, upper):
+    """t/η_l(t) − (t−1)/η_u(t−1): Savarese's condition bounds it by M for all t ≥ 2."""
+    return t / lower - (t - 1) / upper.subs(t, t - 1)
+
+
+_L, _U = sp.Function("eta_l"), sp.Function("eta_u")
+
+
+def on_band(quantity, lower_fn, upper_fn):
+    """``quantity`` (``hidden_requirement`` or ``savarese_term``) as a numpy function of t for a
+    band given as vectorised callables t → values (n,): the expression decided symbolically
+    above, evaluated on the numbers a kernel used, with nothing re-typed."""
+    return sp.lambdify(t, quantity(_L(t), _U(t)), [{"eta_l": lower_fn, "eta_u": upper_fn}, "numpy"])
+
+
 def best_M(lower, upper, params=()):
     """(M, Verdict): M = sup_{t≥1} [t/η_l(t) − (t−1)/η_u(t−1)] (t = 1 term: 1/η_l(1))."""
     params = tuple(params) or tuple(s for s in (lower.free_symbols | upper.free_symbols) if s != t)
-    S = sp.simplify(t / lower - (t - 1) / upper.subs(t, t - 1))
+    S = sp.simplify(savarese_term(lower, upper))
     S1 = sp.simplify(1 / lower.subs(t, 1))
     # a derivative says nothing across a jump (and sympy differentiates Min/Max into slow
     # Heaviside terms): schedules that switch go by the scan below
@@ -326,7 +349,7 @@ def check(lower, upper, params=None) -> Report:
                          f"η_l → {lim_l}, η_u → {lim_u}" + (f"; α* = {lim_l}" if good else "")))
     R_inf, L_inf = sp.simplify(up.subs(t, 1)), sp.simplify(lo.subs(t, 1))
     C.append(Verdict("R_inf finite", "holds" if R_inf.is_finite else "fails", f"R∞ = η_u(1) = {R_inf}, L∞ = η_l(1) = {L_inf}"))
-    hidden = sp.simplify(lo.subs(t, t - 1) ** 2 / up ** 2 - (1 - 1 / t))
+    hidden = sp.simplify(hidden_requirement(lo, up, squared=True))
     clause("hidden requirement", hidden, 2, what="η_l(t−1)²/η_u(t)² − (1 − 1/t)")
     C[-1] = Verdict("hidden requirement", C[-1].status, "η_l(t−1)/η_u(t) ≥ √(1−1/t) for all t ≥ 2: " + C[-1].reason,
                     C[-1].witness)

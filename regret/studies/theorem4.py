@@ -56,12 +56,14 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     corr = {n: bounds.savarese_on(r, M=M) for n, r in res.items()}
 
     # The band the kernel used, evaluated from its own bound functions (regret.schedules), t = 2..T.
+    # The expressions proofs decides, evaluated on that band (one configuration: column 0).
     lower, upper = schedules.paper_bounds(np.array([LR]), np.array([GAMMA]))
-    ts = np.arange(1, T + 1)
-    lo_t, up_t = lower(ts)[:, 0], upper(ts)[:, 0]
-    hidden_gap = lo_t[:-1] / up_t[1:] - np.sqrt(1 - 1 / ts[1:])
-    first_violation = int(ts[1:][np.argmax(hidden_gap < 0)]) if np.any(hidden_gap < 0) else None
-    M_seen = float(np.max(np.concatenate([[1 / lo_t[0]], ts[1:] / lo_t[1:] - ts[:-1] / up_t[:-1]])))
+    lo1, up1 = (lambda x: lower(x)[:, 0]), (lambda x: upper(x)[:, 0])
+    ts = np.arange(2, T + 1, dtype=np.float64)
+    hidden_gap = schedule_check.on_band(schedule_check.hidden_requirement, lo1, up1)(ts)
+    first_violation = int(ts[np.argmax(hidden_gap < 0)]) if np.any(hidden_gap < 0) else None
+    terms = schedule_check.on_band(schedule_check.savarese_term, lo1, up1)(ts)
+    M_seen = float(max(1 / lo1(np.array([1.0]))[0], np.max(terms)))
 
     checks = [
         Check("the paper's band meets every stated assumption of Theorem 4 (and β1 < √β2)", "all hold",
