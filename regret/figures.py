@@ -34,6 +34,16 @@ def _figure(size=(7.0, 4.4)):
     return fig, ax
 
 
+def _against_t(fig, ax, ylabel: str, title: str):
+    """The common finish of every figure drawn against t: labels, title, grid, legend."""
+    ax.set_xlabel("t (steps)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=11)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8.5, loc="best", framealpha=0.85)
+    return fig
+
+
 def curves(results: Sequence[Result], quantity: str = "average_regret", *, labels: Sequence[str] | None = None,
            title: str = "", hlines: Sequence[tuple[float, str]] = (), logy: bool | None = None,
            ylim=None):
@@ -80,12 +90,7 @@ def curves(results: Sequence[Result], quantity: str = "average_regret", *, label
             ax.set_yscale("symlog", linthresh=max(float(small.min()) if small.size else 1e-3, 1e-4))
     if ylim is not None:
         ax.set_ylim(*ylim)
-    ax.set_xlabel("t (steps)")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=11)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8.5, loc="best", framealpha=0.85)
-    return fig
+    return _against_t(fig, ax, ylabel, title)
 
 
 def regret_vs_bounds(t, measured: dict[str, np.ndarray], bounds: dict[str, np.ndarray], *, title: str = "",
@@ -105,12 +110,7 @@ def regret_vs_bounds(t, measured: dict[str, np.ndarray], bounds: dict[str, np.nd
         ax.plot(t, np.asarray(b) / np.sqrt(t), ls=styles[i % 3], color="k", lw=1.3, label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("t (steps)")
-    ax.set_ylabel(r"$R_t/\sqrt{t}$")
-    ax.set_title(title, fontsize=11)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8.5, loc="best", framealpha=0.85)
-    return fig
+    return _against_t(fig, ax, r"$R_t/\sqrt{t}$", title)
 
 
 def phase_diagram(beta1: np.ndarray, beta2: np.ndarray, value: np.ndarray, *, curve=None, title: str = "",
@@ -204,9 +204,4 @@ def learning_rate_band(t, lower, upper, used: dict[str, tuple[np.ndarray, np.nda
         ax.plot(tk, eta, lw=1.6, label=label, color=COLORS.get(name), ls=STYLES.get(name, "-"), marker=".", ms=3)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("t (steps)")
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=11)
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8.5, loc="best", framealpha=0.85)
-    return fig
+    return _against_t(fig, ax, ylabel, title)
