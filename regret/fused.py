@@ -394,7 +394,9 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
 VARIANTS = ("row", "row_xs", "row_G", "row_G_xs", "jam", "jam_xs", "general")
 
 
-@njit("void(float64[:, :, ::1], float64[:, ::1], float64[:, ::1])", cache=True, nogil=True)
+# gradients are typed read-only: the periodic streams hand out slices of a read-only array
+@njit(numba.types.void(numba.types.Array(numba.types.float64, 3, "C", readonly=True),
+                       numba.float64[:, ::1], numba.float64[:, ::1]), cache=True, nogil=True)
 def _sum_gradients(grads, G, G_c):
     """G += Σ_k grads[k] per instance, Kahan-compensated, sequential in t (as the numpy engine)."""
     n, bp, d = grads.shape
@@ -460,7 +462,7 @@ def _build(rule, ns, nc, npar, label, variant):
                                        src]).encode()).hexdigest()[:20]
     if line is not None:
         try:
-            return _load_cached(src, f"k_{_safe(label)}_{variant}_{digest}")
+            return load_generated(src, f"k_{_safe(label)}_{variant}_{digest}")
         except Exception:  # noqa: BLE001 - an unusable disk cache only costs a compile
             pass
     namespace = {"rule": rule}
@@ -473,9 +475,10 @@ def _build(rule, ns, nc, npar, label, variant):
     return namespace["advance"]
 
 
-def _load_cached(src: str, stem: str):
-    """Write ``src`` to the cache directory (once, atomically) and import it under a fixed name,
-    registered in sys.modules so that numba's cache can rebuild its environment in a new process."""
+def load_generated(src: str, stem: str, attr: str = "advance"):
+    """Write ``src`` to the cache directory (once, atomically), import it under a fixed name,
+    registered in sys.modules so that numba's cache can rebuild its environment in a new process,
+    and return its function ``attr``."""
     folder = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{stem}.py"
@@ -494,7 +497,7 @@ def _load_cached(src: str, stem: str):
         except BaseException:
             del sys.modules[name]
             raise
-    return module.advance
+    return getattr(module, attr)
 
 
 def _safe(label: str) -> str:

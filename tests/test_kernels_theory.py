@@ -193,6 +193,52 @@ def test_adaboundw_theory_is_algorithm_two_with_decoupled_decay():
                             convention="theory"), step)
 
 
+@pytest.mark.parametrize("name", ["adabound", "amsbound"])
+def test_adabound_and_amsbound_theory_are_algorithm_two(name):
+    a, a_star, b1, b2 = 0.1, 0.05, 0.9, 0.99
+    gamma = 1 - b2
+
+    def step(t, g, x, s):  # Luo et al. 2019, Alg. 2 (AMSBound: the max of v inside the clip)
+        m = b1 * s.get("m", 0.0) + (1 - b1) * g
+        v = b2 * s.get("v", 0.0) + (1 - b2) * g * g
+        vmax = max(s.get("vmax", 0.0), v) if name == "amsbound" else v
+        lo, hi = a_star * (1 - 1 / (gamma * t + 1)), a_star * (1 + 1 / (gamma * t))
+        raw = a / math.sqrt(vmax) if vmax > 0 else math.inf
+        eta = min(max(raw, lo), hi) / math.sqrt(t)
+        return x - eta * m, eta, {"m": m, "v": v, "vmax": vmax}
+
+    _agree(regret.optimizer(name, lr=a, final_lr=a_star, beta1=b1, beta2=b2, convention="theory"), step)
+
+
+@pytest.mark.parametrize("schedule", ["inv_sqrt", "constant"])
+@pytest.mark.parametrize("sweep", [{}, {"lr": [0.1, 0.5, 1.0]}, {"final_lr": [0.01, 0.1, 0.3]},
+                                   {"gamma": [1e-3, 0.1, 0.5], "lr": [0.1, 0.2, 0.3]}])
+def test_compiled_paper_band_equals_the_numpy_evaluation_bit_for_bit(schedule, sweep):
+    """The theory AdaBound coefficients come from one compiled pass (``schedules.paper_band``);
+    passing the paper's bounds as callables takes the numpy path: same numbers, same shapes."""
+    opts = dict(lr=0.5, final_lr=0.1, gamma=0.01, beta1=0.9, beta2=0.999, schedule=schedule,
+                convention="theory")
+    opts.update(sweep)
+    fast = regret.optimizer("adabound", **opts)
+    lower, upper = regret.schedules.paper_bounds(np.atleast_1d(opts["final_lr"]), np.atleast_1d(opts["gamma"]))
+    slow = regret.optimizer("adabound", lower=lower, upper=upper, **opts)
+    t = np.concatenate([np.arange(1, 2000), [10**6, 10**9, 2**53]])
+    for c_fast, c_slow in zip(fast.coeffs(t), slow.coeffs(t)):
+        c_slow = np.broadcast_to(c_slow, (len(t), c_slow.shape[1]))
+        assert c_fast.shape == c_slow.shape
+        np.testing.assert_array_equal(c_fast, c_slow)
+    # and against the formulas written out here
+    lo = np.array([0.1 * (1 - 1 / (0.01 * k + 1)) for k in t[:50]])
+    if schedule == "inv_sqrt" and not sweep:
+        np.testing.assert_allclose(fast.coeffs(t[:50])[2][:, 0], lo / np.sqrt(t[:50]), rtol=1e-15)
+
+
+def test_compiled_paper_band_refuses_a_bound_that_overflows():
+    k = regret.optimizer("adabound", gamma=1e-320, convention="theory")
+    with pytest.raises(ValueError, match=r"upper is not finite at t=1"):
+        k.coeffs(np.arange(1, 10))
+
+
 def test_lookahead_over_theory_sgd():
     a, k, alpha = 0.1, 4, 0.6
 

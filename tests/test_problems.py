@@ -59,3 +59,39 @@ def test_minus_one_two_batched_periods_match_single_instances():
     for i, C in enumerate([3, 4, 7]):
         expected = [(-1.0 if (t - 1) % C == 0 else 2.0 if (t - 1) % C == 1 else 0.0) for t in range(1, 30)]
         assert g[:, i, 0].tolist() == expected
+
+
+@pytest.mark.parametrize("make", [
+    lambda: regret.problem("reddi-online", C=[3.0, 5.0], P=[3, 4]),          # period lcm(3, 4) = 12
+    lambda: regret.problem("minus-one-two", C=[3, 7]),
+    lambda: regret.problem("periodic", pattern=[[1.0, -2.0], [0.5, 0.0], [-3.0, 1.0]]),  # d = 2
+    lambda: regret.problem("reddi-online", C=3.0, P=list(range(2, 40))),      # lcm too long: per step
+])
+def test_periodic_streams_hand_out_exactly_the_defined_gradients(make):
+    """The streams repeat one precomputed period; every chunk must equal the per-step definition,
+    written out here from the papers' formulas, at every offset into the period."""
+    p = make()
+    stream = p.stream()
+
+    def defined(t):
+        if p.name == "reddi-online":
+            P = p.P.astype(int)[None, :]
+            return np.where((t[:, None] - 1) % P == 0, p.C[None, :], -p.b[None, :])[..., None]
+        if p.name == "minus-one-two":
+            phase = (t[:, None] - 1) % p.C.astype(int)[None, :]
+            return np.select([phase == 0, phase == 1], [-1.0, 2.0], 0.0)[..., None]
+        return p.pattern[(t - 1) % len(p.pattern)][:, None, :]
+
+    t0 = 1
+    for n in [1, 2, 5, 12, 13, 100, 7, 1000, 3]:  # consecutive chunks, shorter and longer than a period
+        ts = np.arange(t0, t0 + n)
+        g = stream.take(ts)
+        np.testing.assert_array_equal(g, defined(ts))
+        if g.flags.writeable:  # a chunk is either a fresh array or a read-only view of the period
+            g[...] = 99.0
+        t0 += n
+    np.testing.assert_array_equal(stream.take(np.arange(1, 40)), defined(np.arange(1, 40)))
+    far = np.arange(10**9 + 5, 10**9 + 40)
+    np.testing.assert_array_equal(stream.take(far), defined(far))
+    scattered = np.array([4, 1, 9, 2])  # not consecutive: outside the contract, still the definition
+    np.testing.assert_array_equal(stream.take(scattered), defined(scattered))

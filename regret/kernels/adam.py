@@ -94,12 +94,14 @@ def moment_coeffs(lr, beta1, beta2, eps, schedule, bias_correction, batch, eps_c
     ε_t = ε·√(1−β2^t) puts ε after the corrected square root (torch); ``eps_corrected=False``
     puts it on the raw √v_t (the AdaBound release), i.e. ε_t = ε.  ``beta1_schedule`` is a
     multiplier s1(t) (``schedules.beta1_schedule``), β1t = β1·s1(t); None is constant.
+    ``coeff_fn(t, s)`` takes the schedule's values s(t) when the caller has them already.
     """
     sched, _ = schedules.lr_schedule(schedule)
 
-    def coeff_fn(t):
+    def coeff_fn(t, s=None):
         n = len(t)
-        s = schedules.evaluate("schedule", sched, t, batch)
+        if s is None:
+            s = schedules.evaluate("schedule", sched, t, batch)
         lr_t = lr[None, :] * s
         if bias_correction:
             tf = t.astype(np.float64)

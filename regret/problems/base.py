@@ -30,7 +30,10 @@ class GradientStream(ABC):
 
     @abstractmethod
     def take(self, t: np.ndarray) -> np.ndarray:
-        """Gradients g_t for the consecutive steps ``t`` (int64, shape (n,)): shape (n, B_p, d)."""
+        """Gradients g_t for the consecutive steps ``t`` (int64, shape (n,)): shape (n, B_p, d).
+
+        The array may be a read-only view (periodic streams slice one stored period): copy it
+        to write into it."""
 
     def state(self) -> Any:
         return None

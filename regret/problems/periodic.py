@@ -3,6 +3,8 @@ from it: Luo, Xiong, Liu & Sun (ICLR 2019), Section 3, "the −1/2 example".
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import checks
@@ -40,6 +42,10 @@ class Periodic(LinearProblem):
     def stream(self):
         return _PeriodicLinear(self)
 
+    @property
+    def period(self) -> int:
+        return self.pattern.shape[0]
+
     def gradients(self, t: np.ndarray) -> np.ndarray:
         idx = (np.asarray(t, dtype=np.int64) - 1) % self.pattern.shape[0]
         return self.pattern[idx][:, None, :]
@@ -67,6 +73,11 @@ class MinusOneTwo(LinearProblem):
 
     def stream(self):
         return _PeriodicLinear(self)
+
+    @property
+    def period(self) -> int:
+        """The period of g_t over the whole batch of instances: the lcm of the C's."""
+        return math.lcm(*(int(c) for c in np.unique(self.C)))
 
     def gradients(self, t: np.ndarray) -> np.ndarray:
         phase = (np.asarray(t, dtype=np.int64)[:, None] - 1) % self.C.astype(np.int64)[None, :]
