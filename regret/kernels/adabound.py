@@ -128,14 +128,9 @@ def _bounded(name, rule, state_names, doc, lr, final_lr, gamma, beta1, beta2, ep
     if (lower is None) != (upper is None):
         raise ValueError("lower and upper must be given together (or neither, for the paper's bounds)")
     user_bounds = lower is not None
-    if lower is None:
-        lower, upper = schedules.paper_bounds(a_star, gam)
-        bounds_label = "paper"
-    else:
-        bounds_label = f"{getattr(lower, '__name__', 'callable')}/{getattr(upper, '__name__', 'callable')}"
+    bounds_label = ("paper" if not user_bounds else
+                    f"{getattr(lower, '__name__', 'callable')}/{getattr(upper, '__name__', 'callable')}")
     sched, sched_label = schedules.lr_schedule(opts["schedule"])
-    moments = moment_coeffs(lr_a, b1, b2, e, opts["schedule"], opts["bias_correction"], B,
-                            eps_corrected=False, beta1_schedule=b1_sched)
     with_decay = decoupled or bool(np.any(wd != 0))
     if (not user_bounds and not with_decay and b1_sched is None and not opts["bias_correction"]
             and isinstance(opts["schedule"], str)):
@@ -145,6 +140,10 @@ def _bounded(name, rule, state_names, doc, lr, final_lr, gamma, beta1, beta2, ep
         def coeff_fn(t):
             return (rows(b1, len(t)),) + band(t)
     else:
+        if not user_bounds:
+            lower, upper = schedules.paper_bounds(a_star, gam)
+        moments = moment_coeffs(lr_a, b1, b2, e, opts["schedule"], opts["bias_correction"], B,
+                                eps_corrected=False, beta1_schedule=b1_sched)
         coeff_fn = _numpy_coeffs(moments, sched, lower, upper, user_bounds, wd if with_decay else None,
                                  decoupled, B)
 
