@@ -54,7 +54,7 @@ from numba import njit
 
 from .feasible import Box
 
-TEMPLATE_VERSION = "4"
+TEMPLATE_VERSION = "5"
 #: configurations stepped together, each in its own registers (unroll-and-jam over the batch)
 JAM = 4
 #: below this many configurations a slice runs in the row order (state in registers)
@@ -152,7 +152,12 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
         return call_with(x, g, states, c_at)
 
     def fault_code(w):
-        w("code = -1", "if not np.isfinite(xh):", "    code = 0", "elif not np.isfinite(en):", "    code = 1")
+        # one test per step: a sum of the new values is finite if each one is; a non-finite sum
+        # (a NaN or ±inf among them, or finite values overflowing) sends the step to the tests
+        # one by one, which name the first non-finite quantity or find none
+        total = " + ".join(["xh", "en"] + s_new)
+        w("code = -1", f"if np.isfinite({total}):", "    pass", "elif not np.isfinite(xh):", "    code = 0",
+          "elif not np.isfinite(en):", "    code = 1")
         for j, sn in enumerate(s_new):
             w(f"elif not np.isfinite({sn}):", f"    code = {2 + j}")
 
@@ -160,10 +165,14 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
         for p, Pa, c in zip(p_loc, P, pc):
             w(f"{p} = {Pa}[b * {c}]")
 
-    def row_d1(w, with_xs, with_G=False):
+    def row_d1(w, with_xs, with_G=False, tpat=None):
         # one configuration at a time, its state in registers: a latency-bound chain.  With
         # with_G (a single configuration on a single instance) Σ g_t rides along in the same
-        # loop, an independent chain that costs nothing next to the configuration's own
+        # loop, an independent chain that costs nothing next to the configuration's own.
+        # ``tpat`` (the time stride of each coefficient, "0"/"1") specialises the loads: a
+        # time-constant coefficient is loaded once, the others through a row view indexed by
+        # k ≥ 0 (no multiply by a runtime stride, no test for a negative index)
+        coeffs = c_at
         w("for b in range(b0, b1):").indent()
         w("if not alive[b]:", "    continue", "bg = b * gps", "x = X[b, 0]", "e = E[b, 0]")
         w(*[f"{s} = {Sa}[b, 0]" for s, Sa in zip(s_loc, S)])
@@ -173,6 +182,11 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
             w("qs = xs[b, 0]", "qc = xs_c[b, 0]")
         if with_G:
             w("gs = G[0, 0]", "gc = G_c[0, 0]")
+        if tpat is not None:
+            coeffs = []
+            for j, (Ca, t, cs) in enumerate(zip(C, tpat, cc)):
+                w(f"c{j} = {Ca}[0, b * {cs}]" if t == "0" else f"c{j}_col = {Ca}[:, b * {cs}]")
+                coeffs.append(f"c{j}" if t == "0" else f"c{j}_col[k]")
         w("for k in range(n):").indent()
         w("g = grads[k, bg, 0]")
         if with_G:
@@ -180,7 +194,7 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
         _kahan(w, "ls", "lc", "g * x")
         if with_xs:
             _kahan(w, "qs", "qc", "x")
-        w(call("x", "g", s_loc))
+        w(call_with("x", "g", s_loc, coeffs))
         fault_code(w)
         w("if code >= 0:", "    fault_t[b] = t0 + k", "    fault_what[b] = code", "    alive[b] = False",
           "    break")
@@ -363,6 +377,10 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
         "jam": lambda w: jam_d1(w, False, JAM), "jam_xs": lambda w: jam_d1(w, True, JAM),
         "general": general,
     }
+    if variant.startswith("row_G") and "_t" in variant:
+        # row_G[_xs]_t<time stride per coefficient>: the one-configuration loop, loads specialised
+        tpat = variant.rsplit("_t", 1)[1]
+        bodies[variant] = lambda w: row_d1(w, "_xs" in variant, with_G=True, tpat=tpat)
     if variant.startswith("simd"):
         # simd[_xs]_c<time,config stride per coefficient>_p<stride per parameter>_g<gps>
         parts = variant.split("_")
@@ -387,7 +405,8 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
 
 
 #: the loop variants: d = 1 one configuration at a time (row), with Σx_t (xs), with Σg_t in
-#: the loop (G); d = 1 unroll-and-jam (jam); any d (general); and d = 1 vectorised across
+#: the loop (G; ``advance_fused`` names it ``row_G[_xs]_t<time stride of each coefficient>``, the
+#: loads specialised); d = 1 unroll-and-jam (jam); any d (general); and d = 1 vectorised across
 #: configurations, one per stride pattern, named by ``advance_fused`` as
 #: ``simd[_xs]_c<time and config stride of each coefficient>_p<stride of each parameter>_g<gradient
 #: stride>``.  Each is its own compiled function, so a run compiles only what it uses.
@@ -606,7 +625,7 @@ def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray,
     if B == 1 and d == 1 and g.shape[1] == 1 and tr.alive[0]:
         # Σ g_t inside the configuration's loop; if it faults mid-chunk, the rest of the
         # chunk's gradients are summed after it
-        fn = compiled(kernel, "row_G" + xs_tag)
+        fn = compiled(kernel, "row_G" + xs_tag + "_t" + "".join(map(str, _time_strides(kernel, ts, coeffs))))
         fn(0, 1, t0, tr.x, tr.eta, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
         if not tr.alive[0]:
             _sum_gradients(g[int(tr.fault_t[0]) - t0 + 1:], tr.G, tr.G_c)

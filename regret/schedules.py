@@ -12,6 +12,9 @@ Bound functions of AdaBound/AMSBound (Luo et al. 2019, Section 4) are pairs of f
 ``paper_bounds`` is the paper's (and the authors' code's) choice
 
     η_l(t) = α*·(1 − 1/(γt + 1)),   η_u(t) = α*·(1 + 1/(γt)).
+
+``paper_band`` evaluates these with a built-in lr schedule in one compiled pass (the same
+numbers): the theory-convention AdaBound of the studies uses it, any other choice the functions.
 """
 from __future__ import annotations
 

@@ -151,6 +151,16 @@ def test_fault_in_the_middle_of_a_chunk_of_one_configuration():
     np.testing.assert_array_equal(a.comparator, b.comparator)
 
 
+@pytest.mark.parametrize("B", [1, 5, 40])  # the one-configuration, unroll-and-jam and vectorised loops
+def test_finite_values_whose_sum_overflows_are_not_a_fault(B):
+    # x̂ = 1 + 1.5e308 and η = 1.5e308 are finite, their sum is not: the compiled loops test the
+    # sum first and must then find every quantity finite
+    prob = regret.problem("periodic", pattern=[-1.0])
+    a, b = _both(prob, regret.optimizer("sgd", lr=np.full(B, 1.5e308)), 50, x0=0.25)
+    _agree(a, b)
+    assert a.faults == [] and np.all(a.x[-1] == 1.0) and np.all(a.eta[-1] == 1.5e308)
+
+
 def test_matches_a_plain_scalar_loop_of_theory_adam():
     # written from Reddi et al. Alg. 1 with β1t = β1, α_t = α/√t, no ε, independent of the package
     C, T, lr, b1, b2 = 3.0, 20000, 0.5, 0.3, 0.2
