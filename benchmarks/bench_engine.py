@@ -311,6 +311,10 @@ def main(argv=None):
         if need is not None:
             met = ratio > need if need == 1.0 else ratio >= need
             print(f"  {algo:9} B={B:<6} {ratio:7.2f}× {label} (target {need}×): {'met' if met else 'MISSED'}")
+        if B == 1 and label == "regret.run (fused)":
+            # the issue states the B = 1 target as 100× *its* Python loop (6×10^5 steps/s there)
+            print(f"  {algo:9} B={B:<6} {rate:9.3e} config-steps/s (target ≥ 6e7, the issue's 100× of its "
+                  f"6e5 Python loop): {'met' if rate >= 6e7 else 'MISSED'}")
     off, on = progress_cost(args)
     print(f"progress bar (B=1, T={10 * args.T1:.0e}): {off:.3f} s without, {on:.3f} s with: "
           f"{100 * (on / off - 1):+.1f}% (target ≤ 2%)")
