@@ -1,7 +1,7 @@
 """Engine throughput: config-steps per second, regret tracking included, in one process.
 
     .venv/bin/python benchmarks/bench_engine.py            # the table (a few minutes)
-    .venv/bin/python benchmarks/bench_engine.py --memory   # also T = 10^9, B = 1: peak RSS (~30 s)
+    .venv/bin/python benchmarks/bench_engine.py --memory   # also T = 10^9, B = 1 and a 10^6 sweep (~40 s)
     .venv/bin/python benchmarks/bench_engine.py --quick    # smaller sizes, a smoke test
 
 Workload: reddi-online with C = 3, P = 3 (Reddi et al. Theorem 1), theory convention (α_t = α/√t,
@@ -251,6 +251,23 @@ def memory_check(T):
     return float(out[0]), float(out[1]), float(out[2])
 
 
+def sweep_check(B, T):
+    """A B-configuration (β1, β2) grid of the theory Adam for T steps, 60 checkpoints, in a fresh
+    process: (seconds, peak RSS in MB).  What a phase diagram at 10^6 configurations costs."""
+    n = int(round(math.sqrt(B)))
+    code = ("import time, numpy as np, regret\n"
+            f"g1, g2 = np.meshgrid(np.linspace(0.0, 0.95, {n}), np.linspace(0.01, 0.999, {n}))\n"
+            "k = regret.optimizer('adam', lr=0.5, beta1=g1.ravel(), beta2=g2.ravel(), convention='theory')\n"
+            "p = regret.problem('reddi-online', C=3)\n"
+            "regret.run(p, k, 10, progress=False)\n"
+            f"t0 = time.perf_counter(); r = regret.run(p, k, {T}, progress=False)\n"
+            "dt = time.perf_counter() - t0\n"
+            "hwm = [ln for ln in open('/proc/self/status') if ln.startswith('VmHWM')][0].split()[1]\n"
+            "print(dt, int(hwm) / 1024)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
 def _has(mod):
     try:
         __import__(mod)
@@ -269,7 +286,7 @@ def _version(mod):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
-    ap.add_argument("--memory", action="store_true", help="also run T=1e9, B=1 and report peak RSS")
+    ap.add_argument("--memory", action="store_true", help="also run T=1e9, B=1 and a 1e6-configuration sweep, and report peak RSS")
     ap.add_argument("--repeat", type=int, default=3, help="timings per fast row (best is kept)")
     ap.add_argument("--slow-steps", type=int, default=1_000_000,
                     help="steps for the Python-loop baselines at B=1 (a tenth for per-step numpy/torch)")
@@ -322,6 +339,9 @@ def main(argv=None):
         rss, sec, avg = memory_check(10**9)
         print(f"T=1e9, B=1 adam: {sec:.1f} s ({1e9 / sec:.3e} steps/s), peak RSS {rss:.0f} MB "
               f"(target < 300 MB), R_T/T = {avg:.4f}")
+        sec, rss = sweep_check(10**6, 10**3)
+        print(f"B=1e6, T=1e3 adam grid, 60 checkpoints: {sec:.1f} s ({1e9 / sec:.3e} config-steps/s), "
+              f"peak RSS {rss:.0f} MB (mostly the record: 5 arrays of 8 MB per checkpoint)")
 
 
 if __name__ == "__main__":

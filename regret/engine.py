@@ -32,15 +32,19 @@ import numpy as np
 from . import __version__, checks
 from .kernels.base import Kernel
 from .problems.base import GeneralProblem, GradientStream, LinearProblem, Problem
-from .result import Result
+from .result import Configs, Result, Same
 
 ENGINES = ("auto", "numpy", "fused")
 #: steps per chunk by default for one configuration: long enough that the per-chunk Python work
 #: is a few percent of the compiled loop, short enough for a prompt Ctrl-C and small arrays
 DEFAULT_CHUNK = 1 << 16
-#: a chunk's time-only arrays (coefficients, gradients: (n, B) each) stay under this many
-#: elements, so memory does not grow with the batch; numbers never depend on the chunk
+#: a chunk's time-only arrays (gradients, coefficients that vary in time: (n, width) each) stay
+#: under this many elements, so memory does not grow with the batch; numbers never depend on
+#: the chunk
 CHUNK_ELEMENTS = 1 << 21
+#: config-step-coordinates per chunk at most (~0.1 s of the compiled loop): a large batch still
+#: sees its progress bar move and Ctrl-C answered promptly
+CHUNK_WORK = 1 << 26
 
 
 def checkpoint_times(T: int, n: int = 60) -> np.ndarray:
@@ -62,8 +66,8 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
     ``progress``: a progress bar (None: only when stderr is a terminal).  ``engine``: "fused"
     (compiled, ``regret.fused``; linear problems on a box), "numpy" (the reference) or "auto"
     (fused whenever it applies, else numpy); ``Result.engine`` says which ran.  ``chunk`` is
-    the most steps evaluated per chunk of time-only inputs (lowered for large batches so that
-    a chunk's arrays stay under ``CHUNK_ELEMENTS``).
+    the most steps evaluated per chunk of time-only inputs (lowered so that a chunk's arrays
+    stay under ``CHUNK_ELEMENTS`` and its work under ``CHUNK_WORK``; see ``chunk_steps``).
 
     Interrupt and resume: while ``run`` works, Ctrl-C (SIGINT) only sets a flag, read between
     chunks; the run then stops at the end of the current chunk and returns what it has: for the
@@ -171,7 +175,8 @@ def _resume_list(resume, n: int) -> list:
 
 def _plain(obj):
     """JSON-normal form, so a reloaded file compares equal to freshly built provenance."""
-    return json.loads(json.dumps(obj, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
+    return json.loads(json.dumps(obj, default=lambda o: (list(o) if isinstance(o, Configs) else
+                                                         o.tolist() if hasattr(o, "tolist") else str(o))))
 
 
 def _check_resumable(prev: Result, problem: Problem, kernel: Kernel, T: int, i: int) -> None:
@@ -216,6 +221,30 @@ def start_point(problem: Problem, x0, B: int) -> np.ndarray:
     return x
 
 
+def chunk_steps(problem: Problem, kernel: Kernel, B: int, chunk: int, t_next: int) -> int:
+    """Steps per chunk: at most ``chunk``, with the time-only arrays under ``CHUNK_ELEMENTS``
+    and the work under ``CHUNK_WORK``.
+
+    The arrays' width is measured, not assumed to be B·d: a sweep's coefficients are usually
+    (n, 1) or broadcast views of per-configuration constants, and its gradients (n, B_p, d) for
+    B_p problem instances; only what varies in time per configuration takes memory per step.
+    (A width of B·d, assumed before, gave a 10^6-configuration sweep two-step chunks, whose
+    fixed per-chunk cost, O(B), then dominated.)
+    """
+    d = problem.dim
+    try:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            coeffs = kernel.coeffs(np.array([t_next, t_next + 1], dtype=np.int64))
+    except Exception:  # noqa: BLE001 - a bad schedule: the first chunk reports it, in its own terms
+        coeffs = (np.zeros((2, B * d)),)
+    width = problem.batch * d
+    for c in coeffs:
+        c = np.asarray(c)
+        if c.ndim == 2 and c.strides[0] != 0:
+            width = max(width, c.shape[1])
+    return max(1, min(chunk, CHUNK_ELEMENTS // width, CHUNK_WORK // (B * d)))
+
+
 def chunk_plan(T: int, ckpts: np.ndarray, chunk: int, start: int = 1):
     """Consecutive (t_first, t_last, record) ranges covering start..T, breaking at checkpoints."""
     ends = np.union1d(ckpts, np.arange(start - 1 + chunk, T + 1, chunk))
@@ -226,24 +255,20 @@ def chunk_plan(T: int, ckpts: np.ndarray, chunk: int, start: int = 1):
         start = end + 1
 
 
-def _configs(problem: Problem, kernel: Kernel, B: int):
-    """Per-configuration hyperparameters and problem parameters as plain values (provenance).
-
-    Built column by column: a sweep of 10^4–10^6 configurations must not cost a Python call each.
-    """
+def _configs(problem: Problem, kernel: Kernel, B: int) -> tuple[Configs, Configs]:
+    """Per-configuration hyperparameters and problem parameters as plain values (provenance),
+    stored by column (``result.Configs``): a sweep of 10^6 configurations holds no 10^6 dicts."""
     kcols = {}
     for key, val in kernel.hparams.items():
         if isinstance(val, np.ndarray):
-            col = val.astype(float).tolist()
-            kcols[key] = col if len(col) > 1 else col * B
+            col = val.astype(float)  # a copy: later changes to the kernel do not reach the record
+            kcols[key] = col if len(col) > 1 else Same(float(col[0]))
         else:
-            kcols[key] = [val] * B
-    kcfg = [dict(zip(kcols, row)) for row in zip(*kcols.values())] if kcols else [{} for _ in range(B)]
+            kcols[key] = Same(val)
     pcols = {}
     for key, val in problem.params.items():
-        pcols[key] = val if isinstance(val, list) and problem.batch > 1 and key != "pattern" else [val] * B
-    pcfg = [dict(zip(pcols, row)) for row in zip(*pcols.values())] if pcols else [{} for _ in range(B)]
-    return kcfg, pcfg
+        pcols[key] = val if isinstance(val, list) and problem.batch > 1 and key != "pattern" else Same(val)
+    return Configs(B, kcols), Configs(B, pcols)
 
 
 @dataclass
@@ -420,7 +445,6 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
                      fault_what=np.full(B, -1, dtype=np.int64))
 
     engine_name, advance = select_advance(problem, kernel, engine)
-    step_chunk = max(1, min(chunk, CHUNK_ELEMENTS // (B * d)))
     # One spare row: an interrupted run records where it stopped as well.
     K = len(ckpts)
     rec = {name: np.empty((K + 1, B)) for name in ("regret", "loss", "comparator")}
@@ -433,6 +457,7 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
             raise ValueError(f"resume: {kernel.name} ran on engine {resume.engine!r}, this run would use "
                              f"{engine_name!r}; pass engine={resume.engine!r}")
         tr, k_rec, seconds_before = _restore(resume, rec, rec_x, rec_eta, ckpts, stream)
+    step_chunk = chunk_steps(problem, kernel, B, chunk, tr.t + 1)
 
     def record(k: int, t1: int) -> None:
         comp = feasible.min_linear(tr.total_G()) if linear else problem.comparator(t1)
@@ -489,7 +514,9 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
     names = fault_names(kernel)
     faults = [{"config": int(b), "t": int(tr.fault_t[b]), "quantity": names[int(tr.fault_what[b])]}
               for b in np.flatnonzero(~tr.alive)]
-    rows = {name: a[:n_rows].copy() for name, a in rec.items()}
+    # views, not copies: the record arrays hold one spare row, and copying them costs more than
+    # the run itself for a 10^6-configuration sweep (fresh pages, several 100 MB each)
+    rows = {name: a[:n_rows] for name, a in rec.items()}
     provenance = _provenance(engine_name, chunk, step_chunk)
     provenance["python"] = platform.python_version()
     if resume is not None:
@@ -498,8 +525,8 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
     return Result(
         problem=problem.describe(), optimizer=kernel.name, convention=kernel.convention,
         configs=kcfg, problem_configs=pcfg, T=T, engine=engine_name, t=np.array(t_rows, dtype=np.int64),
-        regret=rows["regret"], loss=rows["loss"], comparator=rows["comparator"], x=rec_x[:n_rows].copy(),
-        eta=rec_eta[:n_rows].copy(), expected_gap=rows.get("expected_gap"),
+        regret=rows["regret"], loss=rows["loss"], comparator=rows["comparator"], x=rec_x[:n_rows],
+        eta=rec_eta[:n_rows], expected_gap=rows.get("expected_gap"),
         expected_regret=rows.get("expected_regret"), faults=faults,
         seconds=seconds_before + time.perf_counter() - started, provenance=provenance,
         interrupted=interrupted,

@@ -31,7 +31,7 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 
 from . import __version__
-from .result import Result
+from .result import Configs, Result
 
 FORMAT = "regret-results"
 VERSION = 1
@@ -125,7 +125,7 @@ def _encode(obj):
         return {"__array__": obj.dtype.str, "shape": list(obj.shape), "data": data}
     if isinstance(obj, dict):
         return {str(k): _encode(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
+    if isinstance(obj, (list, tuple, Configs)):
         return [_encode(v) for v in obj]
     if isinstance(obj, (bool, np.bool_)):
         return bool(obj)

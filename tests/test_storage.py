@@ -91,3 +91,43 @@ def test_overflowing_losses_are_reported_not_passed_off_as_success(capsys):
     out, err = capsys.readouterr()
     assert rc == 3 and "R_T is not finite" in err and err.count("\n") == 1
     assert _strict_json(out)["runs"][0]["regret"] == "nan"
+
+
+def test_configs_are_columns_that_equal_the_per_configuration_dicts(tmp_path):
+    """A run keeps its provenance by column (``result.Configs``); each entry must be what the
+    kernel's own ``config(b)`` gives, and a saved file (a plain list) compares equal."""
+    k = regret.optimizer("adabound", lr=[0.1, 0.2, 0.3], beta1=0.9, final_lr=[0.05, 0.05, 0.2])
+    p = regret.problem("reddi-online", C=[2.5, 3.0, 4.0], P=3)
+    r = regret.run(p, k, 60)
+    assert isinstance(r.configs, regret.result.Configs) and len(r.configs) == 3
+    assert [r.configs[b] for b in range(3)] == [k.config(b) for b in range(3)]
+    assert r.configs[-1] == k.config(2) and r.configs[1:] == [k.config(1), k.config(2)]
+    assert [c["C"] for c in r.problem_configs] == [2.5, 3.0, 4.0]
+    assert r.configs.varying() == ["lr", "final_lr"]
+    assert r.label(2) == "adabound (lr=0.3, final_lr=0.2, C=4)"
+    try:
+        r.configs[3]
+    except IndexError:
+        pass
+    else:
+        raise AssertionError("configs[3] of 3 must raise IndexError")
+    back = storage.load(storage.save(tmp_path / "r.json", r)).results[0]
+    assert isinstance(back.configs, list) and back.configs == r.configs and r.configs == back.configs
+    assert back.label(2) == r.label(2)
+    assert r.runs()[2]["params"] == k.config(2)
+
+
+def test_chunks_are_sized_by_what_varies_in_time():
+    """Time-only arrays that are (n, 1) or broadcast views cost no memory per configuration:
+    a sweep over β's of the theory Adam gets long chunks (work-capped), while per-configuration
+    bias corrections ((n, B) arrays) keep a chunk's arrays under CHUNK_ELEMENTS."""
+    from regret import engine
+
+    B = 10**4
+    grid = np.linspace(0.01, 0.99, B)
+    p = regret.problem("reddi-online", C=3, P=3)
+    theory = regret.optimizer("adam", beta1=grid * 0.9, beta2=grid, convention="theory")
+    practical = regret.optimizer("adam", beta1=grid * 0.9, beta2=grid)
+    assert engine.chunk_steps(p, theory, B, 1 << 16, 1) == engine.CHUNK_WORK // B
+    assert engine.chunk_steps(p, practical, B, 1 << 16, 1) == engine.CHUNK_ELEMENTS // B
+    assert engine.chunk_steps(p, regret.optimizer("adam"), 1, 1 << 16, 1) == 1 << 16
