@@ -106,16 +106,22 @@ def paper_band(lr: np.ndarray, final_lr: np.ndarray, gamma: np.ndarray, schedule
     """
     if schedule not in ("constant", "inv_sqrt"):
         raise ValueError(f"schedule={schedule!r}: paper_band knows 'constant' and 'inv_sqrt'")
-    fill = _paper_band_fill()
+    fill, fill1 = _paper_band_fill()
     inv = schedule == "inv_sqrt"
     params = [np.ascontiguousarray(np.atleast_1d(a), dtype=np.float64) for a in (lr, final_lr, gamma)]
     m_lr, m_b = len(params[0]), max(len(params[1]), len(params[2]))  # widths as numpy would broadcast
+
+    one = m_lr == 1 and m_b == 1
+    scalars = [float(a[0]) for a in params]
 
     def band(t):
         ts = np.ascontiguousarray(t, dtype=np.int64)
         n = len(ts)
         out = (np.empty((n, m_lr)), np.empty((n, m_b)), np.empty((n, m_b)))
-        bad, which = fill(ts, *params, inv, *out)
+        if one:  # one configuration's columns as 1-d arrays: the loop LLVM vectorises
+            bad, which = fill1(ts, *scalars, inv, *(c[:, 0] for c in out))
+        else:
+            bad, which = fill(ts, *params, inv, *out)
         if bad >= 0:
             raise ValueError(f"{('lower', 'upper')[which]} is not finite at t={int(ts[bad])}")
         return out
@@ -128,7 +134,7 @@ import math
 from numba import njit, types
 
 R1 = types.Array(types.float64, 1, "C", readonly=True)
-F2 = types.float64[:, ::1]
+F1, F2 = types.float64[::1], types.float64[:, ::1]
 
 
 @njit(types.UniTuple(types.int64, 2)(types.Array(types.int64, 1, "C", readonly=True), R1, R1, R1,
@@ -154,6 +160,24 @@ def fill(ts, lr_, alpha_, gamma_, inv_sqrt, step, lower, upper):
             if not math.isfinite(upper[k, j]):
                 return k, 1
     return -1, -1
+
+
+@njit(types.UniTuple(types.int64, 2)(types.Array(types.int64, 1, "C", readonly=True), types.float64,
+      types.float64, types.float64, types.boolean, F1, F1, F1), cache=True, nogil=True, error_model="numpy")
+def fill1(ts, lr, alpha, gamma, inv_sqrt, step, lower, upper):
+    n = ts.shape[0]
+    for k in range(n):
+        t = float(ts[k])
+        s = 1.0 / math.sqrt(t) if inv_sqrt else 1.0
+        step[k] = lr * s
+        lower[k] = ({lower}) * s
+        upper[k] = ({upper}) * s
+    for k in range(n):
+        if not math.isfinite(lower[k]):
+            return k, 0
+        if not math.isfinite(upper[k]):
+            return k, 1
+    return -1, -1
 '''
 
 
@@ -171,7 +195,8 @@ def _paper_band_fill():
     lower, upper = (pycode(e) for e in paper_schedule())
     src = _BAND_TEMPLATE.format(lower=lower, upper=upper)
     digest = hashlib.sha256("\0".join([numba.__version__, src]).encode()).hexdigest()[:20]
-    return load_generated(src, f"paper_band_{digest}", attr="fill")
+    return (load_generated(src, f"paper_band_{digest}", attr="fill"),
+            load_generated(src, f"paper_band_{digest}", attr="fill1"))
 
 
 @functools.lru_cache(maxsize=1)
