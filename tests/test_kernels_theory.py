@@ -280,3 +280,20 @@ def test_a_beta1_schedule_leaving_the_unit_interval_is_refused_at_its_step():
     k = regret.optimizer("adam", beta1=0.9, beta1_schedule=lambda t: np.where(np.asarray(t) > 3, 1.2, 1.0))
     with pytest.raises(ValueError, match="t=4"):
         regret.replay(k, G, X0)
+
+
+def test_column_powers_are_each_configurations_own_power_bit_for_bit():
+    """β^t for a batch must be, column by column, the numbers of ``np.power(β_j, t)`` alone: numpy's
+    vectorised and scalar pow differ in the last bit and its layout decides which runs (with one
+    step, a batch of bases would meet the scalar-exponent path, x**2 = x*x)."""
+    rng = np.random.default_rng(7)
+    cases = [(np.array([0.0, 0.0, 0.674367840699113]), np.array([2.0]))]
+    for _ in range(200):
+        base = rng.choice(rng.uniform(0.0, 1.0, 6) ** 0.3, size=int(rng.integers(1, 40)))  # with repeats
+        t0, n = int(rng.integers(1, 10**7)), int(rng.integers(1, 300))
+        cases.append((base, np.arange(t0, t0 + n, dtype=np.float64)))
+    for base, tf in cases:
+        got = regret.schedules.column_powers(base, tf)
+        assert got.shape == (len(tf), len(base))
+        for j, b in enumerate(base):
+            np.testing.assert_array_equal(got[:, j], np.power(float(b), tf))

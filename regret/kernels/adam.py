@@ -77,16 +77,6 @@ def amsgrad_general_rule(x, g, m, v, vmax, beta1_t, step_t, eps_in_t, eps_t, dec
     return x - decay_t * x - eta * m, eta, m, v, vmax
 
 
-def _powers(beta: np.ndarray, tf: np.ndarray) -> np.ndarray:
-    """β^t as an (n, B_k) array, one column per configuration.
-
-    Computed column by column on purpose: numpy's vectorised (SIMD) pow and its scalar loop can
-    differ in the last bit, and which one runs depends on the array layout, i.e. on the batch
-    size; a configuration's numbers must not depend on what else is in the batch.
-    """
-    return np.stack([np.power(float(b), tf) for b in beta], axis=1)
-
-
 def moment_coeffs(lr, beta1, beta2, eps, schedule, bias_correction, batch, eps_corrected=True,
                   beta1_schedule=None):
     """coeff_fn(t) -> (β1t, α_t·√(1−β2^t)/(1−β1^t), ε_t) shared by the Adam family.
@@ -105,8 +95,8 @@ def moment_coeffs(lr, beta1, beta2, eps, schedule, bias_correction, batch, eps_c
         lr_t = lr[None, :] * s
         if bias_correction:
             tf = t.astype(np.float64)
-            bc1 = 1.0 - _powers(beta1, tf)
-            sq_bc2 = np.sqrt(1.0 - _powers(beta2, tf))
+            bc1 = 1.0 - schedules.column_powers(beta1, tf)
+            sq_bc2 = np.sqrt(1.0 - schedules.column_powers(beta2, tf))
             step = lr_t * sq_bc2 / bc1
             eps_t = eps[None, :] * sq_bc2 if eps_corrected else rows(eps, n)
         else:
@@ -164,8 +154,8 @@ def _adam_like(name, doc, lr, beta1, beta2, eps, bias_correction, schedule, conv
         n = len(t)
         tf = t.astype(np.float64)
         lr_t = lr_a[None, :] * schedules.evaluate("schedule", sched, t, B)
-        bc1 = 1.0 - _powers(b1, tf) if bc else np.ones((n, 1))
-        bc2 = 1.0 - _powers(b2, tf) if bc else np.ones((n, 1))
+        bc1 = 1.0 - schedules.column_powers(b1, tf) if bc else np.ones((n, 1))
+        bc2 = 1.0 - schedules.column_powers(b2, tf) if bc else np.ones((n, 1))
         if corrected_max:
             # vmax holds max_s v_s/(1−β2^s): the denominator is corrected already
             step, vscale = lr_t / bc1, 1.0 / bc2

@@ -29,7 +29,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import checks, schedules
-from .adam import _powers
 from .base import CONVENTIONS, Kernel, batch_of, ema, hyper, jitable, nonzero, rows, swept
 
 FALLBACKS = ("sgd", "skip")
@@ -48,7 +47,7 @@ def radam_rule(x, g, m, v, beta1_t, step_t, sgd_t, eps_t, decay_t, beta2, wd):
 def rectification(beta2: np.ndarray, t: np.ndarray, threshold: np.ndarray):
     """(ρ_t, r_t, adaptive flag) as (n, B_k) arrays; r_t = 0 where the flag is 0."""
     tf = t.astype(np.float64)[:, None]
-    b2t = _powers(beta2, t.astype(np.float64))
+    b2t = schedules.column_powers(beta2, t.astype(np.float64))
     rho_inf = 2.0 / (1.0 - beta2[None, :]) - 1.0
     rho_t = rho_inf - 2.0 * tf * b2t / (1.0 - b2t)
     flag = rho_t > threshold[None, :]
@@ -82,8 +81,8 @@ def radam(lr=1e-3, beta1=0.9, beta2=0.999, eps=None, threshold=None, fallback="s
         n = len(t)
         tf = t.astype(np.float64)
         lr_t = lr_a[None, :] * schedules.evaluate("schedule", sched, t, B)
-        bc1 = 1.0 - _powers(b1, tf)
-        sq_bc2 = np.sqrt(1.0 - _powers(b2, tf))
+        bc1 = 1.0 - schedules.column_powers(b1, tf)
+        sq_bc2 = np.sqrt(1.0 - schedules.column_powers(b2, tf))
         _, r, flag = rectification(b2, t, thr)
         step = lr_t * r * sq_bc2 / bc1
         sgd_t = lr_t * (1.0 - flag) * use_sgd / bc1

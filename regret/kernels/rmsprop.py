@@ -20,7 +20,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import schedules
-from .adam import _powers
 from .base import Kernel, batch_of, ema, hyper, jitable, nonzero, resolve_convention, rows
 
 
@@ -59,7 +58,7 @@ def rmsprop(lr=0.01, beta2=0.99, eps=None, momentum=0.0, centered=False, weight_
         if not bc:
             return np.broadcast_to(lr_t, (n, lr_t.shape[1])), rows(e, n)
         # √(v/c) + ε = (√v + ε√c)/√c, c = 1 − β2^t: the correction moves into the coefficients
-        sq = np.sqrt(1.0 - _powers(b2, t.astype(np.float64)))
+        sq = np.sqrt(1.0 - schedules.column_powers(b2, t.astype(np.float64)))
         return lr_t * sq, np.broadcast_to(e[None, :] * sq, (n, B))
 
     return Kernel(name="rmsprop", rule=rmsprop_rule, state_names=("v", "gavg", "buf"),
