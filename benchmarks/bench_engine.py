@@ -223,7 +223,7 @@ def case_rows(algo, B, T, args):
 
 
 def progress_cost(args):
-    """Seconds of a B = 1 run of 10·T1 steps without and with the progress bar: (best, median)
+    """Seconds of a B = 1 run of 30·T1 steps without and with the progress bar: (best, median)
     of each over interleaved repeats whose order alternates (the first run of a pair tended to be
     the faster one).  30·T1 (~1.6 s here): a run long enough to want a bar, and long enough that
     the machine's run-to-run noise (±3% on 0.5 s runs) does not swamp a 2% target."""

@@ -233,15 +233,9 @@ def chunk_steps(problem: Problem, kernel: Kernel, B: int, chunk: int, t_next: in
     """
     d = problem.dim
     try:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            coeffs = kernel.coeffs(np.array([t_next, t_next + 1], dtype=np.int64))
+        width = max([problem.batch * d] + kernel.time_widths(t_next))
     except Exception:  # noqa: BLE001 - a bad schedule: the first chunk reports it, in its own terms
-        coeffs = (np.zeros((2, B * d)),)
-    width = problem.batch * d
-    for c in coeffs:
-        c = np.asarray(c)
-        if c.ndim == 2 and c.strides[0] != 0:
-            width = max(width, c.shape[1])
+        width = B * d
     return max(1, min(chunk, CHUNK_ELEMENTS // width, CHUNK_WORK // (B * d)))
 
 

@@ -557,12 +557,11 @@ def _strided(c: np.ndarray) -> tuple[np.ndarray, int, int]:
 def _time_strides(kernel, ts: np.ndarray, coeffs) -> list[int]:
     """Per coefficient, 0 if it is constant in time (a broadcast view), else 1.
 
-    A one-step chunk does not tell (numpy gives a length-1 axis any stride): the kernel is asked
-    for the same step twice, so that a run compiles one pattern whatever its chunks.
+    A one-step chunk does not tell (numpy gives a length-1 axis any stride): the kernel is
+    probed (``Kernel.time_widths``), so that a run compiles one pattern whatever its chunks.
     """
     if len(ts) == 1:
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            coeffs = kernel.coeffs(np.array([ts[0], ts[0]], dtype=np.int64))
+        return [int(w > 0) for w in kernel.time_widths(int(ts[0]))]
     return [0 if np.asarray(c).strides[0] == 0 else 1 for c in coeffs]
 
 

@@ -17,8 +17,8 @@ def jsonable(value):
     """``value`` as plain JSON data (see the module docstring)."""
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)) or (isinstance(value, Sequence) and not isinstance(value, (str, bytes))):
-        return [jsonable(v) for v in value]  # ``result.Configs`` among the sequences
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        return [jsonable(v) for v in value]  # lists, tuples, ``result.Configs``
     if isinstance(value, np.ndarray):
         return jsonable(value.tolist())
     if isinstance(value, (np.bool_, bool)):

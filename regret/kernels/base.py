@@ -115,6 +115,21 @@ class Kernel:
         """Time-only coefficients for the steps ``t`` (shape (n,)): each (n, B_k) or (n, 1)."""
         return self.coeff_fn(np.asarray(t, dtype=np.int64))
 
+    def time_widths(self, t: int) -> list[int]:
+        """Per coefficient, its number of columns if it varies in time, else 0.
+
+        A coefficient constant in time comes back from ``coeffs`` as a broadcast view (time
+        stride 0, see ``rows``).  Probed with the step t twice: a length-1 time axis would not
+        tell, and t + 1 may lie past the run.
+        """
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            coeffs = self.coeffs(np.array([t, t], dtype=np.int64))
+        widths = []
+        for c in coeffs:
+            c = np.asarray(c)
+            widths.append(0 if c.strides[0] == 0 else (c.shape[1] if c.ndim > 1 else 1))
+        return widths
+
     def column_params(self) -> tuple[np.ndarray, ...]:
         """Parameters shaped (B_k, 1), ready to broadcast against (B, d) arrays."""
         return tuple(p[:, None] for p in self.params)
