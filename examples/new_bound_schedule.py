@@ -1,4 +1,4 @@
-"""Test a new AdaBound bound schedule: define it in sympy, check it symbolically, run it against the paper's.
+"""Tutorial: test a new AdaBound bound schedule: define it in sympy, check it symbolically, run it against the paper's.
 
     python examples/new_bound_schedule.py
 

@@ -1,4 +1,6 @@
-"""Savarese (2019): bound functions meeting Theorem 4's assumptions for which AdaBound is Adam.
+"""Tutorial: sympy expressions as an optimizer's inputs (AdaBound's lower=/upper=).
+
+Savarese (2019): bound functions meeting Theorem 4's assumptions for which AdaBound is Adam.
 
     python examples/savarese.py
 
