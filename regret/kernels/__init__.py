@@ -57,5 +57,6 @@ def optimizer(name: str, **hparams) -> Kernel:
     return checks.build("optimizer", name, OPTIMIZERS, hparams)
 
 
-__all__ = ["OPTIMIZERS", "optimizer", "register_optimizer", "Kernel", "CONVENTIONS", "sgd", "adagrad", "rmsprop", "adadelta", "adam",
+__all__ = ["OPTIMIZERS", "optimizer", "register_optimizer", "Kernel", "CONVENTIONS", "sgd", "adagrad", "rmsprop",
+           "adadelta", "adam",
            "adamw", "amsgrad", "adabound", "amsbound", "adaboundw", "amsboundw", "radam", "lookahead", "ranger"]

@@ -251,8 +251,8 @@ def grid(beta2_values, C_values, lr=1.0, T: int = 40_000, *, engine: str = "auto
     unexplained = [c for c, a in zip(cells, agree) if not a and not c["explained"]]
     predicted = [c["predicted_wrong_way"] for c in cells]
     measured = [c["simulated_wrong_way"] for c in cells]
-    check = Check(f"Adam drifts the wrong way exactly where β2^(C−2) < 1/16 ({len(cells)} cells)", predicted, measured,
-                  not unexplained, "every disagreement has a predicted settling time > T/4",
+    check = Check(f"Adam drifts the wrong way exactly where β2^(C−2) < 1/16 ({len(cells)} cells)", predicted,
+                  measured, not unexplained, "every disagreement has a predicted settling time > T/4",
                   "proofs.minus_one_two.drift_condition")
     return StudyResult(
         key=f"{KEY}-grid", title="The −1/2 example over (β2, C): the exact condition against one run",

@@ -164,4 +164,4 @@ def compare(result, bound_values: np.ndarray, name: str, measured=None) -> Check
     ok = bool(np.all(meas <= bound_values * (1 + 1e-12) + 1e-9))
     return Check(f"R_t ≤ {name} at every checkpoint", bound_values, meas, ok,
                  f"measured ≤ bound at all {len(result.t)} checkpoints (min slack "
-                 f"{float(np.min(bound_values - meas)):.4g})", f"proofs.bounds, regret.studies.run_bounds")
+                 f"{float(np.min(bound_values - meas)):.4g})", "proofs.bounds, regret.studies.run_bounds")

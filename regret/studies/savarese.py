@@ -84,10 +84,12 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
               "minimum over seeds and checkpoints K/10 ≤ t ≤ K", "proofs.theorem3"),
         Check(f"the run contradicts Theorem 4: R_K exceeds its bound at t = K, every seed", "R_K ≤ bound (Thm 4)",
               f"R_K − bound ∈ [{excess.min():.4g}, {excess.max():.4g}]", bool(np.all(excess > 0)),
-              "R_K > bound in all seeds (a reproduced counterexample)", "proofs.bounds.adabound_theorem4, regret.studies.run_bounds.adabound_theorem4"),
+              "R_K > bound in all seeds (a reproduced counterexample)",
+              "proofs.bounds.adabound_theorem4, regret.studies.run_bounds.adabound_theorem4"),
         Check("Savarese's corrected bound (M grows with K) holds at every checkpoint", f"M = {M:.6g}",
               f"min slack {float(np.min(corr - ada.regret)):.4g}", bool(np.all(ada.regret <= corr)),
-              f"{len(ada.t)} checkpoints × {len(SEEDS)} seeds", "proofs.savarese.corrected_M, regret.studies.run_bounds.savarese"),
+              f"{len(ada.t)} checkpoints × {len(SEEDS)} seeds",
+              "proofs.savarese.corrected_M, regret.studies.run_bounds.savarese"),
     ]
     first = [int(ada.t[np.argmax(ada.regret[:, b] > thm4[:, b])]) if np.any(ada.regret[:, b] > thm4[:, b]) else None
              for b in range(ada.batch)]

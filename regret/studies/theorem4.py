@@ -91,7 +91,8 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
         label = lineup.LABELS[name]
         checks += [
             Check(f"{label}: R_t ≤ Savarese's corrected bound at every checkpoint", "R_t ≤ bound",
-                  f"min slack {slack_c:.4g}", slack_c >= 0, f"{len(r.t)} checkpoints", "proofs.bounds.savarese_corrected, regret.studies.run_bounds.savarese"),
+                  f"min slack {slack_c:.4g}", slack_c >= 0, f"{len(r.t)} checkpoints",
+                  "proofs.bounds.savarese_corrected, regret.studies.run_bounds.savarese"),
             Check(f"{label}: R_t ≤ Theorem 4's bound as stated at every checkpoint (this problem)", "R_t ≤ bound",
                   f"min slack {slack_4:.4g}", slack_4 >= 0, f"{len(r.t)} checkpoints",
                   "proofs.bounds.adabound_theorem4, regret.studies.run_bounds.adabound_theorem4"),
