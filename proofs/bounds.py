@@ -45,7 +45,22 @@ class Bound:
     source: str
 
     def __call__(self, Tval, **values) -> float:
-        return float(self.expr.subs(values).subs(T, Tval).doit())
+        """The bound at T = Tval with its constants given by name (``D=2, G=3, alpha=0.5``; the
+        names of the module docstring: D, G, R, L, beta1, lambda, d, M, alpha, beta2)."""
+        e = self.expr.subs(self._symbols(values)).subs(T, Tval).doit()
+        left = sorted(s.name for s in e.free_symbols)
+        if left:
+            raise ValueError(f"bound {self.name!r} needs a value for {', '.join(left)}")
+        return float(e)
+
+    def _symbols(self, values: dict) -> dict:
+        # the expression's symbols carry assumptions (positive=True): match them by name
+        by_name = {s.name: s for s in self.expr.free_symbols if s != T}
+        unknown = sorted(set(values) - set(by_name))
+        if unknown:
+            raise ValueError(f"bound {self.name!r} has no constant {', '.join(unknown)}; "
+                             f"its constants are {', '.join(sorted(by_name))}")
+        return {by_name[k]: v for k, v in values.items()}
 
 
 def _middle(beta1t: str):

@@ -25,6 +25,17 @@ def test_ogd_general_at_D_over_G_is_three_halves():
     assert sp.simplify(b - (sp.Rational(3, 2) * D * G * sp.sqrt(T) - D * G / 2)) == 0
 
 
+def test_a_bound_is_evaluated_with_its_constants_given_by_name():
+    # D²√T/(2α) + (αG²/2)(2√T − 1) at D = 2, G = 3, α = 1/2, T = 100: 40 + 42.75 (by hand)
+    assert bounds.ogd(general=True)(100, D=2, G=3, alpha=0.5) == pytest.approx(82.75, rel=1e-15)
+    # Theorem 4, β1 = 0: D²√T·d/(2L) + (2√T − 1)·R·d·G² = 400 + 34.2 at D = 2, G = 3, L = 1/20, R = 1/5
+    assert bounds.adabound_theorem4("zero")(100, D=2, G=3, L=0.05, R=0.2, d=1, beta1=0) == pytest.approx(434.2)
+    with pytest.raises(ValueError, match="needs a value for G, alpha"):
+        bounds.ogd(general=True)(100, D=2)
+    with pytest.raises(ValueError, match="has no constant X; its constants are D, G, alpha"):
+        bounds.ogd(general=True)(100, X=1)
+
+
 def _paper_numpy(a, g):
     return (lambda t: a * (1 - 1 / (g * t + 1))), (lambda t: a * (1 + 1 / (g * t)))
 

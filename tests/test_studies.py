@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 import regret
+from proofs import bounds, schedule_check
+from proofs.exact import t as t_sym
 from regret.studies import REPRODUCED, minus_one_two, run_bounds, savarese, theorem1, theorem2, theorem3
 
 
@@ -92,3 +94,24 @@ def test_bounds_take_the_constants_the_problem_states_and_refuse_another_problem
     assert run_bounds.constants(res, p, 0)["D"] == 2.0
     with pytest.raises(ValueError, match="not the problem of this run"):
         run_bounds.ogd(res, regret.problem("reddi-online", C=3.0))
+
+
+def test_evaluated_bounds_against_proofs_expressions():
+    # the evaluators use the run's own η_T where the expressions use its bounds: OGD's is the same
+    # expression, Theorem 4's (β1 = 0, η̂_T ≥ η_l(T) ≥ η_l(1) = L, R = η_u(1)) lies below it
+    p = regret.problem("reddi-online", C=3.0)
+    sgd = regret.run(p, regret.optimizer("sgd", lr=[2 / 3, 0.1], convention="theory"), 2000, checkpoints=12)
+    ogd = bounds.ogd(general=True)
+    for b, lr in enumerate([2 / 3, 0.1]):
+        want = [ogd(int(t), D=2, G=3, alpha=lr) for t in sgd.t]
+        np.testing.assert_allclose(run_bounds.ogd(sgd, p)[:, b], want, rtol=1e-12)
+    ada = regret.run(p, regret.optimizer("adabound", beta1=0.0, beta2=0.1, lr=0.1, convention="theory"), 2000,
+                     checkpoints=12)
+    cfg = ada.configs[0]                                    # the band the kernel used: α*, γ
+    lo, up = schedule_check.paper_schedule(cfg["final_lr"], cfg["gamma"])
+    L, R = float(lo.subs(t_sym, 1)), float(up.subs(t_sym, 1))
+    thm4 = bounds.adabound_theorem4("zero")
+    expr = np.array([thm4(int(t), D=2, G=3, L=L, R=R, d=1, beta1=0) for t in ada.t])
+    evaluated = run_bounds.adabound_theorem4(ada, p)[:, 0]
+    assert np.all(evaluated <= expr * (1 + 1e-12)) and evaluated[-1] < expr[-1]
+
