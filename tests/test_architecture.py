@@ -141,3 +141,13 @@ def test_the_numeric_core_does_not_import_what_sits_on_it():
     for part in CORE & set(graph):
         above = {d for d in graph[part] if d in ON_TOP or d.startswith("cli")}
         assert not above, f"regret.{part} imports {sorted(above)}"
+
+
+def test_theory_tests_run_no_simulation():
+    # tests/test_proofs_*.py test proofs alone (and the `regret check` command, which is proofs
+    # behind a CLI); a test that runs an optimizer belongs with the studies (test_studies.py)
+    files = sorted((ROOT / "tests").glob("test_proofs_*.py"))
+    assert files
+    for f in files:
+        used = {m for m in imports(f) if m == "regret" or m.startswith("regret.")}
+        assert used <= {"regret.cli"}, (f.name, used)
