@@ -5,7 +5,9 @@
 * among regret's parts (its top-level modules and subpackages) the imports form no circle, except
   through the documented face regret/__init__.py (which only hands names on);
 * the numeric core (problems, kernels, engine, result, …) never imports what sits on it (the
-  studies, the report, figures and the CLI).
+  studies, the report, figures and the CLI);
+* the theory tests (tests/test_proofs_*.py) run no simulation: they import nothing of regret
+  but its CLI (for ``regret check``).
 """
 import ast
 from pathlib import Path
