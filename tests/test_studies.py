@@ -115,3 +115,16 @@ def test_evaluated_bounds_against_proofs_expressions():
     evaluated = run_bounds.adabound_theorem4(ada, p)[:, 0]
     assert np.all(evaluated <= expr * (1 + 1e-12)) and evaluated[-1] < expr[-1]
 
+
+
+def test_bounds_rebuild_the_problem_of_a_reloaded_run(tmp_path):
+    from regret import storage
+
+    p = regret.problem("reddi-stochastic", C=[3.0, 4.0], delta=0.5, seed=[1, 2])
+    res = regret.run(p, regret.optimizer("sgd", lr=0.1, convention="theory"), 200)
+    want = run_bounds.ogd(res, p)
+    np.testing.assert_array_equal(run_bounds.ogd(res), want)         # rebuilt from res.problem
+    storage.save(tmp_path / "run.json", res)
+    loaded = storage.load(tmp_path / "run.json").results[0]
+    np.testing.assert_array_equal(run_bounds.ogd(loaded), want)
+    assert run_bounds.constants(loaded, b=1)["G"] == 4.0               # max(C, b) of instance 1

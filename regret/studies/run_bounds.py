@@ -5,7 +5,8 @@ bound as a sympy expression of T (and decides its order); here the same bound is
 the run's own quantities at every checkpoint τ, shape (K, B):
 
 * D = D∞ and G = G∞ come from the problem (``Problem.D_inf``, ``Problem.G_inf``: each problem
-  states them), d from its dimension;
+  states them), d from its dimension; pass the problem, or let it be rebuilt from the run's
+  description (``problem_of``);
 * η_T from the run (``Result.eta``, so η̂_T = √T·η_T), β1 and α from the kernel's configuration;
 * L∞ = η_l(1)'s reach and R∞ = η_u(1) from the bound functions (given, or the paper's from the
   run's final_lr and gamma, expressions owned by ``proofs.schedule_check``).
@@ -28,13 +29,35 @@ from ..jsonable import jsonable
 from .outcome import Check
 
 
-def constants(result, problem, b: int = 0, G_inf=None) -> dict:
-    """D∞, G∞ and d of configuration b, as the problem states them (``G_inf=`` overrides G∞).
+def problem_of(result, problem=None):
+    """The problem of the run: ``problem`` after checking that its description is the run's, or,
+    when None, rebuilt from the run's description through the registry (``regret.problem``), so
+    a Result reloaded from a file can be held against a bound too."""
+    if problem is None:
+        from ..problems import PROBLEMS
+        from ..problems import problem as build
 
-    ``problem`` must be the problem the run was made on (its description is compared)."""
+        name, params = result.problem.get("name"), result.problem.get("params", {})
+        if name not in PROBLEMS:
+            raise ValueError(f"the run's problem {name!r} is not registered; pass problem=")
+        try:
+            problem = build(name, **params)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"the run's problem {name!r} cannot be rebuilt from its description ({exc}); "
+                             "pass problem=") from None
     if jsonable(problem.describe()) != jsonable(result.problem):
         raise ValueError(f"problem {problem.name!r} ({jsonable(problem.params)}) is not the problem of this run "
                          f"({result.problem.get('name')!r}, {jsonable(result.problem.get('params'))})")
+    return problem
+
+
+def constants(result, problem=None, b: int = 0, G_inf=None) -> dict:
+    """D∞, G∞ and d of configuration b, as the run's problem states them (``G_inf=`` overrides
+    G∞); ``problem`` as in ``problem_of``."""
+    return _constants(problem_of(result, problem), b, G_inf)
+
+
+def _constants(problem, b: int, G_inf) -> dict:
     if G_inf is None:
         g = problem.G_inf
         if g is None:
@@ -78,15 +101,16 @@ def _beta1_sum(result, lower, beta1_val, d_):
     return cum[result.t - 1]
 
 
-def adabound_theorem4(result, problem, lower=None, upper=None, G_inf=None) -> np.ndarray:
+def adabound_theorem4(result, problem=None, lower=None, upper=None, G_inf=None) -> np.ndarray:
     """Theorem 4 as stated, at every checkpoint of an AdaBound/AMSBound run: shape (K, B).
 
         R_T ≤ D²√T/(2(1−β1)) Σ_i η̂_{T,i}^{−1} + D²/(2(1−β1)) Σ_t Σ_i β1t η_{t,i}^{−1} + (2√T−1) R∞ G2²/(1−β1)
     """
     out = np.empty_like(result.regret)
+    problem = problem_of(result, problem)
     for b in range(result.batch):
         c = _theory(result, b)
-        k = constants(result, problem, b, G_inf)
+        k = _constants(problem, b, G_inf)
         lo, up = bound_functions(result, b, lower, upper)
         b1 = float(c["beta1"])
         R_inf = float(up(np.array([1]))[0])
@@ -97,7 +121,7 @@ def adabound_theorem4(result, problem, lower=None, upper=None, G_inf=None) -> np
     return out
 
 
-def savarese(result, problem, M=None, lower=None, upper=None, G_inf=None) -> np.ndarray:
+def savarese(result, problem=None, M=None, lower=None, upper=None, G_inf=None) -> np.ndarray:
     """Savarese's corrected bound at every checkpoint: shape (K, B).  M: the schedule's best M
     (default: ``proofs.schedule_check.best_M`` of the run's paper bound functions).
 
@@ -106,9 +130,10 @@ def savarese(result, problem, M=None, lower=None, upper=None, G_inf=None) -> np.
     from proofs import schedule_check
 
     out = np.empty_like(result.regret)
+    problem = problem_of(result, problem)
     for b in range(result.batch):
         c = _theory(result, b)
-        k = constants(result, problem, b, G_inf)
+        k = _constants(problem, b, G_inf)
         lo, up = bound_functions(result, b, lower, upper)
         if M is None:
             if lower is not None:
@@ -127,13 +152,14 @@ def savarese(result, problem, M=None, lower=None, upper=None, G_inf=None) -> np.
     return out
 
 
-def amsgrad(result, problem, G_inf=None) -> np.ndarray:
+def amsgrad(result, problem=None, G_inf=None) -> np.ndarray:
     """AMSGrad's bound (Reddi et al. Thm 4) at every checkpoint of an AMSGrad run: (K, B)."""
     out = np.empty_like(result.regret)
     ts = result.t.astype(float)
+    problem = problem_of(result, problem)
     for b in range(result.batch):
         c = _theory(result, b)
-        k = constants(result, problem, b, G_inf)
+        k = _constants(problem, b, G_inf)
         b1, b2, a = float(c["beta1"]), float(c["beta2"]), float(c["lr"])
         gam = b1 / np.sqrt(b2) if b2 > 0 else np.inf
         if gam >= 1:
@@ -145,13 +171,14 @@ def amsgrad(result, problem, G_inf=None) -> np.ndarray:
     return out
 
 
-def ogd(result, problem, G_inf=None) -> np.ndarray:
+def ogd(result, problem=None, G_inf=None) -> np.ndarray:
     """OGD's bound D²√T/(2α) + (αG²/2)(2√T−1) (Euclidean D, G) for an SGD theory-convention run."""
     out = np.empty_like(result.regret)
     ts = result.t.astype(float)
+    problem = problem_of(result, problem)
     for b in range(result.batch):
         c = _theory(result, b)
-        k = constants(result, problem, b, G_inf)
+        k = _constants(problem, b, G_inf)
         Dl2, Gl2, a = np.sqrt(k["d"]) * k["D"], np.sqrt(k["d"]) * k["G"], float(c["lr"])
         out[:, b] = Dl2 ** 2 * np.sqrt(ts) / (2 * a) + a * Gl2 ** 2 / 2 * (2 * np.sqrt(ts) - 1)
     return out
