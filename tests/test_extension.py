@@ -107,3 +107,22 @@ def test_a_registered_problem_is_built_by_name():
         np.testing.assert_array_equal(res.regret, ref.regret)
     finally:
         regret.PROBLEMS.pop("toy-sawtooth")
+
+
+def test_the_kernel_in_docs_architecture_is_this_one():
+    # the optimizer docs/ARCHITECTURE.md shows, executed as written (its relative import made
+    # absolute), gives the toy's numbers: the page cannot drift from working code
+    from pathlib import Path
+
+    doc = (Path(__file__).parent.parent / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    block = doc.split("# regret/kernels/clipped_sgd.py\n", 1)[1].split("```", 1)[0]
+    namespace = {"__name__": "architecture_doc"}
+    exec(block.replace("from .base import", "from regret.kernels.base import"), namespace)  # noqa: S102
+    problem = regret.problem("reddi-online", C=3.0)
+    for convention in ("practical", "theory"):
+        doc_k = namespace["clipped_sgd"](lr=[0.01, 0.5], clip=2.0, convention=convention)
+        ours = clipped_sgd(lr=[0.01, 0.5], clip=2.0, convention=convention)
+        a = regret.run(problem, doc_k, 600, engine="numpy")
+        b = regret.run(problem, ours, 600, engine="numpy")
+        np.testing.assert_array_equal(a.regret, b.regret)
+        np.testing.assert_array_equal(a.x, b.x)
