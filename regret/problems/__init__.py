@@ -32,7 +32,8 @@ PROBLEMS: dict[str, Callable[..., Problem]] = {
 def register_problem(name: str, factory: Callable[..., Problem]) -> None:
     """Add a problem family to ``PROBLEMS``: ``factory(**params)`` returns a ``Problem``.
 
-    After this, ``problem(name, ...)`` and the CLI's problem specs see it like a built-in one.
+    After this, ``problem(name, ...)`` and the CLI's problem specs in the same process see it like
+    a built-in one.
     The name must be new (ValueError otherwise).  See docs/ARCHITECTURE.md for the contract.
     """
     checks.register("problem", name, factory, PROBLEMS)
