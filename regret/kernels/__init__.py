@@ -58,4 +58,5 @@ def optimizer(name: str, **hparams) -> Kernel:
 
 
 __all__ = ["OPTIMIZERS", "optimizer", "register_optimizer", "Kernel", "CONVENTIONS", "sgd", "adagrad", "rmsprop",
-           "adadelta", "adam", "adamw", "amsgrad", "adabound", "amsbound", "adaboundw", "amsboundw", "radam", "lookahead", "ranger"]
+           "adadelta", "adam", "adamw", "amsgrad", "adabound", "amsbound", "adaboundw", "amsboundw", "radam",
+           "lookahead", "ranger"]
