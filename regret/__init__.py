@@ -7,11 +7,12 @@ __version__ = "0.1.0"
 
 from .engine import checkpoint_times, run  # noqa: E402
 from .feasible import Ball, Box, Simplex, interval  # noqa: E402
-from .kernels import OPTIMIZERS, Kernel, optimizer  # noqa: E402
-from .problems import PROBLEMS, problem  # noqa: E402
+from .kernels import OPTIMIZERS, Kernel, optimizer, register_optimizer  # noqa: E402
+from .problems import PROBLEMS, problem, register_problem  # noqa: E402
 from .replay import replay  # noqa: E402
 from .result import Result  # noqa: E402
 
 __all__ = ["__version__", "run", "checkpoint_times", "optimizer", "problem", "OPTIMIZERS", "PROBLEMS",
+           "register_optimizer", "register_problem",
            "Kernel", "Result", "Box", "Ball", "Simplex",
            "interval", "replay"]

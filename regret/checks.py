@@ -120,3 +120,15 @@ def build(what: str, name: str, registry: dict, params: dict):
     factory = registry[name]
     keywords(what, name, factory, params)
     return factory(**params)
+
+
+def register(what: str, name, factory, registry: dict) -> None:
+    """Add ``factory`` to ``registry`` under ``name`` after checking both: a new, non-empty name
+    without spaces (it is typed on the command line) and a callable factory."""
+    if not isinstance(name, str) or not name or any(c.isspace() for c in name):
+        raise ValueError(f"{what} name={name!r} must be a non-empty string without spaces")
+    if name in registry:
+        raise ValueError(f"{what} name={name!r} is already registered (to {registry[name]!r}); choose another name")
+    if not callable(factory):
+        raise TypeError(f"{what} factory={factory!r} must be callable (it is called with the keyword options)")
+    registry[name] = factory

@@ -20,6 +20,7 @@ import sys
 import threading
 
 from . import checks
+from .jsonable import jsonable
 
 
 def register(sub) -> None:
@@ -48,8 +49,8 @@ def cmd_condition(args) -> int:
     v = conditions.beta_condition(args.beta1, args.beta2)
     g = conditions.gamma(args.beta1, args.beta2)
     if args.json:
-        json.dump({"beta1": args.beta1, "beta2": args.beta2, "gamma": str(g), "clauses": [v.as_dict()],
-                   "overall": v.status}, sys.stdout)
+        json.dump(jsonable({"beta1": args.beta1, "beta2": args.beta2, "gamma": str(g), "clauses": [v.as_dict()],
+                            "overall": v.status}), sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print(v.line())
@@ -80,7 +81,7 @@ def cmd_bounds(args) -> int:
                             "--timeout"):
         rep = schedule_check.check(args.lower, args.upper, _params(args.param))
     if args.json:
-        json.dump(rep.as_dict(), sys.stdout)
+        json.dump(jsonable(rep.as_dict()), sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print(rep.text())

@@ -169,5 +169,5 @@ def write(studies: Sequence[StudyResult], outdir: str, *, command: str | None = 
     _write_atomic(paths["markdown"], markdown(studies, meta))
     _write_atomic(paths["html"], html_report(studies, meta, outdir))
     doc = {"meta": meta, "studies": [s.to_json() for s in studies]}
-    _write_atomic(paths["json"], json.dumps(jsonable(doc), indent=1, ensure_ascii=False) + "\n")
+    _write_atomic(paths["json"], json.dumps(jsonable(doc), indent=1, ensure_ascii=False, allow_nan=False) + "\n")
     return paths

@@ -29,10 +29,20 @@ PROBLEMS: dict[str, Callable[..., Problem]] = {
 }
 
 
+def register_problem(name: str, factory: Callable[..., Problem]) -> None:
+    """Add a problem family to ``PROBLEMS``: ``factory(**params)`` returns a ``Problem``.
+
+    After this, ``problem(name, ...)`` and the CLI's problem specs in the same process see it like
+    a built-in one.
+    The name must be new (ValueError otherwise).  See docs/ARCHITECTURE.md for the contract.
+    """
+    checks.register("problem", name, factory, PROBLEMS)
+
+
 def problem(name: str, **params) -> Problem:
     """Build a registered problem by name, e.g. ``problem("reddi-online", C=3)``."""
     return checks.build("problem", name, PROBLEMS, params)
 
 
-__all__ = ["PROBLEMS", "problem", "Problem", "LinearProblem", "GeneralProblem", "GradientStream",
+__all__ = ["PROBLEMS", "problem", "register_problem", "Problem", "LinearProblem", "GeneralProblem", "GradientStream",
            "ReddiOnline", "ReddiStochastic", "Periodic", "MinusOneTwo", "minus_one_two", "Quadratic"]

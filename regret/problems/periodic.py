@@ -43,6 +43,11 @@ class Periodic(LinearProblem):
         return _PeriodicLinear(self)
 
     @property
+    def G_inf(self) -> np.ndarray:
+        """G∞ = max |pattern| (one instance)."""
+        return np.array([float(np.max(np.abs(self.pattern)))])
+
+    @property
     def period(self) -> int:
         return self.pattern.shape[0]
 
@@ -73,6 +78,11 @@ class MinusOneTwo(LinearProblem):
 
     def stream(self):
         return _PeriodicLinear(self)
+
+    @property
+    def G_inf(self) -> np.ndarray:
+        """g_t ∈ {−1, +2, 0}: G∞ = 2 for every instance."""
+        return np.full(self.batch, 2.0)
 
     @property
     def period(self) -> int:

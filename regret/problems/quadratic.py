@@ -32,6 +32,12 @@ class Quadratic(GeneralProblem):
         super().__init__(feasible, 1, params, x0)
         self.x_star = feasible.project(self.c)
 
+    @property
+    def G_inf(self) -> np.ndarray:
+        """G∞ = max_i a_i·max(|lo_i − c_i|, |hi_i − c_i|): the largest |∂f/∂x_i| on the box."""
+        lo, hi = self.feasible.lo, self.feasible.hi
+        return np.array([float(np.max(self.a * np.maximum(np.abs(lo - self.c), np.abs(hi - self.c))))])
+
     def grad(self, x, t):
         return self.a * (x - self.c)
 

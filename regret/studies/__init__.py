@@ -16,7 +16,11 @@ A study module has ``KEY``, ``TITLE``, ``T_DEFAULT``, ``T_QUICK``,
 ``run(*, T=None, quick=False, engine="auto", progress=None) -> StudyResult`` and
 ``plot(study, outdir) -> list[FigureFile]``, and optionally ``min_T(quick) -> int`` (the shortest
 horizon it accepts; the CLI checks it before running anything).  Every verdict is computed from
-the run.
+the run.  A module may offer parametrised entry points returning the same ``StudyResult``
+(``theorem1.sweep``, ``theorem2.sweep``, ``theorem3.sweep``, ``minus_one_two.grid``,
+``savarese.counterexample``); ``run_bounds`` evaluates ``proofs.bounds`` on a finished run.
+This package is the one place where a prediction of ``proofs`` meets a run
+(docs/ARCHITECTURE.md).
 """
 from __future__ import annotations
 
