@@ -111,6 +111,9 @@ def cmd_run(args) -> int:
             raise UsageError(f"--resume takes the run's settings from {args.resume!r}; do not also give "
                              f"{', '.join(given)}")
         saved = storage.load(args.resume)
+        if saved.altered:
+            raise ValueError(f"--resume {args.resume!r}: result(s) {', '.join(map(str, saved.altered))} were "
+                             "altered after the file was saved (or it has no digests); refusing to continue")
         if not isinstance(saved.command, dict) or saved.command.get("problem") is None:
             raise ValueError(f"--resume {args.resume!r}: the file holds no 'regret run' settings "
                              "(resume it from Python: regret.run(..., resume=results))")
@@ -171,8 +174,8 @@ def report(results, json_out: bool = False, plot: str | None = None) -> None:
                "runs": [r for res in results for r in res.runs()]}
         if any(r.interrupted for r in results):
             out["interrupted"] = True
-        json.dump(jsonable(out), sys.stdout, allow_nan=False)
-        sys.stdout.write("\n")
+        # dumps, not dump: only the one-shot encoder is the C one (10× faster on big sweeps)
+        sys.stdout.write(json.dumps(jsonable(out), allow_nan=False) + "\n")
     else:
         _print_table(results)
     if plot:

@@ -38,6 +38,9 @@ def cmd_show(args) -> int:
         ax = plotting.iterates([r for r in saved.results if len(r.t)])
         plotting.save(ax, args.iterates)
     print(f"regret: {args.file}: {provenance_line(saved)}", file=sys.stderr)
+    if saved.altered:
+        print(f"regret: warning: {args.file}: result(s) {', '.join(map(str, saved.altered))} do not match "
+              "their saved digest: the file was altered after it was written", file=sys.stderr)
     return exit_status(saved.results, args.file)
 
 

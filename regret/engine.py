@@ -180,7 +180,11 @@ def _plain(obj):
 
 
 def _check_resumable(prev: Result, problem: Problem, kernel: Kernel, T: int, i: int) -> None:
-    """The saved run must be this very run: same T, kernel, hyperparameters and problem."""
+    """The saved run must be this very run: same T, kernel, hyperparameters and problem, and
+    its resumable state as it was saved (``regret.storage`` marks an altered one)."""
+    if prev.resume_state is not None and prev.resume_state.get("altered"):
+        raise ValueError(f"resume: result {i} was altered after it was saved (its digest does not match); "
+                         "refusing to continue from it")
     if prev.T != T:
         raise ValueError(f"resume: result {i} is of a run with T={prev.T}, this run has T={T}")
     if prev.optimizer != kernel.name:
