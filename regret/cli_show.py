@@ -28,6 +28,9 @@ def register(sub) -> None:
 def cmd_show(args) -> int:
     from .cli import exit_status, report
 
+    for option in ("plot", "iterates"):
+        if getattr(args, option) is not None:
+            storage.check_writable(f"--{option}", getattr(args, option))
     saved = storage.load(args.file)
     if not saved.results:
         raise ValueError(f"results file {args.file!r} holds no results")

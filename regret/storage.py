@@ -108,6 +108,29 @@ def save(path, results: Result | Sequence[Result], command: dict | None = None) 
     return path
 
 
+def check_writable(option: str, path) -> str:
+    """Fail before a long run, not after it, when its output could not be written: ``path``
+    must name a file (not a directory) in an existing folder where this process can create one
+    (tried for real, so /proc, read-only mounts and permissions are all caught)."""
+    if not isinstance(path, (str, os.PathLike)) or os.fspath(path).strip() == "":
+        raise ValueError(f"{option}={path!r}: give a file name")
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"{option}={path!r}: directory {folder!r} does not exist")
+    if os.path.isdir(path):
+        raise ValueError(f"{option}={path!r} is a directory; give a file name")
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise ValueError(f"{option}={path!r} exists and is not writable")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".regret-probe.", dir=folder)
+    except OSError as exc:
+        raise ValueError(f"{option}={path!r}: cannot write in {folder!r} ({exc.strerror})") from None
+    os.close(fd)
+    os.unlink(probe)
+    return path
+
+
 def load(path) -> Saved:
     """Read a file written by ``save``; a ValueError names the file (and the field) if it is not
     one, or not a whole one.  Results whose digest does not match are listed in ``altered``."""
@@ -200,7 +223,7 @@ def _schema(f: dict, where: str) -> None:
         need(array(name, 2).shape == (K, B), name, f"must have shape ({K}, {B}) (checkpoints, configurations)")
     x = array("x", 3)
     need(x.shape[:2] == (K, B), "x", f"must have shape ({K}, {B}, d)")
-    need(array("eta", 3).shape[:2] == (K, B), "eta", f"must have shape ({K}, {B}, d)")
+    need(array("eta", 3).shape == x.shape, "eta", f"must have the shape of x, {x.shape}")
     for name in ("expected_gap", "expected_regret"):
         if f.get(name) is not None:
             need(array(name, 2).shape == (K, B), name, f"must be null or have shape ({K}, {B})")
@@ -255,17 +278,24 @@ def _remove_stale_temporaries(folder: str, base: str) -> None:
 
 
 class _sigint_held:
-    """Hold SIGINT back while a file is written (main thread only); it is delivered on exit."""
+    """Hold SIGINT back while a file is written: a Ctrl-C meanwhile is remembered and handed to
+    the previous handler on exit (a Python handler, not a signal mask: in a process with other
+    threads the kernel would deliver a masked SIGINT to one of them).  Main thread only."""
 
     def __enter__(self):
-        self.on = threading.current_thread() is threading.main_thread() and hasattr(signal, "pthread_sigmask")
+        self.pending = []
+        self.on = threading.current_thread() is threading.main_thread()
         if self.on:
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            self.previous = signal.signal(signal.SIGINT, lambda signum, frame: self.pending.append(frame))
         return self
 
     def __exit__(self, *exc):
         if self.on:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            signal.signal(signal.SIGINT, self.previous)
+            if self.pending and callable(self.previous):
+                self.previous(signal.SIGINT, self.pending[0])
+            elif self.pending and self.previous == signal.SIG_DFL:
+                os.kill(os.getpid(), signal.SIGINT)
         return False
 
 
