@@ -95,9 +95,9 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
     chunk = DEFAULT_CHUNK if chunk is None else checks.positive_int("chunk", chunk)
     checks.choice("engine", engine, ENGINES)
     if np.ndim(checkpoints) == 0:
-        K = min(checks.positive_int("checkpoints", checkpoints, minimum=2), T)
-        _check_memory(problem, kernels, K)  # before the checkpoints themselves are allocated
-        ckpts = checkpoint_times(T, K)
+        n = checks.positive_int("checkpoints", checkpoints, minimum=2)
+        _check_memory(problem, kernels, min(n, T))  # before the checkpoints themselves are allocated
+        ckpts = checkpoint_times(T, n)
     else:
         ckpts = np.asarray(checkpoints, dtype=np.int64)
         if ckpts.ndim != 1 or np.any(ckpts < 1) or np.any(ckpts > T):
