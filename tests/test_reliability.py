@@ -286,3 +286,55 @@ def test_memory_estimate_matches_the_record_a_run_allocates():
     held = sum(a.nbytes for a in arrays)
     _, record = limits.run_bytes(B, 1, K, 2, stochastic=True)
     assert held <= record <= held * (K + 1) / K + 1
+
+
+@pytest.mark.parametrize("problem", ["reddi-online:C=3", "reddi-stochastic:C=3"])
+@pytest.mark.parametrize("engine_name", ["numpy", "fused"])
+def test_real_sigint_mid_run_leaves_a_resumable_file(tmp_path, monkeypatch, capsys, problem, engine_name):
+    path = tmp_path / "r.json"
+    argv = ["run", "--problem", problem, "--optimizer", "adam:beta2=[0.9,0.99]", "--T", "3000", "--chunk", "50",
+            "--engine", engine_name, "--save", str(path)]
+    real_run = engine.run
+
+    def ctrl_c_at_1000(i, t):
+        if t >= 1000:
+            signal.raise_signal(signal.SIGINT)  # the engine's real handler takes it
+
+    monkeypatch.setattr("regret.cli.run", lambda *a, **kw: real_run(*a, **{**kw, "on_chunk": ctrl_c_at_1000}))
+    assert main(argv) == 130
+    assert "--resume" in capsys.readouterr().err
+    monkeypatch.setattr("regret.cli.run", real_run)
+    assert storage.load(path).results[0].interrupted
+    assert main(["run", "--resume", str(path)]) == 0
+    whole = tmp_path / "whole.json"
+    assert main(argv[:-1] + [str(whole)]) == 0
+    a, b = storage.load(path).results[0], storage.load(whole).results[0]
+    np.testing.assert_array_equal(a.regret, b.regret)
+    np.testing.assert_array_equal(a.x, b.x)
+    assert sorted(os.listdir(tmp_path)) == ["r.json", "whole.json"]
+
+
+def test_sigkill_during_saves_leaves_a_whole_file_and_the_next_save_cleans_up(tmp_path):
+    import time
+
+    path = tmp_path / "r.json"
+    child = (f"import numpy as np, regret\nfrom regret import storage\n"
+             f"k = regret.optimizer('adam', lr=np.linspace(0.01, 0.1, 3000))\n"
+             f"res = regret.run(regret.problem('reddi-online', C=3), k, 200)\n"
+             f"storage.save({str(path)!r}, res)\nprint('saved', flush=True)\n"
+             f"while True:\n    storage.save({str(path)!r}, [res, res])\n")
+    proc = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "saved"
+        deadline = time.monotonic() + 60
+        while not any(n.endswith(".tmp") for n in os.listdir(tmp_path)) and time.monotonic() < deadline:
+            time.sleep(0.005)  # wait until a save is under way
+        proc.kill()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    saved = storage.load(path)  # either the first or a later file, whole
+    assert len(saved.results) in (1, 2) and not saved.altered
+    storage.save(path, saved.results)
+    assert os.listdir(tmp_path) == ["r.json"], "the killed writer's temporary is gone"
