@@ -5,6 +5,18 @@ Problems (``regret.problem``) → vectorised kernels (``regret.optimizer``) → 
 """
 __version__ = "0.1.0"
 
+import os as _os  # noqa: E402
+import signal as _signal  # noqa: E402
+import sys as _sys  # noqa: E402
+
+# The command line (``regret ...``, ``python -m regret``) spends its first ~0.3 s importing
+# numpy, numba and sympy.  A Ctrl-C there would print a KeyboardInterrupt traceback; until
+# ``cli.main`` installs its own handling, SIGINT keeps the operating system's meaning instead
+# (the process ends quietly with status 130).  A library import is left alone.
+if _os.path.basename(_sys.argv[0] if _sys.argv else "") in ("regret", "__main__.py") and \
+        _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler:
+    _signal.signal(_signal.SIGINT, _signal.SIG_DFL)
+
 from .engine import checkpoint_times, run  # noqa: E402
 from .feasible import Ball, Box, Simplex, interval  # noqa: E402
 from .kernels import OPTIMIZERS, Kernel, optimizer, register_optimizer  # noqa: E402

@@ -13,14 +13,36 @@ import numpy as np
 
 
 def as_float_array(name: str, value) -> np.ndarray:
-    """``value`` as a float64 array (scalar → 0-d), or a TypeError naming ``name``."""
+    """``value`` as a float64 array (scalar → 0-d), or an error naming ``name``.
+
+    Booleans are refused although numpy would read them as 0 and 1: ``lr=true`` is a mistake,
+    not a learning rate of 1.  An empty sequence is refused too: a sweep of no configurations
+    has nothing to run (and would divide by its length further on)."""
     if callable(value) or isinstance(value, (str, bytes, dict)):
         raise TypeError(f"{name}={value!r} is not a number or an array of numbers")
     try:
+        raw = np.asarray(value)
         arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name}={value!r} is not a number or an array of numbers") from None
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"{name}={_short(value)} is not a number or an array of numbers") from None
+    if raw.dtype.kind == "b" or _has_bool(value):
+        raise TypeError(f"{name}={_short(value)} holds a boolean (true/false); give a number")
+    if arr.size == 0:
+        raise ValueError(f"{name}={_short(value)} is empty; give a number or a non-empty list of numbers")
     return arr
+
+
+def _has_bool(value) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_bool(v) for v in value)
+    return False
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def finite(name: str, value) -> np.ndarray:

@@ -23,6 +23,9 @@ from . import checks
 from .jsonable import jsonable
 
 
+MAX_TIMEOUT = 7 * 86400
+
+
 def register(sub) -> None:
     p = sub.add_parser("check", help="decide a theorem's conditions or a bound schedule exactly (sympy)")
     what = p.add_subparsers(dest="what", parser_class=type(p))
@@ -76,6 +79,8 @@ def cmd_bounds(args) -> int:
     from proofs import schedule_check
 
     limit = checks.positive_int("--timeout", args.timeout)
+    if limit > MAX_TIMEOUT:  # signal.alarm takes a C unsigned int; a week is more than enough
+        raise ValueError(f"--timeout={limit} must be at most {MAX_TIMEOUT} s (a week)")
     with _time_limit(limit, f"sympy did not finish within --timeout={limit} s on --lower={args.lower!r}, "
                             f"--upper={args.upper!r}; give parameters values, simplify the expressions or raise "
                             "--timeout"):
