@@ -15,7 +15,8 @@ What we took.  The functions, F, β1 and β2 are the paper's.  The paper's text 
 issue and in REFERENCE.md gives no step size and no horizon for Figure 1, and the excerpts of
 the paper reachable here did not include that paragraph, so both are our choice and said so:
 α_t = α/√t with α = 1 (the schedule of the paper's analysis, Theorem 4 / Corollary 1; theory
-convention: no bias correction, ε = 0), x_1 = 0 (the problems' default), T = 5·10^6
+convention: no bias correction, ε = 0), x_1 = +1 (the problems' default, the start of
+Reddi et al.'s Theorem 1), T = 5·10^6
 (``--quick``: 10^6), and 8 independent sample paths for the stochastic problem (batched: the
 seed is the batch axis).  AMSGrad needs about 10^6 steps at α = 1 to reach −1 here; the
 figure's own axis (millions of iterations) is of that order.
@@ -140,7 +141,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
                    "stationary drift (the problem divided by 10 is Theorem 3's with C = 101, δ = 1/50)."),
         settings={"online problem": online.describe(), "stochastic problem": stoch.describe(),
                   "optimizers": f"Adam, AMSGrad; theory convention (α_t = α/√t, no bias correction, ε = 0), "
-                                f"β1 = {BETA1:g}, β2 = {BETA2:g}, α = {LR:g}", "x_1": 0.0, "T": T,
+                                f"β1 = {BETA1:g}, β2 = {BETA2:g}, α = {LR:g}", "x_1": 1.0, "T": T,
                   "seeds": f"{len(SEEDS)} (batched)", "engine": adam.engine},
         checks=checks, numbers=numbers, results={"online": on, "stochastic": st},
         data={"limit": limit, "gap_held": gap_held}, seconds=time.perf_counter() - started)
