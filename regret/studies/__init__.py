@@ -10,6 +10,8 @@ theorem4           Luo et al. (2019) Thm 4 and Savarese's corrected bound, held 
 minus-one-two      Luo et al. (2019) §3: the (β2, C) map of Adam's drift against the exact condition
 savarese           Savarese (2019) Thm 2: admissible bound functions for which AdaBound = Adam
 phase              Adam's long-run R_T/T over a (β1, β2) grid, with the curve β1 = √β2
+figure1            Reddi et al. (2018) Fig. 1: 1010/−10 online and stochastic, β1 = 0.9, β2 = 0.99
+shi                Shi et al. (2021) Fig. 1: RMSProp's (β2, C) map on Reddi's problem against the drift sign
 =================  ===========================================================================
 
 A study module has ``KEY``, ``TITLE``, ``T_DEFAULT``, ``T_QUICK``,
@@ -24,10 +26,11 @@ This package is the one place where a prediction of ``proofs`` meets a run
 """
 from __future__ import annotations
 
-from . import minus_one_two, phase, savarese, theorem1, theorem2, theorem3, theorem4
+from . import figure1, minus_one_two, phase, savarese, shi, theorem1, theorem2, theorem3, theorem4
 from .outcome import NOT_REPRODUCED, REPRODUCED, Check, FigureFile, StudyResult
 
-STUDIES = {m.KEY: m for m in (theorem1, theorem2, theorem3, theorem4, minus_one_two, savarese, phase)}
+STUDIES = {m.KEY: m for m in (theorem1, theorem2, theorem3, theorem4, minus_one_two, savarese, phase,
+                                figure1, shi)}
 
 
 def run(key: str, **kw) -> StudyResult:

@@ -14,6 +14,26 @@ survives because its M = ((K+1)C − K√(1−β2))/α grows with K.
 The study runs AdaBound with these bounds and Adam on the same sample paths (seeds batched) for
 T = 2K steps, and checks the identity for t ≤ K, the violation of Theorem 4's bound at t = K
 (bound evaluated on the run by ``regret.studies.run_bounds``), and the corrected bound everywhere.
+
+Checked against the paper (issue #17), and what could not be.  Savarese's report (arXiv
+1908.04457; its repository lolemacs/adabound-and-csgdm) was reachable here only through its
+abstract and introduction, which agree with this study: a stochastic convex problem on which
+AdaBound, under bound functions meeting Luo et al.'s assumptions, takes arbitrarily long to
+converge "in terms of a factor which is not accounted for" in Theorem 4's rate (here K), and a
+new O(√T) guarantee under different assumptions on the bound functions (the corrected bound).
+The body — the theorem numbers (2: the counterexample, 3: the corrected bound), the exact bound
+functions and the constant of Theorem 3 — could not be read, so they are the project's
+REFERENCE.md, re-derived rather than confirmed: (i) Theorem 4's stated assumptions hold for
+η_l = α/C, η_u = α/√(1−β2) then α/C (checked by the run, t = 1…T); (ii) 1 − β2 ≤ v_t ≤ C² for
+t ≥ 1 (v_1 = (1−β2)g_1² ≥ 1−β2, and v_t is an average of g² ≤ C² with weight 1 − β2^t ≤ 1), so the
+clip is the identity up to K (checked bit for bit); (iii) M = sup_t [t/η_l(t) − (t−1)/η_u(t−1)]
+is attained at t = K + 1: the terms are (tC − (t−1)√(1−β2))/α, increasing, for t ≤ K, then
+((K+1)C − K√(1−β2))/α, then C/α for t ≥ K + 2 (``proofs.savarese.corrected_M``, also checked
+against the maximum over t in tests/test_proofs_bounds.py); (iv) for Luo et al.'s own bound
+functions the same supremum is (1 + 2/γ)/α* (the terms (γs(2+γ) + γ + 1)/(α*γ(γs+1)), s = t − 1,
+increase to it), within REFERENCE.md's recalled M ≤ 3 + 2/γ.  Nothing was found to disagree;
+the constants C = 3, δ = 1/2, β2 = 0.1, α = 0.1 are this study's choice (Theorem 3's hypotheses
+hold for them, decided by ``proofs.theorem3``), not the paper's.
 """
 from __future__ import annotations
 
