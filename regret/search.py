@@ -25,7 +25,7 @@ formulas of the certificate live in ``proofs.periodic_drift``).  Steps:
 3. **Shrink** the best find: values snapped to k/q·G∞ for small q, merged to fewer distinct
    levels, scaled down to G∞/2, G∞/4; a shrunk pattern is kept only if it stays a counterexample
    (certified when the original was; else measured J ≥ half the original's).  Preference: fewest
-   distinct values, then smallest max |g|, then smallest denominators.
+   distinct values, then denominators by decade, then smallest max |g|.
 4. **Confirm** with a long run on ``Periodic(pattern)``: R_t/t levels off (log-log slope of R_t/t
    over the last decade ≥ ``LEVEL_SLOPE``, where O(√T) regret gives −1/2; the slope test of the
    studies, ``regret.studies.measures.tail_slope``); where ``proofs.bounds`` has the method's
@@ -381,14 +381,25 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
         return res
     pattern = best["pattern"]
     res.raw = {"pattern": pattern.tolist(), "objective": float(best["J"]), "period": int(best["P"])}
-    cert = found_cert["cert"] if found_cert else (_certify(pattern, form, lo, hi) if form is not None else None)
-    exact = None
-    if shrink and not res.interrupted:
-        exact, cert, J_s = _shrink(pattern, best["J"], cert, form, kernel, lo, hi, G, engine, res, evaluate)
-    if exact is None:
-        exact = [[Fraction(repr(float(v))) for v in row] for row in pattern]
-        if form is not None:
-            cert = _certify(np.array([[float(v) for v in r] for r in exact]), form, lo, hi, exact_rows=exact)
+    exact = [[Fraction(repr(float(v))) for v in row] for row in pattern]
+    cert = found_cert["cert"] if found_cert else (_certify(None, form, lo, hi, exact_rows=exact) if form else None)
+    certified = cert is not None and cert["status"] == "certified"
+    width_G = MIN_LEVEL * G * width
+    confirm = None
+    if not certified and not res.interrupted:
+        # a numerical find must level off before it is shrunk (and a non-find is reported as is)
+        confirm = _confirm(exact, kernel, lo, hi, confirm_T, engine, on_chunk)
+    levels = confirm is not None and confirm["levels_off"] and confirm["average_regret"] >= width_G
+    if shrink and not res.interrupted and (certified or levels):
+        small, small_cert, _ = _shrink(pattern, best["J"], cert, form, kernel, lo, hi, G, engine, res, evaluate)
+        if small is not None:
+            small_confirm = None if certified else _confirm(small, kernel, lo, hi, confirm_T, engine, on_chunk)
+            if certified or (small_confirm["levels_off"] and small_confirm["average_regret"] >= width_G):
+                exact, cert, confirm = small, small_cert, small_confirm
+    if not res.interrupted and confirm is None:
+        confirm = _confirm(exact, kernel, lo, hi, confirm_T, engine, on_chunk)
+    res.confirm = confirm
+    res.interrupted = res.interrupted or bool(confirm and confirm.get("interrupted"))
     res.pattern = [[_fmt(v) for v in row] for row in exact] if dim > 1 else [_fmt(row[0]) for row in exact]
     res.period = len(exact)
     res.G = float(max(abs(v) for row in exact for v in row))
@@ -401,18 +412,16 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
                       ("points to x* (it converges)" if cert and cert["status"] == "converges" else "could not be told from 0"))
     else:
         res.reason = ""
-    if not res.interrupted:
-        res.confirm = _confirm(exact, kernel, lo, hi, confirm_T, engine, on_chunk)
-        res.interrupted = bool(res.confirm.get("interrupted"))
-    level = res.confirm is not None and res.confirm["levels_off"] and res.confirm["average_regret"] >= MIN_LEVEL * G * width
+        if confirm is not None and not confirm["levels_off"]:
+            res.reason = (f"the confirming run has not levelled off by T={confirm['T']} (slope "
+                          f"{confirm['tail_slope']:+.3f}): the drift is small and the limit is reached later")
+    level = confirm is not None and confirm["levels_off"] and confirm["average_regret"] >= width_G
     if res.certificate is not None:
         res.verdict = VERDICTS[0]
-    elif level:
+    elif level and not res.interrupted:
         res.verdict = VERDICTS[1]
     else:
         res.verdict = VERDICTS[2]
-    if res.verdict == VERDICTS[2]:
-        res.spec = None if res.confirm is None else res.spec
     res.seconds = time.perf_counter() - started
     return res
 
@@ -503,8 +512,11 @@ def _shrink(pattern, J0, cert0, form, kernel, lo, hi, G, engine, res, evaluate):
         return None, cert0, J0
 
     def key(item):
+        # period, distinct values, then simple fractions by decade of the denominator, then the
+        # smallest G∞, then the smallest denominator
         c = item[0]
-        return (len(c), _distinct(c), max(abs(v) for r in c for v in r), max(v.denominator for r in c for v in r))
+        den = max(v.denominator for r in c for v in r)
+        return (len(c), _distinct(c), len(str(den)), max(abs(v) for r in c for v in r), den)
 
     c, cert, j = min(ok, key=key)
     return c, cert, j
@@ -552,3 +564,45 @@ def _bound_on(result, kernel: Kernel):
     except (ValueError, KeyError, TypeError):
         return None
     return None
+
+
+def plot(result: SearchResult, outdir: str) -> list[str]:
+    """Two PNGs in ``outdir``: the find's R_t/t on the confirming run (log-log, with the
+    certified limit as a line), and the best objective against the candidates evaluated."""
+    import os
+
+    from .plotting import _pyplot
+
+    plt = _pyplot()
+    os.makedirs(outdir, exist_ok=True)
+    paths = []
+    c = result.confirm
+    if c is not None:
+        fig, ax = plt.subplots(figsize=(7, 4.4))
+        y = np.asarray(c["average_regret_curve"], dtype=float)
+        ax.plot(c["t"], np.where(y > 0, y, np.nan), lw=1.6, label=f"{result.optimizer} on {result.spec}"[:90])
+        if result.certificate is not None:
+            ax.axhline(result.certificate["limit_float"], ls="--", color="k", lw=1,
+                       label=f"certified lim R_T/T = {result.certificate['limit']}"[:90])
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("t")
+        ax.set_ylabel("R_t / t")
+        ax.set_title(result.verdict)
+        ax.legend(fontsize=7)
+        path = os.path.join(outdir, "search_average_regret.png")
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        paths.append(path)
+    if result.history:
+        h = np.asarray([row[:2] for row in result.history], dtype=float)
+        fig, ax = plt.subplots(figsize=(7, 4.4))
+        ax.step(h[:, 0], h[:, 1], where="post", lw=1.6)
+        ax.set_xlabel("candidates evaluated")
+        ax.set_ylabel("best objective (late-window R/t)")
+        ax.set_title(f"search for {result.optimizer}: objective over the search")
+        path = os.path.join(outdir, "search_objective.png")
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        paths.append(path)
+    return paths
