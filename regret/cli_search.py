@@ -3,6 +3,7 @@
     regret search --optimizer NAME[:k=v,...] [--P-max 6] [--P-min 2] [--G 1] [--dim 1]
                   [--lo -1] [--hi 1] [--family free|spike] [--T 600] [--budget N] [--popsize N]
                   [--seed S] [--confirm-T N] [--no-shrink] [--json] [--save FILE] [--plot-dir DIR]
+    regret search --stochastic --optimizer ... [--replicates 8] [--T 2000] [--budget 8000] ...
 
 Prints the verdict (``certified counterexample`` | ``counterexample (numerical, not
 certified)`` | ``none found within budget``), the find as a ``periodic:pattern=[...]`` spec that
@@ -36,6 +37,9 @@ def register(sub) -> None:
     p.add_argument("--seed", default="0", metavar="S", help="seed of the search (default 0)")
     p.add_argument("--confirm-T", dest="confirm_T", default="100000", metavar="N",
                    help="horizon of the confirming run (default 100000)")
+    p.add_argument("--stochastic", action="store_true",
+                   help="search i.i.d. losses g = C w.p. p else -b (Theorem 3's kind) instead of periodic patterns")
+    p.add_argument("--replicates", default="8", metavar="R", help="sample paths per candidate (--stochastic; default 8)")
     p.add_argument("--no-shrink", action="store_true", help="report the raw find, not its simplest form")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--save", metavar="FILE", help="write the JSON result to FILE")
@@ -68,7 +72,7 @@ def kernel_from(text: str):
 def cmd_search(args) -> int:
     from .cli import EXIT_INTERRUPTED, EXIT_OK
     from .jsonable import jsonable
-    from .search import plot, search
+    from .search import plot, search, search_stochastic
 
     kernel = kernel_from(args.optimizer)
     kw = {"P_max": checks.positive_int("--P-max", args.P_max, minimum=2),
@@ -83,7 +87,17 @@ def cmd_search(args) -> int:
     if kw["G"] <= 0:
         raise ValueError(f"--G={args.G} must be > 0")
     progress = None if args.json else (lambda msg: print(f"  {msg}", file=sys.stderr))
-    res = search(kernel, progress=progress, **kw)
+    if args.stochastic:
+        for key in ("P_max", "P_min", "dim", "family"):
+            kw.pop(key)
+        if args.T == "600":
+            kw["T"] = 2000
+        if args.budget == "60000":
+            kw["budget"] = 8000
+        kw["replicates"] = checks.positive_int("--replicates", args.replicates)
+        res = search_stochastic(kernel, progress=progress, **kw)
+    else:
+        res = search(kernel, progress=progress, **kw)
     out = res.to_json()
     if args.save:
         with open(args.save, "w") as fh:
@@ -99,7 +113,14 @@ def cmd_search(args) -> int:
                       f" ({c['outcome']})")
         if res.reason:
             print(f"  {'no certificate: ' if res.certificate is None else 'note: '}{res.reason}")
-        if res.confirm is not None:
+        if res.confirm is not None and res.support is not None:
+            c = res.confirm
+            print(f"  confirming run: T={c['T']}, {c['replicates']} sample paths, mean expected gap "
+                  f"{c['expected_gap']:.6g}, tail slope {c['tail_slope']:+.3f}")
+            t3 = res.settings.get("theorem3_sufficient")
+            if t3:
+                print(f"  Theorem 3's sufficient condition at the find: {t3['status']} ({t3['reason']})")
+        elif res.confirm is not None:
             c = res.confirm
             print(f"  confirming run: T={c['T']}, R_T/T={c['average_regret']:.6g}, tail slope {c['tail_slope']:+.3f}"
                   + (f", R_T/√T={c['regret_over_sqrt_T']:.4g} vs bound {c['bound']['over_sqrt_T']:.4g} "

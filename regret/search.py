@@ -148,6 +148,7 @@ class SearchResult:
     reason: str = ""
     confirm: dict | None = None
     raw: dict | None = None
+    support: dict | None = None
     history: list = field(default_factory=list)
     evaluations: int = 0
     engine_runs: int = 0
@@ -177,6 +178,11 @@ class SearchResult:
         """One line: the verdict and its evidence."""
         if not self.found:
             return f"{self.verdict} (best objective {self.objective:.6g} after {self.evaluations} candidates)"
+        if self.support is not None:
+            s = self.support
+            gap = f", expected gap {self.confirm['expected_gap']:.4g} at T={self.confirm['T']}" if self.confirm else ""
+            return (f"{self.verdict}: {self.spec} (g = {s['values'][0]} w.p. {s['probabilities'][0]}, "
+                    f"{s['values'][1]} w.p. {s['probabilities'][1]}{gap})")
         lim = f", lim R_T/T = {self.certificate['limit']}" if self.certificate and self.certificate.get("limit") else ""
         return f"{self.verdict}: {self.spec} (period {self.period}, G∞ = {self.G:g}{lim})"
 
@@ -568,7 +574,8 @@ def _bound_on(result, kernel: Kernel):
 
 def plot(result: SearchResult, outdir: str) -> list[str]:
     """Two PNGs in ``outdir``: the find's R_t/t on the confirming run (log-log, with the
-    certified limit as a line), and the best objective against the candidates evaluated."""
+    certified limit as a line; the mean expected gap for a stochastic find), and the best
+    objective against the candidates evaluated."""
     import os
 
     from .plotting import _pyplot
@@ -579,7 +586,8 @@ def plot(result: SearchResult, outdir: str) -> list[str]:
     c = result.confirm
     if c is not None:
         fig, ax = plt.subplots(figsize=(7, 4.4))
-        y = np.asarray(c["average_regret_curve"], dtype=float)
+        stochastic = "expected_gap_curve" in c
+        y = np.asarray(c["expected_gap_curve" if stochastic else "average_regret_curve"], dtype=float)
         ax.plot(c["t"], np.where(y > 0, y, np.nan), lw=1.6, label=f"{result.optimizer} on {result.spec}"[:90])
         if result.certificate is not None:
             ax.axhline(result.certificate["limit_float"], ls="--", color="k", lw=1,
@@ -587,7 +595,7 @@ def plot(result: SearchResult, outdir: str) -> list[str]:
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("t")
-        ax.set_ylabel("R_t / t")
+        ax.set_ylabel("mean expected gap E f(x_t) − f(x*)" if stochastic else "R_t / t")
         ax.set_title(result.verdict)
         ax.legend(fontsize=7)
         path = os.path.join(outdir, "search_average_regret.png")
@@ -606,3 +614,175 @@ def plot(result: SearchResult, outdir: str) -> list[str]:
         plt.close(fig)
         paths.append(path)
     return paths
+
+
+def search_stochastic(kernel: Kernel, *, G: float = 1.0, lo: float = -1.0, hi: float = 1.0, T: int = 2000,
+                      replicates: int = 8, budget: int = 8_000, popsize: int | None = None, seed: int = 0,
+                      confirm_T: int = 100_000, confirm_replicates: int = 32, shrink: bool = True,
+                      engine: str = "fused", on_chunk: Callable[[int, int], bool | None] | None = None,
+                      progress: Callable[[str], None] | None = None) -> SearchResult:
+    """Search for an i.i.d. stochastic counterexample of Theorem 3's kind (Reddi et al. 2018):
+    g_t = C with probability p, else −b (C, b ∈ (0, G∞], p ∈ (0, 1)), losses g_t·x on [lo, hi].
+
+    Objective: the expected gap E f(x_t) − f(x*) = <μ, x_t> − min_F <μ, x> (μ = pC − (1−p)b; the
+    engine tracks it exactly given the draws), averaged over the checkpoints of the second half
+    of a run of T steps and over ``replicates`` sample paths (common random numbers: replicate r
+    uses the same seed for every candidate, so candidates are compared on the same draws).  One
+    differential-evolution generation is one engine run of popsize × replicates instances
+    (``regret.problems.ReddiStochastic`` batched over C, b, p and seed).  Shrink: C, b, p to
+    simple fractions, kept if the objective stays ≥ half.  Confirm: ``confirm_replicates`` fresh
+    seeds for ``confirm_T`` steps; the mean expected gap levels off (tail slope ≥ LEVEL_SLOPE) at
+    ≥ MIN_LEVEL·G∞·(hi − lo).
+
+    There is no certificate: the stationary drift has no closed form (``proofs.theorem3``).  For
+    β1 = 0, ε = 0 (adam/rmsprop, α/√t) the result's ``certificate`` stays None and
+    ``settings['theorem3_sufficient']`` records whether Theorem 3's closed-form sufficient
+    condition for a negative drift holds at the find (supporting evidence, not a proof of the limit).
+    The best verdict is therefore ``counterexample (numerical, not certified)``.
+    """
+    from scipy.optimize import differential_evolution
+
+    from . import run as engine_run
+    from .problems import ReddiStochastic
+    from .studies import measures
+
+    if not isinstance(kernel, Kernel):
+        raise TypeError(f"kernel must be a Kernel (see regret.optimizer), got {kernel!r}")
+    if kernel.batch != 1:
+        raise ValueError(f"kernel has {kernel.batch} configurations; the search takes one")
+    G = float(checks.in_range("G", G, 0, lo_open=True))
+    lo, hi = float(checks.finite("lo", lo)), float(checks.finite("hi", hi))
+    if not lo < hi:
+        raise ValueError(f"lo={lo} must be < hi={hi}")
+    T = checks.positive_int("T", T, minimum=4)
+    R = checks.positive_int("replicates", replicates)
+    budget = checks.positive_int("budget", budget)
+    seed = checks.positive_int("seed", seed, minimum=0)
+    confirm_T = checks.positive_int("confirm_T", confirm_T, minimum=10)
+    Rc = checks.positive_int("confirm_replicates", confirm_replicates)
+    settings = {"kind": "stochastic", "G": G, "lo": lo, "hi": hi, "T": T, "replicates": R, "budget": budget,
+                "popsize": popsize, "seed": seed, "confirm_T": confirm_T, "confirm_replicates": Rc}
+    res = SearchResult(verdict=VERDICTS[2], optimizer=kernel.name, hparams=kernel.config(0), settings=settings,
+                       reason="i.i.d. losses: the stationary drift has no closed form (proofs.theorem3); "
+                              "the limit of the expected gap is measured, not certified")
+    started = time.perf_counter()
+    flag = {"stop": False}
+    best = {"J": -np.inf, "x": None}
+    # seeds of the search's replicates, fixed by the search seed; the confirmation uses others
+    seeds = np.random.SeedSequence([seed, 3]).generate_state(R).astype(np.int64)
+    ckpts = np.unique(np.round(np.linspace(T // 2, T, 9)).astype(np.int64))
+
+    def evaluate(X: np.ndarray) -> np.ndarray:
+        C, b, p = (np.repeat(X[:, i], R) for i in range(3))
+        prob = ReddiStochastic(C=C, b=b, p=p, seed=np.tile(seeds, len(X)), lo=lo, hi=hi)
+        r = engine_run(prob, kernel, T, checkpoints=ckpts, engine=engine, progress=False, on_chunk=on_chunk)
+        res.engine_runs += 1
+        res.engine_seconds += r.seconds
+        res.config_steps += r.steps_done * len(C)
+        if r.interrupted:
+            flag["stop"] = True
+            raise _Stop
+        gap = r.expected_gap.mean(axis=0).reshape(len(X), R).mean(axis=1)
+        return np.where(np.isfinite(gap), gap, -np.inf)
+
+    def objective(X):
+        X = np.asarray(X).T
+        if flag["stop"]:
+            raise _Stop
+        J = evaluate(X)
+        res.evaluations += len(X)
+        k = int(np.argmax(J))
+        if J[k] > best["J"]:
+            best.update(J=float(J[k]), x=X[k].copy())
+        res.history.append([res.evaluations, float(best["J"]), 0])
+        if res.evaluations >= budget:
+            raise _Stop
+        return -J
+
+    size = popsize or 256
+    pop = max(5, -(-size // 3))
+    S = 3 * pop
+    gens = max(0, budget // S - 1)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 2]))
+    eps_p = 1e-3
+    with _sigint_sets(flag):
+        try:
+            if budget < S:
+                objective(np.column_stack([rng.uniform(eps_p * G, G, budget), rng.uniform(eps_p * G, G, budget),
+                                           rng.uniform(eps_p, 1 - eps_p, budget)]).T)
+            else:
+                differential_evolution(objective, [(eps_p * G, G), (eps_p * G, G), (eps_p, 1 - eps_p)], popsize=pop,
+                                       maxiter=gens, tol=0, atol=0, polish=False, vectorized=True,
+                                       updating="deferred", init="latinhypercube", rng=rng)
+        except _Stop:
+            pass
+    res.interrupted = bool(flag["stop"])
+    res.objective = float(best["J"])
+    if progress is not None:
+        progress(f"stochastic: best objective {best['J']:.6g} after {res.evaluations} candidates")
+    if best["x"] is None:
+        res.seconds = time.perf_counter() - started
+        return res
+    x = best["x"]
+    res.raw = {"C": float(x[0]), "b": float(x[1]), "p": float(x[2]), "objective": float(best["J"])}
+    exact = (Fraction(repr(float(x[0]))), Fraction(repr(float(x[1]))), Fraction(repr(float(x[2]))))
+
+    def confirm(vals):
+        C, b, p = (float(v) for v in vals)
+        cseeds = np.random.SeedSequence([seed, 4]).generate_state(Rc).astype(np.int64)
+        prob = ReddiStochastic(C=np.full(Rc, C), b=np.full(Rc, b), p=np.full(Rc, p), seed=cseeds, lo=lo, hi=hi)
+        r = engine_run(prob, kernel, confirm_T, checkpoints=40, engine=engine, progress=False, on_chunk=on_chunk)
+        gap = r.expected_gap.mean(axis=1)
+        slope = measures.tail_slope(r.t, gap)
+        return {"T": int(r.steps_done), "expected_gap": float(gap[-1]), "tail_slope": slope,
+                "levels_off": bool(np.isfinite(slope) and slope >= LEVEL_SLOPE), "t": r.t.tolist(),
+                "expected_gap_curve": gap.tolist(), "average_regret": float(np.mean(r.average_regret[-1])),
+                "seconds": r.seconds, "interrupted": bool(r.interrupted), "replicates": Rc}
+
+    level = MIN_LEVEL * G * (hi - lo)
+    c = None
+    if not res.interrupted:
+        c = confirm(exact)
+        if shrink and c["levels_off"] and c["expected_gap"] >= level:
+            cands = []
+            for q in _DENOMINATORS[:14]:
+                cand = (_fraction(x[0] / G, q) * Fraction(repr(G)), _fraction(x[1] / G, q) * Fraction(repr(G)),
+                        _fraction(x[2], q))
+                if cand[0] > 0 and cand[1] > 0 and 0 < cand[2] < 1 and cand not in cands:
+                    cands.append(cand)
+            if cands:
+                try:
+                    J = evaluate(np.array([[float(v) for v in cand] for cand in cands]))
+                    res.evaluations += len(cands)
+                    ok = [cand for cand, j in zip(cands, J) if j >= 0.5 * best["J"]]
+                    if ok:
+                        small = min(ok, key=lambda cd: (max(v.denominator for v in cd), cd[0]))
+                        cs = confirm(small)
+                        if cs["levels_off"] and cs["expected_gap"] >= level:
+                            exact, c = small, cs
+                except _Stop:
+                    pass
+    res.confirm = c
+    res.interrupted = res.interrupted or bool(c and c["interrupted"])
+    C, b, p = exact
+    res.pattern = None
+    res.support = {"values": [_fmt(C), _fmt(-b)], "probabilities": [_fmt(p), _fmt(1 - p)]}
+    res.G = float(max(C, b))
+    res.spec = f"reddi-stochastic:C={_fmt(C)},b={_fmt(b)},p={_fmt(p)}" + (
+        f",lo={lo:g},hi={hi:g}" if (lo, hi) != (-1.0, 1.0) else "")
+    form, _ = steady_form(kernel)
+    if form is not None and form["beta1"] == 0 and form["eps"] == 0 and form["band"] is None:
+        from proofs import theorem3
+
+        c_ = C / b
+        delta = p * (c_ + 1) - 1
+        if 0 < delta < c_:
+            import sympy as sp
+
+            q = lambda f: sp.Rational(f.numerator, f.denominator)  # noqa: E731
+            v = theorem3.sufficient_condition(q(c_), q(delta), q(Fraction(repr(form["beta2"]))))
+            res.settings["theorem3_sufficient"] = {"clause": v.clause, "status": v.status, "reason": v.reason}
+    if c is not None and c["levels_off"] and c["expected_gap"] >= level and not res.interrupted:
+        res.verdict = VERDICTS[1]
+    res.seconds = time.perf_counter() - started
+    return res

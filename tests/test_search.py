@@ -15,7 +15,7 @@ import regret
 from proofs import bounds, exact, periodic, periodic_drift
 from regret.cli import main
 from regret.problems import Periodic, PeriodicBatch
-from regret.search import VERDICTS, constant_bound, search
+from regret.search import MIN_LEVEL, VERDICTS, constant_bound, search
 
 from scalar_reference import run_scalar
 
@@ -212,3 +212,43 @@ def test_cli_json(capsys):
                  "--confirm-T", "2000", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["verdict"] == VERDICTS[0] and out["spec"].startswith("periodic:pattern=")
+
+
+def _scalar_stochastic_gap(C, b, p, T, paths, beta2=0.1, lr=0.1, seed=0):
+    """Adam (β1 = 0, theory) on g = C w.p. p else −b, plain loop with its own random draws:
+    the mean over paths of the expected gap μ·(x_T − x*) on [−1, 1]."""
+    import random
+
+    mu = p * C - (1 - p) * b
+    gen = random.Random(seed)
+    total = 0.0
+    for _ in range(paths):
+        x, v = 1.0, 0.0
+        for t in range(1, T + 1):
+            g = C if gen.random() < p else -b
+            v = beta2 * v + (1 - beta2) * g * g
+            x = min(1.0, max(-1.0, x - lr / math.sqrt(t) * g / math.sqrt(v)))
+        total += mu * x - (-abs(mu))
+    return total / paths
+
+
+def test_stochastic_adam_found_numerically_and_checked_by_a_plain_loop():
+    from regret.search import search_stochastic
+
+    res = search_stochastic(_adam(), seed=0, budget=1_500, confirm_T=10_000, confirm_replicates=16)
+    assert res.verdict == VERDICTS[1] and res.certificate is None and "no closed form" in res.reason
+    C, b = float(Fraction(res.support["values"][0])), -float(Fraction(res.support["values"][1]))
+    p = float(Fraction(res.support["probabilities"][0]))
+    assert 0 < C <= 1 and 0 < b <= 1 and 0 < p < 1
+    gap = _scalar_stochastic_gap(C, b, p, 5_000, 8)
+    assert gap >= 0.5 * res.confirm["expected_gap"] > 0
+    assert res.spec == f"reddi-stochastic:C={res.support['values'][0]},b={res.support['values'][1][1:]},p={res.support['probabilities'][0]}"
+
+
+def test_stochastic_amsgrad_none_found():
+    from regret.search import search_stochastic
+
+    k = regret.optimizer("amsgrad", beta1=0.0, beta2=0.1, lr=0.1, convention="theory")
+    res = search_stochastic(k, seed=0, budget=1_500, confirm_T=10_000, confirm_replicates=8)
+    assert res.verdict == VERDICTS[2]
+    assert res.confirm["expected_gap"] < MIN_LEVEL * 1.0 * 2.0  # G∞·(hi − lo): below the numerical threshold
