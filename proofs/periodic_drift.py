@@ -163,12 +163,14 @@ def certify(pattern, beta1, beta2, eps=0, lr=1, band=None, lo=-1, hi=1, prec: in
     return out
 
 
-def drift_float(patterns, beta1, beta2, eps=0.0, lr=1.0, band=None):
+def drift_float(patterns, beta1, beta2, eps=0.0, lr=1.0, band=None, absolute: bool = False):
     """The same drift S in float64 for a batch: ``patterns`` of shape (N, P, d) → S of shape (N, d).
 
     Vectorised numpy, for screening thousands of candidates (which to certify, or a steady-state
     objective); never a certificate by itself (``certify`` decides with exact inputs).  A phase
-    with m̄ = 0 contributes 0; v̄ = 0 with m̄ ≠ 0 and ε = 0 gives NaN."""
+    with m̄ = 0 contributes 0; v̄ = 0 with m̄ ≠ 0 and ε = 0 gives NaN.  ``absolute``: also return
+    A = Σ_j |m̄_j|·rate_j, the step mass of a period, so |S|/A ∈ [0, 1] is the fraction of it
+    that does not cancel."""
     import numpy as np
 
     g = np.asarray(patterns, dtype=np.float64)
@@ -188,4 +190,6 @@ def drift_float(patterns, beta1, beta2, eps=0.0, lr=1.0, band=None):
         if band is not None:
             rate = np.clip(rate, float(band[0]), float(band[1]))
         terms = np.where(m == 0, 0.0, m * rate)
+    if absolute:
+        return terms.sum(axis=1), np.abs(terms).sum(axis=1)
     return terms.sum(axis=1)

@@ -1,7 +1,7 @@
 """``regret search``: look for a periodic counterexample to one optimizer configuration.
 
     regret search --optimizer NAME[:k=v,...] [--P-max 6] [--P-min 2] [--G 1] [--dim 1]
-                  [--lo -1] [--hi 1] [--family free|spike] [--T 600] [--budget N] [--popsize N]
+                  [--lo -1] [--hi 1] [--family free|spike] [--objective measured|drift] [--T 600] [--budget N] [--popsize N]
                   [--seed S] [--confirm-T N] [--no-shrink] [--json] [--save FILE] [--plot-dir DIR]
     regret search --stochastic --optimizer ... [--replicates 8] [--T 2000] [--budget 8000] ...
 
@@ -31,6 +31,9 @@ def register(sub) -> None:
     p.add_argument("--lo", default="-1", metavar="X", help="lower end of the box (default -1)")
     p.add_argument("--hi", default="1", metavar="X", help="upper end of the box (default 1)")
     p.add_argument("--family", default="free", help="free (every value) or spike ([a, b, ..., b]); default free")
+    p.add_argument("--objective", default="measured",
+                   help="measured (late-window regret of engine runs, default) or drift (the steady-state "
+                        "drift, for methods with a certificate: maximises the limit among failing patterns)")
     p.add_argument("--T", default="600", metavar="N", help="search horizon per candidate (default 600)")
     p.add_argument("--budget", default="60000", metavar="N", help="candidate evaluations in all (default 60000)")
     p.add_argument("--popsize", default=None, metavar="N", help="candidates per generation (one engine run)")
@@ -83,12 +86,12 @@ def cmd_search(args) -> int:
           "popsize": None if args.popsize is None else checks.positive_int("--popsize", args.popsize, minimum=5),
           "seed": checks.positive_int("--seed", args.seed, minimum=0),
           "confirm_T": checks.positive_int("--confirm-T", args.confirm_T, minimum=10),
-          "shrink": not args.no_shrink}
+          "shrink": not args.no_shrink, "objective": args.objective}
     if kw["G"] <= 0:
         raise ValueError(f"--G={args.G} must be > 0")
     progress = None if args.json else (lambda msg: print(f"  {msg}", file=sys.stderr))
     if args.stochastic:
-        for key in ("P_max", "P_min", "dim", "family"):
+        for key in ("P_max", "P_min", "dim", "family", "objective"):
             kw.pop(key)
         if args.T == "600":
             kw["T"] = 2000

@@ -19,8 +19,8 @@ formulas of the certificate live in ``proofs.periodic_drift``).  Steps:
    may be in the hundreds); ``"free"`` every one of the P·d values.
 2. **Certify** (where ``proofs.periodic_drift`` has the method's steady state: constant β1, β2,
    α_t = α/√t, Adam/RMSProp, or AdaBound with a constant band): after every generation the
-   float drift of all candidates screens them, and the best-scoring ones the screen calls failing
-   are certified exactly (rational steady state, interval square roots).  The first certified
+   float drift of all candidates screens them, and those the screen calls failing, largest
+   screened limit first, are certified exactly (rational steady state, interval square roots).  The first certified
    period stops the search (the smallest period wins).
 3. **Shrink** the best find: values snapped to k/q·G∞ for small q, merged to fewer distinct
    levels, scaled down to G∞/2, G∞/4; a shrunk pattern is kept only if it stays a counterexample
@@ -58,6 +58,7 @@ from .kernels.base import Kernel
 
 VERDICTS = ("certified counterexample", "counterexample (numerical, not certified)", "none found within budget")
 FAMILIES = ("free", "spike")
+OBJECTIVES = ("measured", "drift")
 #: slope of log(R_t/t) against log t over the last decade above which R_t/t "levels off"
 #: (a plateau gives 0, O(√T) regret −1/2)
 LEVEL_SLOPE = -0.2
@@ -236,15 +237,20 @@ def pattern_spec(pattern, lo=-1.0, hi=1.0) -> str:
 def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, dim: int = 1, lo: float = -1.0,
            hi: float = 1.0, family: str = "free", T: int = 600, budget: int = 60_000, popsize: int | None = None,
            seed: int = 0, confirm_T: int = 100_000, stop_at_certified: bool = True, shrink: bool = True,
-           engine: str = "fused", on_chunk: Callable[[int, int], bool | None] | None = None,
+           engine: str = "fused", objective: str = "measured",
+           on_chunk: Callable[[int, int], bool | None] | None = None,
            progress: Callable[[str], None] | None = None) -> SearchResult:
     """Search for a periodic counterexample to ``kernel`` (module docstring: search, certify, shrink,
     confirm).
 
     ``P_max`` ≥ 2, ``G`` > 0 (the bound G∞ on every gradient entry), ``dim`` the box dimension,
     ``T`` the search horizon per candidate, ``budget`` the candidate evaluations in all (> 0),
-    ``popsize`` candidates per generation (default: ~2048 for ``free``, 256 for ``spike``),
-    ``confirm_T`` the confirming run's horizon.  ``on_chunk(i, t)`` is passed to every engine run
+    ``popsize`` candidates per generation (default: ~2048 for ``free``, 256 for ``spike``, 128
+    with the drift objective),
+    ``confirm_T`` the confirming run's horizon.  ``objective``: "measured" (the late-window
+    regret of engine runs, default) or "drift" (only where the method has a certificate: the
+    steady-state float drift, ``_drift_objective``, maximising both the net gradient and the net
+    drift fractions of failing patterns; the engine then runs only the confirmation).  ``on_chunk(i, t)`` is passed to every engine run
     (True stops the search, like Ctrl-C).  ``progress(msg)`` receives a line per period."""
     from . import run as engine_run
     from .problems import PeriodicBatch
@@ -263,6 +269,7 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
     if not lo < hi:
         raise ValueError(f"lo={lo} must be < hi={hi}")
     checks.choice("family", family, FAMILIES)
+    checks.choice("objective", objective, OBJECTIVES)
     T = checks.positive_int("T", T, minimum=4)
     budget = checks.positive_int("budget", budget)
     confirm_T = checks.positive_int("confirm_T", confirm_T, minimum=10)
@@ -272,7 +279,9 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
     from scipy.optimize import differential_evolution
 
     form, why_not = steady_form(kernel)
-    settings = {"P_min": P_min, "P_max": P_max, "G": G, "dim": dim, "lo": lo, "hi": hi, "family": family, "T": T,
+    if objective == "drift" and form is None:
+        raise ValueError(f"objective='drift' needs a steady-state certificate for the method: {why_not}")
+    settings = {"objective": objective, "P_min": P_min, "P_max": P_max, "G": G, "dim": dim, "lo": lo, "hi": hi, "family": family, "T": T,
                 "budget": budget, "popsize": popsize, "seed": seed, "confirm_T": confirm_T}
     res = SearchResult(verdict=VERDICTS[2], optimizer=kernel.name, hparams=kernel.config(0), settings=settings,
                        reason=why_not)
@@ -290,7 +299,9 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
             return pats[:, :, None]
         return X.reshape(len(X), P, dim)
 
-    def evaluate(pats: np.ndarray, P: int) -> np.ndarray:
+    def evaluate(pats: np.ndarray, P: int, measured: bool = False) -> np.ndarray:
+        if objective == "drift" and not measured:
+            return _drift_objective(pats, form, lo, hi)
         TP = 2 * P * max(1, -(-T // (2 * P)))
         r = engine_run(PeriodicBatch(pats, lo, hi), kernel, TP, checkpoints=np.array([TP // 2, TP]),
                        engine=engine, progress=False, on_chunk=on_chunk)
@@ -309,8 +320,12 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
 
         S = periodic_drift.drift_float(pats, form["beta1"], form["beta2"], form["eps"], form["lr"], form["band"])
         total = pats.sum(axis=1)
-        failing = np.any((np.sign(S) * np.sign(total) < 0), axis=1)
-        for i in np.argsort(-np.where(failing, J, -np.inf), kind="stable")[:_CERTIFY_PER_BATCH]:
+        fails = np.sign(S) * np.sign(total) < 0
+        failing = np.any(fails, axis=1)
+        # the screen's own limit Σ_failing |Σg_i|(hi − lo)/P orders the candidates: near the
+        # boundary of the failing set the measured J cannot tell them apart at horizon T
+        screen_limit = np.sum(np.where(fails, np.abs(total), 0.0), axis=1) * (hi - lo) / P
+        for i in np.argsort(-np.where(failing, screen_limit, -np.inf), kind="stable")[:_CERTIFY_PER_BATCH]:
             if not failing[i]:
                 break
             cert = _certify(pats[i], form, lo, hi)
@@ -323,7 +338,9 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
             if flag["stop"] or res.evaluations >= budget:
                 break
             n = 2 if family == "spike" else P * dim
-            size = popsize or (256 if family == "spike" else 2048)
+            # the drift objective costs no engine run: smaller generations, more of them (scipy's
+            # own bookkeeping is O(S) per member)
+            size = popsize or (128 if objective == "drift" else 256 if family == "spike" else 2048)
             pop = max(5, -(-size // n))  # scipy's popsize is a multiple of the dimension
             S = pop * n
             left = budget - res.evaluations
@@ -337,8 +354,9 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
                 S_init = None
             rng = np.random.default_rng(np.random.SeedSequence([seed, P]))
             hit = {}
+            best_P = {"J": -np.inf, "pattern": None}
 
-            def objective(X, P=P):
+            def fitness(X, P=P):
                 X = np.asarray(X).T  # scipy hands (n, S)
                 if flag["stop"]:
                     raise _Stop
@@ -348,8 +366,10 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
                 k = int(np.argmax(J))
                 if J[k] > best["J"]:
                     best.update(J=float(J[k]), pattern=pats[k].copy(), P=P, cert=None)
+                if J[k] > best_P["J"]:
+                    best_P.update(J=float(J[k]), pattern=pats[k].copy())
                 res.history.append([res.evaluations, float(best["J"]), P])
-                if form is not None:
+                if form is not None and objective == "measured":
                     i, cert = try_certify(pats, J, P)
                     if cert is not None:
                         hit.update(pattern=pats[i].copy(), J=float(J[i]), cert=cert)
@@ -363,13 +383,18 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
             try:
                 if S_init is not None:
                     init = rng.uniform(-G, G, size=(S_init, n))
-                    objective(init.T)
+                    fitness(init.T)
                 else:
-                    differential_evolution(objective, bounds, popsize=pop, maxiter=gens, tol=0, atol=0, polish=False,
+                    differential_evolution(fitness, bounds, popsize=pop, maxiter=gens, tol=0, atol=0, polish=False,
                                            vectorized=True, updating="deferred", init="latinhypercube",
                                            rng=rng)
             except _Stop:
                 pass
+            if objective == "drift" and best_P["J"] > 0 and not flag["stop"]:
+                # the DE maximised the screened limit: certify this period's best
+                cert = _certify(best_P["pattern"], form, lo, hi)
+                if cert["status"] == "certified":
+                    hit.update(pattern=best_P["pattern"], J=best_P["J"], cert=cert)
             if progress is not None:
                 progress(f"P={P}: best objective {best['J']:.6g} after {res.evaluations} candidates"
                          + (" (certified)" if hit else ""))
@@ -396,14 +421,14 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
         # a numerical find must level off before it is shrunk (and a non-find is reported as is)
         confirm = _confirm(exact, kernel, lo, hi, confirm_T, engine, on_chunk)
     levels = confirm is not None and confirm["levels_off"] and confirm["average_regret"] >= width_G
-    if shrink and not res.interrupted and (certified or levels):
+    if shrink and not res.interrupted and (certified or (levels and objective == "measured")):
         small, small_cert, _ = _shrink(pattern, best["J"], cert, form, kernel, lo, hi, G, engine, res, evaluate)
         if small is not None:
             small_confirm = None if certified else _confirm(small, kernel, lo, hi, confirm_T, engine, on_chunk)
             if certified or (small_confirm["levels_off"] and small_confirm["average_regret"] >= width_G):
                 exact, cert, confirm = small, small_cert, small_confirm
     if not res.interrupted and confirm is None:
-        confirm = _confirm(exact, kernel, lo, hi, confirm_T, engine, on_chunk)
+        confirm = _confirm(exact, kernel, lo, hi, confirm_T, engine, on_chunk, cert)
     res.confirm = confirm
     res.interrupted = res.interrupted or bool(confirm and confirm.get("interrupted"))
     res.pattern = [[_fmt(v) for v in row] for row in exact] if dim > 1 else [_fmt(row[0]) for row in exact]
@@ -419,8 +444,14 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
     else:
         res.reason = ""
         if confirm is not None and not confirm["levels_off"]:
+            S_min = min(max(abs(c["drift"][0]), abs(c["drift"][1])) for c in cert["coordinates"]
+                        if c["outcome"] == "fails")
+            t_star = ((hi - lo) * len(exact) / (2 * S_min)) ** 2
             res.reason = (f"the confirming run has not levelled off by T={confirm['T']} (slope "
-                          f"{confirm['tail_slope']:+.3f}): the drift is small and the limit is reached later")
+                          f"{confirm['tail_slope']:+.3f}): lim R_T/T = {cert['limit_float']:.3g} is small beside "
+                          f"the O(1/√T) terms, and the drift |S| = {S_min:.3g} per period moves x across the box "
+                          f"only after about ((hi−lo)·P/(2|S|))² ≈ {t_star:.2g} steps (x_T = "
+                          f"{confirm['x_T'][0]:.6g} from x_1 = {confirm['x0'][0]:g})")
     level = confirm is not None and confirm["levels_off"] and confirm["average_regret"] >= width_G
     if res.certificate is not None:
         res.verdict = VERDICTS[0]
@@ -430,6 +461,31 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
         res.verdict = VERDICTS[2]
     res.seconds = time.perf_counter() - started
     return res
+
+
+def _drift_objective(pats: np.ndarray, form: dict, lo, hi) -> np.ndarray:
+    """The steady-state objective (float screen of ``proofs.periodic_drift``), dimensionless.
+
+    A pattern the screen calls failing scores min(|Σg|/Σ|g|, |S|/A) over its failing coordinates
+    (> 0): the fraction of the gradient that does not cancel over a period (it sets the limit
+    |Σg|(hi − lo)/P) and the fraction of the step mass A that does not (it sets how fast x reaches
+    the wrong end, ~((hi − lo)P/2|S|)² steps); maximising the limit alone drives |S| to 0 and the
+    failure to astronomically late times.  Otherwise it scores minus the smallest margin
+    S_i·sign(Σg_i)/A_i (< 0: how far the pattern is from failing)."""
+    from proofs import periodic_drift
+
+    S, A = periodic_drift.drift_float(pats, form["beta1"], form["beta2"], form["eps"], form["lr"], form["band"],
+                                      absolute=True)
+    total = pats.sum(axis=1)
+    mass = np.abs(pats).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margin = S * np.sign(total) / A
+        net = np.abs(total) / mass
+    fails = margin < 0
+    score = np.max(np.where(fails, np.minimum(net, -margin), -np.inf), axis=1)
+    gap = np.min(np.where(fails, np.inf, margin), axis=1)
+    J = np.where(fails.any(axis=1), score, -gap)
+    return np.where(np.isfinite(J), J, -np.inf)
 
 
 def _certify(pattern: np.ndarray, form: dict, lo, hi, exact_rows=None) -> dict:
@@ -506,7 +562,7 @@ def _shrink(pattern, J0, cert0, form, kernel, lo, hi, G, engine, res, evaluate):
         for p, group in sorted(by_P.items()):
             pats = np.array([[[float(v) for v in r] for r in c] for c in group])
             try:
-                J = evaluate(pats, p)
+                J = evaluate(pats, p, measured=True)
             except _Stop:
                 break
             res.evaluations += len(group)
@@ -528,9 +584,14 @@ def _shrink(pattern, J0, cert0, form, kernel, lo, hi, G, engine, res, evaluate):
     return c, cert, j
 
 
-def _confirm(rows, kernel: Kernel, lo, hi, T: int, engine: str, on_chunk) -> dict:
+def _confirm(rows, kernel: Kernel, lo, hi, T: int, engine: str, on_chunk, cert: dict | None = None) -> dict:
     """The long run on ``Periodic(pattern)``: R_T/T, its tail slope, and the regret bound where
-    ``proofs.bounds`` has one for the method."""
+    ``proofs.bounds`` has one for the method.
+
+    With a certificate the run starts at the end each failing coordinate is driven to (the
+    certificate says it is held there): a small drift takes ~(P/(α|S|))² steps to cross the box
+    from x_1 = hi, far beyond any run, while from the wrong end the plateau shows at once.  Else
+    it starts at the problem's default x_1 = hi."""
     from . import run as engine_run
     from .problems import Periodic
     from .studies import measures
@@ -538,15 +599,25 @@ def _confirm(rows, kernel: Kernel, lo, hi, T: int, engine: str, on_chunk) -> dic
     P = len(rows)
     pat = np.array([[float(v) for v in r] for r in rows])
     TP = max(P, T // P * P)
+    x0 = np.full(pat.shape[1], hi)
+    held = []
+    if cert is not None and cert.get("status") == "certified":
+        for i, c in enumerate(cert["coordinates"]):
+            if c["outcome"] == "fails":
+                x0[i] = hi if Fraction(c["sum"]) > 0 else lo
+                held.append(i)
     r = engine_run(Periodic(pat if pat.shape[1] > 1 else pat[:, 0], lo, hi), kernel, TP, checkpoints=40,
-                   engine=engine, progress=False, on_chunk=on_chunk)
+                   engine=engine, progress=False, on_chunk=on_chunk, x0=x0)
     avg = r.average_regret[:, 0]
     slope = measures.tail_slope(r.t, avg)
-    out: dict[str, Any] = {"T": int(r.steps_done), "average_regret": float(avg[-1]),
+    out: dict[str, Any] = {"T": int(r.steps_done), "x0": x0.tolist(), "average_regret": float(avg[-1]),
                            "regret_over_sqrt_T": float(r.regret[-1, 0] / math.sqrt(r.steps_done)),
                            "tail_slope": slope, "levels_off": bool(np.isfinite(slope) and slope >= LEVEL_SLOPE),
                            "t": r.t.tolist(), "average_regret_curve": avg.tolist(), "seconds": r.seconds,
-                           "interrupted": bool(r.interrupted)}
+                           "interrupted": bool(r.interrupted), "x_T": r.x_final[0].tolist()}
+    if held:
+        # the certificate's claim at finite T: each failing coordinate stays near its end
+        out["held_distance"] = float(max(abs(r.x_final[0, i] - x0[i]) for i in held))
     bound = _bound_on(r, kernel)
     if bound is not None:
         name, values = bound
@@ -786,3 +857,32 @@ def search_stochastic(kernel: Kernel, *, G: float = 1.0, lo: float = -1.0, hi: f
         res.verdict = VERDICTS[1]
     res.seconds = time.perf_counter() - started
     return res
+
+
+def report_section(result: SearchResult, figures: list[str] | None = None) -> str:
+    """A Markdown section for a report (the schedule report calls it): verdict, find, certificate
+    or the reason there is none, the confirming run, the search's cost, and the figures given."""
+    r = result
+    lines = [f"### Counterexample search: {r.optimizer}", "", f"**{r.verdict}**", ""]
+    if r.spec:
+        lines.append(f"- find: `{r.spec}`" + (f" (period {r.period}, G∞ = {r.G:g})" if r.period else ""))
+    if r.certificate is not None:
+        cs = "; ".join(f"Σg = {c['sum']}, S ∈ [{c['drift'][0]:.6g}, {c['drift'][1]:.6g}] ({c['outcome']})"
+                       for c in r.certificate["coordinates"])
+        lines.append(f"- certificate (proofs.periodic_drift, exact steady state, interval square roots): {cs}; "
+                     f"lim R_T/T = {r.certificate['limit']}")
+    if r.reason:
+        lines.append(f"- {'no certificate' if r.certificate is None else 'note'}: {r.reason}")
+    if r.confirm is not None:
+        c = r.confirm
+        what = (f"mean expected gap {c['expected_gap']:.6g}" if "expected_gap" in c
+                else f"R_T/T = {c['average_regret']:.6g}")
+        lines.append(f"- confirming run: T = {c['T']}, {what}, tail slope {c['tail_slope']:+.3f}")
+        if "bound" in c:
+            lines.append(f"- regret bound ({c['bound']['name']}): R_T/√T = {c['regret_over_sqrt_T']:.4g} ≤ "
+                         f"{c['bound']['over_sqrt_T']:.4g}: {c['bound']['holds']}")
+    lines.append(f"- search: {r.evaluations} candidates in {r.engine_runs} engine runs, {r.seconds:.2f} s, "
+                 f"best objective {r.objective:.6g}" + (" (interrupted)" if r.interrupted else ""))
+    for f in figures or []:
+        lines.append(f"\n![{f}]({f})")
+    return "\n".join(lines) + "\n"
