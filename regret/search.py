@@ -155,6 +155,7 @@ class SearchResult:
     engine_runs: int = 0
     config_steps: int = 0
     engine_seconds: float = 0.0
+    engine_cpu_seconds: float = 0.0
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -164,8 +165,14 @@ class SearchResult:
 
     @property
     def engine_rate(self) -> float:
-        """config-steps per second of the engine runs of the search (their own time)."""
+        """config-steps per second of the engine runs of the search (their own wall time)."""
         return self.config_steps / self.engine_seconds if self.engine_seconds > 0 else float("nan")
+
+    @property
+    def engine_cpu_rate(self) -> float:
+        """config-steps per CPU-second of the periodic search's engine runs (all threads; on a
+        shared machine this is what the load does not change)."""
+        return self.config_steps / self.engine_cpu_seconds if self.engine_cpu_seconds > 0 else float("nan")
 
     def to_json(self) -> dict:
         """A JSON-able dict of every field (numbers as floats, fractions as strings)."""
@@ -173,6 +180,7 @@ class SearchResult:
 
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
         out["engine_rate"] = self.engine_rate
+        out["engine_cpu_rate"] = self.engine_cpu_rate
         return jsonable(out)
 
     def line(self) -> str:
@@ -224,11 +232,18 @@ def _fmt(x) -> str:
 
 
 def pattern_spec(pattern, lo=-1.0, hi=1.0) -> str:
-    """``periodic:pattern=[...]`` (d = 1; values as exact fractions) that ``regret run`` accepts.
-    For d > 1 a flat form is not read by today's spec parser: the pattern is given per coordinate
-    in ``SearchResult.pattern`` and the spec names coordinate 1 only."""
-    col = [row[0] if isinstance(row, (list, tuple)) else row for row in pattern]
-    opts = f"pattern=[{','.join(_fmt(v) for v in col)}]"
+    """``periodic:pattern=[...]`` that ``regret run`` accepts, values as exact fractions.
+
+    d = 1: the flat list today's spec parser reads.  d > 1: the nested form
+    ``pattern=[[g_11,g_12],[g_21,g_22],...]`` (one row per step, ``Periodic``'s (P, d)), which the
+    parser reads once it supports nested lists (the schedule issue's spec.py change); the
+    pattern is also in ``SearchResult.pattern``."""
+    rows = [list(row) if isinstance(row, (list, tuple)) else [row] for row in pattern]
+    if all(len(r) == 1 for r in rows):
+        body = ",".join(_fmt(r[0]) for r in rows)
+    else:
+        body = ",".join("[" + ",".join(_fmt(v) for v in r) + "]" for r in rows)
+    opts = f"pattern=[{body}]"
     if (lo, hi) != (-1.0, 1.0):
         opts += f",lo={lo:g},hi={hi:g}"
     return f"periodic:{opts}"
@@ -303,8 +318,10 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
         if objective == "drift" and not measured:
             return _drift_objective(pats, form, lo, hi)
         TP = 2 * P * max(1, -(-T // (2 * P)))
+        cpu = time.process_time()
         r = engine_run(PeriodicBatch(pats, lo, hi), kernel, TP, checkpoints=np.array([TP // 2, TP]),
                        engine=engine, progress=False, on_chunk=on_chunk)
+        res.engine_cpu_seconds += time.process_time() - cpu
         res.engine_runs += 1
         res.engine_seconds += r.seconds
         res.config_steps += r.steps_done * len(pats)
@@ -434,7 +451,7 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
     res.pattern = [[_fmt(v) for v in row] for row in exact] if dim > 1 else [_fmt(row[0]) for row in exact]
     res.period = len(exact)
     res.G = float(max(abs(v) for row in exact for v in row))
-    res.spec = pattern_spec([row if dim > 1 else row[0] for row in exact], lo, hi)
+    res.spec = pattern_spec(exact, lo, hi)
     res.certificate = cert if (cert is not None and cert["status"] == "certified") else None
     if form is None:
         res.reason = why_not

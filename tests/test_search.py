@@ -171,6 +171,7 @@ def test_box_in_two_dimensions():
     assert res.verdict == VERDICTS[0]
     coords = res.certificate["coordinates"]
     assert len(coords) == 2 and any(c["outcome"] == "fails" for c in coords)
+    assert res.spec.startswith("periodic:pattern=[[") and len(res.pattern[0]) == 2
 
 
 def test_drift_float_matches_interval():
@@ -225,6 +226,9 @@ def test_cli_json(capsys):
                  "--confirm-T", "2000", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["verdict"] == VERDICTS[0] and out["spec"].startswith("periodic:pattern=")
+    # the spec is reusable as is
+    assert main(["run", "--problem", out["spec"], "--optimizer", "adam:beta1=0,beta2=0.1,lr=0.1,convention=theory",
+                 "--T", "300"]) == 0
 
 
 def _scalar_stochastic_gap(C, b, p, T, paths, beta2=0.1, lr=0.1, seed=0):
