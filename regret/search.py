@@ -16,17 +16,21 @@ formulas of the certificate live in ``proofs.periodic_drift``).  Steps:
    R_T/T).  Every generation is **one** engine run (``regret.problems.PeriodicBatch``: the batch
    axis carries the whole population, thousands of candidates, on the fused engine).
    ``family="spike"`` searches Reddi's shape [a, b, …, b] (two parameters whatever P, so P_max
-   may be in the hundreds); ``"free"`` every one of the P·d values.
+   may be in the hundreds); ``"free"`` every one of the P·d values.  ``objective="drift"``
+   replaces J, for methods with a certificate, by the periodic steady state's own score
+   (``_drift_objective``): near the edge of the failing set (Adam with β2 = 0.999) the measured
+   J cannot tell failing from converging patterns at any affordable T.
 2. **Certify** (where ``proofs.periodic_drift`` has the method's steady state: constant β1, β2,
    α_t = α/√t, Adam/RMSProp, or AdaBound with a constant band): after every generation the
    float drift of all candidates screens them, and those the screen calls failing, largest
-   screened limit first, are certified exactly (rational steady state, interval square roots).  The first certified
-   period stops the search (the smallest period wins).
+   screened limit first, are certified exactly (rational steady state, interval square roots).
+   The first certified period stops the search (the smallest period wins).
 3. **Shrink** the best find: values snapped to k/q·G∞ for small q, merged to fewer distinct
    levels, scaled down to G∞/2, G∞/4; a shrunk pattern is kept only if it stays a counterexample
    (certified when the original was; else measured J ≥ half the original's).  Preference: fewest
    distinct values, then denominators by decade, then smallest max |g|.
-4. **Confirm** with a long run on ``Periodic(pattern)``: R_t/t levels off (log-log slope of R_t/t
+4. **Confirm** with a long run on ``Periodic(pattern)`` (a certified find starts at the end the
+   drift holds it at): R_t/t levels off (log-log slope of R_t/t
    over the last decade ≥ ``LEVEL_SLOPE``, where O(√T) regret gives −1/2; the slope test of the
    studies, ``regret.studies.measures.tail_slope``); where ``proofs.bounds`` has the method's
    regret bound (AMSGrad, SGD with α/√t, AdaBound's paper band) it is evaluated on that run.
@@ -35,6 +39,10 @@ Verdicts (never more than the evidence): ``certified counterexample`` (the certi
 ``counterexample (numerical, not certified)`` (the confirming run levels off at R_T/T ≥
 ``MIN_LEVEL``·G∞·width, no certificate; the reason is given), ``none found within budget`` (with
 the best objective reached).
+
+``search_stochastic`` does the same for i.i.d. losses of Theorem 3's kind (numerical verdicts
+only).  ``report_section`` and ``plot`` turn a ``SearchResult`` into a report section and its
+two figures (the schedule report's hook).
 
 ``budget`` counts candidate evaluations (deterministic: the same seed gives the same find, bit
 for bit).  Ctrl-C (or ``on_chunk`` returning True, as in ``regret.run``) stops the search between
