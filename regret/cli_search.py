@@ -77,6 +77,10 @@ def cmd_search(args) -> int:
     from .jsonable import jsonable
     from .search import plot, search, search_stochastic
 
+    from .cli import _check_writable
+
+    if args.save:
+        _check_writable("--save", args.save)  # before the search, not after it
     kernel = kernel_from(args.optimizer)
     kw = {"P_max": checks.positive_int("--P-max", args.P_max, minimum=2),
           "P_min": checks.positive_int("--P-min", args.P_min, minimum=1),
@@ -131,7 +135,11 @@ def cmd_search(args) -> int:
         print(f"  {res.evaluations} candidates in {res.engine_runs} engine runs, {res.seconds:.2f} s "
               f"(engine {res.engine_rate:.3g} config-steps/s)")
     if args.plot_dir:
-        for path in plot(res, args.plot_dir):
+        try:
+            paths = plot(res, args.plot_dir)
+        except OSError as exc:  # the result is printed already; the figures could not be written
+            raise ValueError(f"--plot-dir={args.plot_dir!r}: {exc}") from None
+        for path in paths:
             print(f"  wrote {path}", file=sys.stderr)
     if res.interrupted:
         print("regret: search interrupted; the best find so far is shown", file=sys.stderr)

@@ -212,6 +212,8 @@ def test_sigint_between_runs_returns_the_best_so_far():
     (["search", "--optimizer", "adam", "--P-max", "1"], "--P-max"),
     (["search", "--optimizer", "adam", "--G", "0"], "--G"),
     (["search", "--optimizer", "adam", "--budget", "0"], "--budget"),
+    (["search", "--optimizer", "amsgrad", "--objective", "drift"], "objective"),
+    (["search", "--optimizer", "adam", "--save", "/nonexistent-dir/x.json"], "--save"),
 ])
 def test_bad_input_one_line_exit_2(argv, needle, capsys):
     assert main(argv) == 2
