@@ -16,7 +16,7 @@ from typing import Callable
 
 from .. import checks
 from .base import GeneralProblem, GradientStream, LinearProblem, Problem
-from .periodic import MinusOneTwo, Periodic, minus_one_two
+from .periodic import MinusOneTwo, Periodic, PeriodicBatch, minus_one_two
 from .quadratic import Quadratic
 from .reddi import ReddiOnline, ReddiStochastic
 
@@ -45,4 +45,4 @@ def problem(name: str, **params) -> Problem:
 
 
 __all__ = ["PROBLEMS", "problem", "register_problem", "Problem", "LinearProblem", "GeneralProblem", "GradientStream",
-           "ReddiOnline", "ReddiStochastic", "Periodic", "MinusOneTwo", "minus_one_two", "Quadratic"]
+           "ReddiOnline", "ReddiStochastic", "Periodic", "PeriodicBatch", "MinusOneTwo", "minus_one_two", "Quadratic"]
