@@ -77,10 +77,10 @@ def cmd_search(args) -> int:
     from .jsonable import jsonable
     from .search import plot, search, search_stochastic
 
-    from .cli import _check_writable
+    from .storage import check_writable
 
     if args.save:
-        _check_writable("--save", args.save)  # before the search, not after it
+        check_writable("--save", args.save)  # before the search, not after it
     kernel = kernel_from(args.optimizer)
     kw = {"P_max": checks.positive_int("--P-max", args.P_max, minimum=2),
           "P_min": checks.positive_int("--P-min", args.P_min, minimum=1),

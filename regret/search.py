@@ -32,7 +32,7 @@ formulas of the certificate live in ``proofs.periodic_drift``).  Steps:
 4. **Confirm** with a long run on ``Periodic(pattern)`` (a certified find starts at the end the
    drift holds it at): R_t/t levels off (log-log slope of R_t/t
    over the last decade ≥ ``LEVEL_SLOPE``, where O(√T) regret gives −1/2; the slope test of the
-   studies, ``regret.studies.measures.tail_slope``); where ``proofs.bounds`` has the method's
+   studies, ``regret.studies.measures.tail_slope``); where ``regret.studies.run_bounds`` has the method's
    regret bound (AMSGrad, SGD with α/√t, AdaBound's paper band) it is evaluated on that run.
 
 Verdicts (never more than the evidence): ``certified counterexample`` (the certificate holds),
@@ -611,7 +611,7 @@ def _shrink(pattern, J0, cert0, form, kernel, lo, hi, G, engine, res, evaluate):
 
 def _confirm(rows, kernel: Kernel, lo, hi, T: int, engine: str, on_chunk, cert: dict | None = None) -> dict:
     """The long run on ``Periodic(pattern)``: R_T/T, its tail slope, and the regret bound where
-    ``proofs.bounds`` has one for the method.
+    ``regret.studies.run_bounds`` has one for the method.
 
     With a certificate the run starts at the end each failing coordinate is driven to (the
     certificate says it is held there): a small drift takes ~(P/(α|S|))² steps to cross the box
@@ -652,18 +652,19 @@ def _confirm(rows, kernel: Kernel, lo, hi, T: int, engine: str, on_chunk, cert: 
 
 
 def _bound_on(result, kernel: Kernel):
-    """(name, bound at every checkpoint) for the methods with a regret bound in ``proofs.bounds``."""
-    from proofs import bounds
+    """(name, bound at every checkpoint) for the methods with a regret bound
+    (``regret.studies.run_bounds``, the expressions of ``proofs.bounds`` on a run)."""
+    from .studies import run_bounds
 
     h = kernel.hparams
     try:
         if kernel.name == "amsgrad":
-            return "AMSGrad (Reddi et al. 2018, Thm 4)", bounds.amsgrad_on(result)
+            return "AMSGrad (Reddi et al. 2018, Thm 4)", run_bounds.amsgrad(result)
         if kernel.name == "sgd" and float(np.asarray(h.get("momentum", 0)).reshape(-1)[0]) == 0:
-            return "OGD (Zinkevich 2003)", bounds.ogd_on(result)
+            return "OGD (Zinkevich 2003)", run_bounds.ogd(result)
         if kernel.name in ("adabound", "amsbound") and h.get("bounds") == "paper":
-            return "AdaBound, Savarese's corrected bound (2019)", bounds.savarese_on(result)
-    except (ValueError, KeyError, TypeError):
+            return "AdaBound, Savarese's corrected bound (2019)", run_bounds.savarese(result)
+    except (ValueError, KeyError, TypeError):  # the run lacks what the bound needs (e.g. G∞)
         return None
     return None
 

@@ -12,10 +12,11 @@ import pytest
 import sympy as sp
 
 import regret
-from proofs import bounds, exact, periodic, periodic_drift
+from proofs import exact, periodic, periodic_drift
 from regret.cli import main
 from regret.problems import Periodic, PeriodicBatch
 from regret.search import MIN_LEVEL, VERDICTS, constant_bound, search
+from regret.studies import run_bounds
 
 from scalar_reference import run_scalar
 
@@ -149,9 +150,9 @@ def test_rmsprop_and_constant_band_adabound_found(kernel):
 
 
 @pytest.mark.parametrize("name,kw,bound", [
-    ("amsgrad", dict(beta1=0.0, beta2=0.1, lr=0.1), bounds.amsgrad_on),
-    ("sgd", dict(lr=0.1), bounds.ogd_on),
-    ("adabound", dict(beta1=0.0, beta2=0.1, lr=0.1), bounds.savarese_on),
+    ("amsgrad", dict(beta1=0.0, beta2=0.1, lr=0.1), run_bounds.amsgrad),
+    ("sgd", dict(lr=0.1), run_bounds.ogd),
+    ("adabound", dict(beta1=0.0, beta2=0.1, lr=0.1), run_bounds.savarese),
 ])
 def test_convergent_methods_none_found_and_under_their_bound(name, kw, bound):
     k = regret.optimizer(name, convention="theory", **kw)
