@@ -32,7 +32,8 @@ from .spec import parse_spec, parse_value
 # Each further subcommand lives in its own module with ``register(subparsers)``, which adds a
 # parser whose ``func(args) -> int`` is the exit status.  ValueError/TypeError/UsageError raised
 # there become one line on stderr and status 2.
-SUBCOMMANDS: tuple[str, ...] = ("regret.cli_reproduce", "regret.cli_show", "regret.cli_check", "regret.cli_list")
+SUBCOMMANDS: tuple[str, ...] = ("regret.cli_reproduce", "regret.cli_show", "regret.cli_check", "regret.cli_list",
+                               "regret.cli_schedule")
 
 EXIT_OK, EXIT_USAGE, EXIT_FAULTS, EXIT_INTERRUPTED = 0, 2, 3, 130
 

@@ -60,7 +60,7 @@ def lr_schedule(schedule) -> tuple[Schedule, str]:
 class TextSchedule:
     """An expression of t (and named parameters) as a vectorised schedule, lambdified once.
 
-    Called with t (shape (n,)) it returns (n,) when no parameter varies, else (n, W) with W the
+    Called with t (shape (n,)) it returns (n,) when no parameter is swept, else (n, W) with W the
     number of configurations of the swept parameters (each a 1-d array broadcast along axis 1).
     ``expr`` is the sympy expression ``proofs.schedule_check.parse`` read (decimals exact);
     ``__name__`` is the text as given (the provenance label); ``width`` is W (1 when nothing
@@ -91,7 +91,8 @@ class TextSchedule:
                 out = np.asarray(self._f(ts), dtype=np.float64)
                 return np.broadcast_to(out, ts.shape).copy()
             out = np.asarray(self._f(ts[:, None], *(v[None, :] for v in self._values)), dtype=np.float64)
-        return np.broadcast_to(out, (len(ts), self.width)).copy()
+        out = np.broadcast_to(out, (len(ts), self.width))
+        return out[:, 0].copy() if self.width == 1 else out.copy()
 
     def __repr__(self) -> str:
         return f"TextSchedule({self.__name__!r})"
