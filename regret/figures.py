@@ -65,8 +65,9 @@ def curves(results: Sequence[Result], quantity: str = "average_regret", *, label
 
 
 def draw_curves(ax, results, quantity="average_regret", *, labels=None, hlines=(), logy=None, ylim=None,
-                colors=None, styles=None):
-    """The lines of ``curves`` drawn on ``ax`` (for figures with several panels)."""
+                colors=None, styles=None, bands=True):
+    """The lines of ``curves`` drawn on ``ax`` (for figures with several panels); ``bands=False``
+    leaves out the min–max bands of batches."""
     _, get = QUANTITIES[quantity]
     if logy is None:
         logy = quantity != "x"
@@ -83,7 +84,7 @@ def draw_curves(ax, results, quantity="average_regret", *, labels=None, hlines=(
         line, = ax.plot(res.t, mean, lw=1.8, label=label,
                         color=colors[i] if colors is not None else COLORS.get(res.optimizer),
                         ls=styles[i] if styles is not None else STYLES.get(res.optimizer, "-"))
-        if y.shape[1] > 1:
+        if bands and y.shape[1] > 1:
             lo, hi = np.nanmin(y, axis=1), np.nanmax(y, axis=1)
             if logy and positive:
                 lo = np.maximum(lo, floor)
@@ -120,19 +121,21 @@ def _finish_panels(fig, axes, ylabel: str, title: str):
         ax.tick_params(labelsize=8)
     handles, labels = axes[0].get_legend_handles_labels()
     h = fig.get_figheight()
+    rows = -(-len(labels) // 4)
     fig.legend(handles, labels, loc="upper center", ncol=min(len(labels), 4), fontsize=8.5, framealpha=0.9,
-               bbox_to_anchor=(0.5, 1.0 - 0.38 / h))
+               bbox_to_anchor=(0.5, 1.0 - 0.36 / h))
     fig.suptitle(title, fontsize=11, y=1.0 - 0.05 / h)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 1.05 / h))
+    fig.tight_layout(rect=(0, 0, 1, 1 - (0.3 + 0.22 * rows) / h))
+    fig.regret_laid_out = True
     return fig
 
 
-def curve_panels(panels, quantity: str = "average_regret", *, title: str = "", ncols: int = 2):
+def curve_panels(panels, quantity: str = "average_regret", *, title: str = "", ncols: int = 2, bands: bool = True):
     """``curves`` for several problems, one panel each: ``panels`` are (title, results, labels,
     colors, styles); one legend for all (the first panel's lines)."""
     fig, axes = _panels(len(panels), ncols)
     for ax, (ptitle, results, labels, colors, styles) in zip(axes, panels):
-        draw_curves(ax, results, quantity, labels=labels, colors=colors, styles=styles)
+        draw_curves(ax, results, quantity, labels=labels, colors=colors, styles=styles, bands=bands)
         ax.set_title(ptitle, fontsize=9.5)
     return _finish_panels(fig, axes, QUANTITIES[quantity][0], title)
 
@@ -262,6 +265,7 @@ def sweep_regions(values, series: dict[str, np.ndarray], verdicts: list[dict], *
         labels.append("symbolic boundary")
     fig.legend(handles, labels, fontsize=7.5, loc="lower center", ncol=len(labels), framealpha=0.9)
     fig.tight_layout(rect=(0, 0.075, 1, 1))
+    fig.regret_laid_out = True
     return fig
 
 

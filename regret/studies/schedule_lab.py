@@ -434,7 +434,8 @@ def run(lower, upper, params=None, *, schedule=None, beta1_schedule=None, T: int
                    "(theory convention: α_t = α/√t, no bias correction, ε = 0; each problem with its study's β1, "
                    "β2, α). Each claim below is a check with its criterion; the lab holds iff all pass. "
                    + search["text"]),
-        settings={"lower": str(rep.lower), "upper": str(rep.upper), "parameters": text_params or "none",
+        settings={"lower": f"{lower}  (= {rep.lower})", "upper": f"{upper}  (= {rep.upper})",
+                  "parameters": text_params or "none",
                   "alpha_t": schedule or "α/√t (theory)", "beta1_t": beta1_schedule or "β1 (constant)",
                   "T": T, "problems": ", ".join(s.title for s in settings_),
                   "paper's band": "α*(1 − 1/(γt+1)), α*(1 + 1/(γt)), α* = this schedule's limit (else α), γ = 1 − β2",
@@ -582,13 +583,13 @@ def plot(study: StudyResult, outdir) -> list[FigureFile]:
     panels = []
     for s in sets:
         rr = res[s.key]
-        keys = [k for k in ("user",) + REFS if k in rr]
+        keys = [k for k in REFS + ("user",) if k in rr]     # this schedule last: drawn on top
         panels.append((s.title, [rr[k] for k in keys], [LABELS[k] for k in keys],
                        [COLORS[k] for k in keys], [STYLES[k] for k in keys]))
-    fig = figures.curve_panels(panels, "average_regret", title="Average regret R_t/t on every problem")
+    fig = figures.curve_panels(panels, "average_regret", title="Average regret R_t/t on every problem", bands=False)
     save(fig, f"{outdir}/schedule-average-regret.png")
     out.append(FigureFile("schedule-average-regret.png",
-                          "R_t/t (log-log; mean over seeds with a min–max band) of AdaBound with this schedule (green), "
+                          "R_t/t (log-log; the mean over seeds on the stochastic problems) of AdaBound with this schedule (green), "
                           "with the paper's band and Savarese's, and of Adam, AMSGrad and SGD, one panel per problem. "
                           "R_t/t → 0 is convergence; Adam's plateau on the counterexamples is its failure."))
     if d["band_ok"]:
