@@ -433,6 +433,8 @@ def run(lower, upper, params=None, *, schedule=None, beta1_schedule=None, T: int
                    "and Adam, AMSGrad and SGD, on every counterexample of the studies and on two quadratics "
                    "(theory convention: α_t = α/√t, no bias correction, ε = 0; each problem with its study's β1, "
                    "β2, α). Each claim below is a check with its criterion; the lab holds iff all pass. "
+                   + ("With a step size other than α/√t (--alpha-t) the bounds, stated for α_t = α/√t, are not "
+                      "evaluated on the runs. " if custom_lr else "")
                    + search["text"]),
         settings={"lower": f"{lower}  (= {rep.lower})", "upper": f"{upper}  (= {rep.upper})",
                   "parameters": text_params or "none",
@@ -591,7 +593,9 @@ def plot(study: StudyResult, outdir) -> list[FigureFile]:
     out.append(FigureFile("schedule-average-regret.png",
                           "R_t/t (log-log; the mean over seeds on the stochastic problems) of AdaBound with this schedule (green), "
                           "with the paper's band and Savarese's, and of Adam, AMSGrad and SGD, one panel per problem. "
-                          "R_t/t → 0 is convergence; Adam's plateau on the counterexamples is its failure."))
+                          "R_t/t → 0 is convergence; Adam's plateau on the counterexamples is its failure. Lines that "
+                          "coincide show only the top one (on the 2-d quadratic every adaptive method takes the same "
+                          "clipped steps to the boundary, so only SGD differs)."))
     if d["band_ok"]:
         bpanels = []
         for s in sets:
