@@ -5,6 +5,7 @@
     regret run --resume FILE [--save FILE] [--json] [--plot FILE]
     regret show FILE [--plot FILE] [--json]
     regret list [optimizers|problems] [NAME]
+    regret schedule --lower EXPR --upper EXPR [--param k=v ...] [--sweep k=v1,v2,...] ...   (cli_schedule)
 
 Exit status (``EXIT_*``): 0 success; 2 a mistake in the input (one line on stderr, no
 traceback); 3 the run finished but some configuration hit NaN/Inf and was frozen, or its R_T

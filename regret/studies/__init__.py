@@ -17,6 +17,9 @@ A study module has ``KEY``, ``TITLE``, ``T_DEFAULT``, ``T_QUICK``,
 ``plot(study, outdir) -> list[FigureFile]``, and optionally ``min_T(quick) -> int`` (the shortest
 horizon it accepts; the CLI checks it before running anything).  Every verdict is computed from
 the run.
+
+``schedule_lab`` (``regret schedule``) is a study too, but of a schedule the user gives, so it is
+not in ``STUDIES``: ``schedule_lab.run(lower, upper, params, ...)`` and ``schedule_lab.plot``.
 """
 from __future__ import annotations
 
