@@ -148,3 +148,19 @@ def test_bad_schedules_are_one_line_exit_2(capsys, spec, fragment):
     assert main(["run", "--problem", "reddi-online:C=3", "--optimizer", spec, "--T", "20"]) == 2
     err = capsys.readouterr().err
     assert fragment in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_sympy_expressions_are_accepted_like_their_text():
+    import sympy as sp
+
+    from proofs.schedule_check import parse
+
+    lo, up = parse("0.1-0.1/(t+1)"), parse("0.1+0.1/t")
+    assert isinstance(lo, sp.Expr)
+    prob = regret.problem("reddi-online", C=3)
+    a, b = regret.run(prob, [regret.optimizer("adabound", lower=lo, upper=up, convention="theory"),
+                             regret.optimizer("adabound", lower="0.1-0.1/(t+1)", upper="0.1+0.1/t",
+                                              convention="theory")], 300)
+    assert np.array_equal(a.regret, b.regret) and np.array_equal(a.eta, b.eta)
+    with pytest.raises(TypeError, match="lower"):
+        regret.optimizer("adabound", lower=[0.1], upper="0.2", convention="theory")
