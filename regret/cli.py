@@ -5,6 +5,7 @@
     regret run --resume FILE [--save FILE] [--json] [--plot FILE]
     regret show FILE [--plot FILE] [--json]
     regret list [optimizers|problems] [NAME]
+    regret schedule --lower EXPR --upper EXPR [--param k=v ...] [--sweep k=v1,v2,...] ...   (cli_schedule)
 
 Exit status (``EXIT_*``): 0 success; 2 a mistake in the input (one line on stderr, no
 traceback); 3 the run finished but some configuration hit NaN/Inf and was frozen, or its R_T
@@ -33,7 +34,7 @@ from .spec import parse_spec, parse_value
 # parser whose ``func(args) -> int`` is the exit status.  ValueError/TypeError/UsageError raised
 # there become one line on stderr and status 2.
 SUBCOMMANDS: tuple[str, ...] = ("regret.cli_reproduce", "regret.cli_show", "regret.cli_check", "regret.cli_list",
-                               "regret.cli_search")
+                               "regret.cli_search", "regret.cli_schedule")
 
 EXIT_OK, EXIT_USAGE, EXIT_FAULTS, EXIT_INTERRUPTED = 0, 2, 3, 130
 

@@ -23,6 +23,9 @@ the run.  A module may offer parametrised entry points returning the same ``Stud
 ``savarese.counterexample``); ``run_bounds`` evaluates ``proofs.bounds`` on a finished run.
 This package is the one place where a prediction of ``proofs`` meets a run
 (docs/ARCHITECTURE.md).
+
+``schedule_lab`` (``regret schedule``) is a study too, but of a schedule the user gives, so it is
+not in ``STUDIES``: ``schedule_lab.run(lower, upper, params, ...)`` and ``schedule_lab.plot``.
 """
 from __future__ import annotations
 
