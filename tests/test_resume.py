@@ -200,7 +200,7 @@ def test_real_ctrl_c_in_a_subprocess(tmp_path):
                     said.append(print("ready", flush=True))
                 return inner(i, t) if inner is not None else None
 
-            return engine.run(*a, **{**kw, "on_chunk": hook})
+            return engine.run(*a, **dict(kw, on_chunk=hook))
 
         cli.run = run
         sys.exit(main(["run", "--problem", "reddi-stochastic:C=3", "--optimizer", "adam",
