@@ -59,7 +59,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     x_after_periods = adam.x[ends, 0, 0]
     checks = [
         Check("the construction's hypotheses hold (C > 2, β1 = 0, β2 = 1/(1+C²), α < √(1−β2))",
-              "all hold", explain(pred.conditions), overall(pred.conditions) == "holds",
+              "all proved", explain(pred.conditions), overall(pred.conditions) == "proved",
               "each clause decided exactly (rational arithmetic)", "proofs.theorem1.conditions"),
         Check("the steady-state drift S pushes Adam's iterate up (S < 0), so x returns to +1",
               "S < 0", float(pred.drift), bool(pred.fails_to_converge), "sign of S decided exactly", source),

@@ -46,7 +46,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     x_mean = float(np.mean(adam.x_final[:, 0]))
     checks = [
         Check("the hypotheses hold: β1 < √β2, the closed-form sufficient condition on C, stationary drift D < 0",
-              "all hold", explain(hyp), overall(hyp) == "holds",
+              "all proved", explain(hyp), overall(hyp) == "proved",
               "exact for the first two; D sampled (sign at 4 standard errors)", "proofs.theorem3.conditions"),
         Check(f"Adam's expected gap E f(x_t) − f(x*) stays ≥ δ = {DELTA:g} (every seed, last decade of t)",
               f"≥ {DELTA:g}", adam_min_gap, adam_min_gap >= DELTA,
