@@ -5,6 +5,8 @@
     regret run --resume FILE [--save FILE] [--json] [--plot FILE]
     regret show FILE [--plot FILE] [--json]
     regret list [optimizers|problems] [NAME]
+    regret --plugin MODULE ...      (any command; repeatable) first import MODULE (a module name or a
+                                    .py path) that registers optimizers/problems (docs/EXTENDING.md)
 
 Exit status (``EXIT_*``): 0 success; 2 a mistake in the input (one line on stderr, no
 traceback); 3 the run finished but some configuration hit NaN/Inf and was frozen, or its R_T
@@ -53,6 +55,10 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="regret", description="Convergence-theory and counterexample explorer for optimizers.",
                      epilog=EPILOG)
+    # read (and stripped) by main() before parsing, wherever it stands; declared here for --help
+    parser.add_argument("--plugin", action="append", metavar="MODULE",
+                        help="repeatable: import MODULE (an importable module name or a .py path) first; it "
+                             "registers its optimizers/problems with regret.register_optimizer/register_problem")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     sub.required = True
 
@@ -231,8 +237,13 @@ def _print_table(results) -> None:
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
     try:
+        from . import plugins
+
+        specs, argv = plugins.split_argv(list(sys.argv[1:] if argv is None else argv))
+        for spec in specs:
+            plugins.load(spec)
+        parser = build_parser()
         args = parser.parse_args(argv)
         return args.func(args)
     except (UsageError, ValueError, TypeError) as exc:

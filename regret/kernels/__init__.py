@@ -47,5 +47,25 @@ def optimizer(name: str, **hparams) -> Kernel:
     return checks.build("optimizer", name, OPTIMIZERS, hparams)
 
 
-__all__ = ["OPTIMIZERS", "optimizer", "Kernel", "CONVENTIONS", "sgd", "adagrad", "rmsprop", "adadelta", "adam",
+_BUILTIN_OPTIMIZERS = frozenset(OPTIMIZERS)
+
+
+def register_optimizer(name: str, factory: Callable[..., Kernel]) -> None:
+    """Add ``factory`` to ``OPTIMIZERS`` under ``name``: from then on ``regret.optimizer(name, **options)``,
+    ``--optimizer name:k=v`` (with ``--plugin``), ``regret list`` and the registry-driven tests
+    know it.  ``factory(**options)`` must return a ``Kernel`` (the contract: docs/EXTENDING.md).
+
+    A built-in name cannot be replaced (ValueError); registering a user's name again replaces it,
+    so a notebook cell or a plugin can be re-run.
+    """
+    if not isinstance(name, str) or not name or any(c in name for c in ":,=[] "):
+        raise ValueError(f"name={name!r} must be a non-empty string without spaces or any of : , = [ ]")
+    if not callable(factory):
+        raise TypeError(f"factory={factory!r} must be callable (options -> Kernel)")
+    if name in _BUILTIN_OPTIMIZERS:
+        raise ValueError(f"name={name!r} is a built-in optimizer; choose another name")
+    OPTIMIZERS[name] = factory
+
+
+__all__ = ["OPTIMIZERS", "optimizer", "register_optimizer", "Kernel", "CONVENTIONS", "sgd", "adagrad", "rmsprop", "adadelta", "adam",
            "adamw", "amsgrad", "adabound", "amsbound", "adaboundw", "amsboundw", "radam", "lookahead", "ranger"]

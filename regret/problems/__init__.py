@@ -34,5 +34,25 @@ def problem(name: str, **params) -> Problem:
     return checks.build("problem", name, PROBLEMS, params)
 
 
-__all__ = ["PROBLEMS", "problem", "Problem", "LinearProblem", "GeneralProblem", "GradientStream",
+_BUILTIN_PROBLEMS = frozenset(PROBLEMS)
+
+
+def register_problem(name: str, factory: Callable[..., Problem]) -> None:
+    """Add ``factory`` to ``PROBLEMS`` under ``name``: from then on ``regret.problem(name, **options)``,
+    ``--problem name:k=v`` (with ``--plugin``), ``regret list`` and the registry-driven tests
+    know it.  ``factory(**options)`` must return a ``Problem`` (the contract: docs/EXTENDING.md).
+
+    A built-in name cannot be replaced (ValueError); registering a user's name again replaces it,
+    so a notebook cell or a plugin can be re-run.
+    """
+    if not isinstance(name, str) or not name or any(c in name for c in ":,=[] "):
+        raise ValueError(f"name={name!r} must be a non-empty string without spaces or any of : , = [ ]")
+    if not callable(factory):
+        raise TypeError(f"factory={factory!r} must be callable (options -> Problem)")
+    if name in _BUILTIN_PROBLEMS:
+        raise ValueError(f"name={name!r} is a built-in problem; choose another name")
+    PROBLEMS[name] = factory
+
+
+__all__ = ["PROBLEMS", "problem", "register_problem", "Problem", "LinearProblem", "GeneralProblem", "GradientStream",
            "ReddiOnline", "ReddiStochastic", "Periodic", "MinusOneTwo", "minus_one_two", "Quadratic"]
