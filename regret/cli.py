@@ -1,7 +1,8 @@
 """The ``regret`` command line.
 
     regret run --problem NAME[:k=v,...] --optimizer NAME[:k=v,...] [--optimizer ...] --T N
-               [--x0 X] [--seed S] [--checkpoints K] [--chunk N] [--json] [--plot FILE] [--save FILE]
+               [--x0 X] [--seed S] [--checkpoints K] [--chunk N] [--json] [--plot FILE] [--iterates FILE]
+               [--save FILE]
     regret run --resume FILE [--save FILE] [--json] [--plot FILE]
     regret show FILE [--plot FILE] [--json]
     regret list [optimizers|problems] [NAME]
@@ -78,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
                    f"(default {DEFAULT_CHUNK}; does not change the numbers)")
     p.add_argument("--engine", choices=ENGINES, help="default auto")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    p.add_argument("--plot", metavar="FILE", help="write an average-regret plot (log-log) to FILE")
+    p.add_argument("--plot", metavar="FILE", help="write an average-regret plot (log-log) to FILE (PNG; the "
+                   "curves beside it as FILE's name .json)")
+    p.add_argument("--iterates", metavar="FILE", help="write the iterates x_t[0] against t to FILE (as 'show')")
     p.add_argument("--save", metavar="FILE", help="write the results with full provenance to FILE "
                    "(JSON, atomically; reload with 'regret show FILE'); on Ctrl-C, a resumable state")
     p.add_argument("--resume", metavar="FILE", help="continue an interrupted run saved with --save; "
@@ -129,8 +132,9 @@ def cmd_run(args) -> int:
             raise UsageError(f"the following arguments are required: {', '.join(missing)}")
         spec = {k: getattr(args, k) for k in _SPEC}
         save_to = args.save
-    if save_to is not None:
-        _check_writable("--save", save_to)
+    for option, path in (("--save", save_to), ("--plot", args.plot), ("--iterates", args.iterates)):
+        if path is not None:
+            _check_writable(option, path)
     prob = _problem_from(spec["problem"], spec["seed"])
     kernels = [_kernel_from(text) for text in spec["optimizer"]]
     T = checks.positive_int("--T", spec["T"])
@@ -151,7 +155,7 @@ def cmd_run(args) -> int:
     results = run(prob, kernels, T, x0=x0, checkpoints=ckpts, engine=engine, **extra)
     if save_to is not None:
         storage.save(save_to, results, command=spec)
-    report(results, json_out=args.json, plot=args.plot)
+    report(results, json_out=args.json, plot=args.plot, iterates=args.iterates)
     return exit_status(results, save_to)
 
 
@@ -166,8 +170,9 @@ def _check_writable(option: str, path: str) -> None:
         raise ValueError(f"{option}={path!r} is a directory; give a file name")
 
 
-def report(results, json_out: bool = False, plot: str | None = None) -> None:
-    """Print results as a table or one JSON object, then plot them if asked (run and show).
+def report(results, json_out: bool = False, plot: str | None = None, iterates: str | None = None) -> None:
+    """Print results as a table or one JSON object, then plot them if asked (run and show), and
+    say on stderr where each figure and its data file went.
 
     The numbers are printed before the figure is drawn, so nothing can keep them from the user.
     JSON is standard: non-finite numbers are the strings "nan"/"inf"/"-inf" (``regret.jsonable``).
@@ -181,11 +186,14 @@ def report(results, json_out: bool = False, plot: str | None = None) -> None:
         sys.stdout.write("\n")
     else:
         _print_table(results)
-    if plot:
-        from . import plotting
+    from . import plotting
 
-        ax = plotting.average_regret([r for r in results if len(r.t)])
-        plotting.save(ax, plot)
+    started = [r for r in results if len(r.t)]
+    for path, draw, what in ((plot, plotting.average_regret, "average regret"), (iterates, plotting.iterates,
+                                                                                  "iterates")):
+        if path:
+            data = plotting.save(draw(started), path)
+            print(f"regret: wrote the {what} plot to {path} (its curves: {data})", file=sys.stderr)
 
 
 def exit_status(results, saved_to: str | None = None) -> int:

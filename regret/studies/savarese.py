@@ -125,8 +125,9 @@ def plot(study: StudyResult, outdir) -> list[FigureFile]:
             label="AdaBound, Savarese's bounds (mean of seeds)")
     ax.plot(t, np.mean(adam.regret, axis=1) / np.sqrt(t), color=figures.COLORS["adam"], lw=1.4, ls=":",
             label="Adam (mean of seeds)")
-    ax.plot(t, np.mean(d["thm4"], axis=1) / np.sqrt(t), color="k", ls="--", lw=1.3, label="Theorem 4 bound as stated")
-    ax.plot(t, np.mean(d["corr"], axis=1) / np.sqrt(t), color="k", ls="-.", lw=1.3, label="Savarese's corrected bound")
+    for (color, ls), key, label in zip(figures.BOUND_STYLES, ("thm4", "corr"),
+                                       ("Theorem 4 bound as stated", "Savarese's corrected bound")):
+        ax.plot(t, np.mean(d[key], axis=1) / np.sqrt(t), color=color, ls=ls, lw=1.4, label=label)
     ax.axvline(K, color="tab:orange", lw=1.2, label=f"K = {K}: η_u drops to α/C")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -134,7 +135,7 @@ def plot(study: StudyResult, outdir) -> list[FigureFile]:
     ax.set_ylabel(r"$R_t/\sqrt{t}$")
     ax.set_title(f"Savarese's counterexample (C = {C:g}, δ = {DELTA:g}, β2 = {BETA2:g})", fontsize=11)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", framealpha=0.85)
+    figures.legend_below(ax)
     save(fig, f"{outdir}/savarese-regret-vs-bound.png")
     out = [FigureFile("savarese-regret-vs-bound.png",
                       "R_t/√t: AdaBound with Savarese's bound functions follows Adam exactly up to K and crosses the "
@@ -145,6 +146,7 @@ def plot(study: StudyResult, outdir) -> list[FigureFile]:
     fig.axes[0].axvline(K, color="tab:orange", lw=1.2)
     save(fig, f"{outdir}/savarese-expected-gap.png")
     out.append(FigureFile("savarese-expected-gap.png",
-                          "Expected suboptimality E f(x_t) − f(x*) (mean of seeds, min–max band); the orange line is "
+                          "Expected suboptimality E f(x_t) − f(x*) (mean of seeds, min–max band, left off where a "
+                          "seed's gap is 0); the orange line is "
                           "K, after which the band closes at α/C and AdaBound turns into SGD."))
     return out

@@ -140,7 +140,9 @@ def plot(study: StudyResult, outdir) -> list[FigureFile]:
     save(fig, f"{outdir}/theorem4-regret-vs-bounds.png")
     out = [FigureFile("theorem4-regret-vs-bounds.png",
                       "R_t/√t (log-log) of AdaBound and AMSBound against the two bounds evaluated on the AdaBound run "
-                      "by proofs. Bounded R_t/√t is O(√T) regret; both bounds lie above at every checkpoint.")]
+                      "by proofs. Bounded R_t/√t is O(√T) regret; both bounds lie above at every checkpoint. "
+                      "AMSBound coincides with AdaBound on this problem (marked with circles): the running max "
+                      "of v_t changes nothing once v_t has reached its plateau.")]
     r = res["adabound"]
     tt = np.unique(np.round(np.geomspace(1, r.t[-1], 400)).astype(np.int64))
     scale = schedules.inv_sqrt(r.t)                 # theory convention: η_t = η̂_t/√t
