@@ -71,7 +71,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
               explain(stated), overall(stated) == "proved", "each clause decided for all t ≥ 1",
               "proofs.schedule_check.theorem4_conditions"),
         Check("the hidden requirement η_l(t−1)/η_u(t) ≥ √(1−1/t) fails for the band (γ < 4)", hidden.status,
-              "fails" if first_violation else "holds on t ≤ T",
+              "fails" if first_violation else "no violation on t ≤ T (floating point)",
               hidden.status == "fails" and first_violation is not None,
               f"evaluated on the kernel's band for t = 2…{T}: first violated at t = {first_violation}",
               "proofs.schedule_check.check"),
