@@ -67,14 +67,11 @@ def sign(expr) -> int | None:
     guess.
     """
     expr = sp.sympify(expr)
-    if expr.free_symbols:
-        return None
     if expr.is_zero:
         return 0
-    if expr.is_positive:
-        return 1
-    if expr.is_negative:
-        return -1
+    if expr.free_symbols or expr.is_Rational:
+        # a rational decides exactly; an expression in symbols only by sympy's assumptions
+        return 1 if expr.is_positive else -1 if expr.is_negative else None
     for prec in (64, 256, 1024):
         box = enclosure(expr, prec)
         if box is None:
