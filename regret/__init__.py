@@ -1,7 +1,9 @@
 """regret: a convergence-theory and counterexample explorer for optimizers.
 
 Problems (``regret.problem``) → vectorised kernels (``regret.optimizer``) → exact regret
-(``regret.run``) → results, plots and the CLI.  The symbolic side lives in the ``proofs`` package.
+(``regret.run``) → results (``regret.save`` / ``regret.load``), plots and the CLI.  A user's own
+optimizer or problem joins the registries with ``regret.register_optimizer`` /
+``regret.register_problem`` (docs/EXTENDING.md).  The symbolic side lives in the ``proofs`` package.
 """
 __version__ = "0.1.0"
 
@@ -20,11 +22,11 @@ if _os.path.basename(_sys.argv[0] if _sys.argv else "") in ("regret", "__main__.
 from .engine import checkpoint_times, run  # noqa: E402
 from .feasible import Ball, Box, Simplex, interval  # noqa: E402
 from .kernels import OPTIMIZERS, Kernel, optimizer, register_optimizer  # noqa: E402
-from .problems import PROBLEMS, problem, register_problem  # noqa: E402
+from .problems import PROBLEMS, GeneralProblem, LinearProblem, Problem, problem, register_problem  # noqa: E402
+from .storage import load, save  # noqa: E402
 from .replay import replay  # noqa: E402
 from .result import Result  # noqa: E402
 
 __all__ = ["__version__", "run", "checkpoint_times", "optimizer", "problem", "OPTIMIZERS", "PROBLEMS",
-           "register_optimizer", "register_problem",
-           "Kernel", "Result", "Box", "Ball", "Simplex",
-           "interval", "replay"]
+           "register_optimizer", "register_problem", "Kernel", "Problem", "LinearProblem", "GeneralProblem",
+           "Result", "Box", "Ball", "Simplex", "interval", "replay", "save", "load"]

@@ -84,6 +84,16 @@ class Problem(ABC):
     def describe(self) -> dict:
         return {"name": self.name, "params": self.params, "feasible": self.feasible.describe()}
 
+    def __repr__(self) -> str:
+        from ..reprs import problem_text
+
+        return problem_text(self)
+
+    def _repr_html_(self) -> str:
+        from ..reprs import problem_html
+
+        return problem_html(self)
+
 
 class LinearProblem(Problem):
     linear = True
