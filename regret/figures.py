@@ -282,7 +282,7 @@ def band_closing(t, bands: dict, *, colors=None, title: str = ""):
     return fig
 
 
-_STATUS_COLORS = {"holds": "tab:green", "fails": "tab:red", "undecided": "0.7"}
+_STATUS_COLORS = {"proved": "tab:green", "fails": "tab:red", "numerical evidence": "tab:olive", "undecided": "0.7"}
 
 
 def sweep_regions(values, series: dict[str, np.ndarray], verdicts: list[dict], *, xlabel: str, ylabel: str,

@@ -17,7 +17,7 @@ def test_figure1_constants_by_hand():
     assert Fraction(str(figure1.stochastic_mean_gradient())) == Fraction(1, 5)
     assert Fraction(str(figure1.scaled_delta())) == Fraction(1, 50)
     assert Fraction(str(p.stochastic_gap_held)) == Fraction(2, 5)
-    assert p.online_fails.status == "holds" and p.amsgrad_condition.status == "holds"
+    assert p.online_fails.status == "proved" and p.amsgrad_condition.status == "proved"
 
 
 def _drift_closed_form(C, b2):

@@ -111,8 +111,10 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
               f"log-log slope of R_t/t over the last decade ≤ {DECAY:g} (measured {m_slope:+.3f})",
               "Reddi et al. Theorem 4"),
         Check("stochastic: Adam's stationary drift E[m/√v] < 0 (the problem scaled by 1/10 is Theorem 3's, "
-              "C = 101, δ = 1/50)", "D < 0", pred.stochastic_drift.mean, bool(pred.stochastic_fails),
-              explain([pred.stochastic_fails]), "proofs.figure1.predict (proofs.theorem3.expected_drift)"),
+              "C = 101, δ = 1/50)", "D < 0", pred.stochastic_drift.mean,
+              pred.stochastic_fails.status == "numerical evidence",
+              "a sampled mean, so numerical evidence at best: " + explain([pred.stochastic_fails]),
+              "proofs.figure1.predict (proofs.theorem3.expected_drift)"),
         Check(f"stochastic: Adam ends near +1 (mean of {len(SEEDS)} seeds) with expected gap ≥ E g = {mean_g:g} "
               "in every seed", 1.0, sa_x, bool(sa_x >= 0.9 and sa_gap_min >= mean_g),
               f"mean x_(T+1) ≥ 0.9 and min over seeds of E f(x_(T+1)) − f(x*) ≥ {mean_g:g} "

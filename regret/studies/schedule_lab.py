@@ -183,15 +183,15 @@ def symbolic(lower, upper, params, beta1t="zero"):
     lim_l, lim_u = exact.limit_at_infinity(rep.lower), exact.limit_at_infinity(rep.upper)
     for v in rep.clauses:
         witness = v.witness
-        if v.clause == "common limit" and v.status != "holds":
+        if v.clause == "common limit" and v.status != "proved":
             witness = {"lim η_l": str(lim_l), "lim η_u": str(lim_u)}
         extra[v.clause] = witness
         measured = v.status + (f" (witness: {_show_witness(witness)})" if witness and v.status == "fails" else "")
-        checks.append(Check(f"{v.clause}: {_CLAUSE_TEXT.get(v.clause, v.clause)}", "holds", measured,
-                            v.status == "holds", v.reason, "proofs.schedule_check.check"))
+        checks.append(Check(f"{v.clause}: {_CLAUSE_TEXT.get(v.clause, v.clause)}", "proved", measured,
+                            v.status == "proved", v.reason, "proofs.schedule_check.check"))
     thm4, corr = bounds.adabound_theorem4(beta1t), bounds.savarese_corrected(beta1t)
-    stated_ok = all(rep.verdict(c).status == "holds" for c in STATED)
-    hidden_ok = rep.verdict("hidden requirement").status == "holds"
+    stated_ok = all(rep.verdict(c).status == "proved" for c in STATED)
+    hidden_ok = rep.verdict("hidden requirement").status == "proved"
     checks.append(Check("Theorem 4's bound (as stated) is O(√T) and its proof is valid for this schedule",
                         "O(√T), proof valid", f"order {thm4.order}; {rep.order_stated}",
                         bool(thm4.is_sqrt_T and stated_ok and hidden_ok),
@@ -259,7 +259,7 @@ def band_checks(lower_fn, upper_fn, T: int, rep, info):
     except (TypeError, ValueError):
         gap = float("nan")
     w_T, w_10 = float(width[-1]), float(width[max(T // 10 - 1, 0)])
-    closes = rep.verdict("common limit").status == "holds" and (w_T < w_10 or w_T == 0)
+    closes = rep.verdict("common limit").status == "proved" and (w_T < w_10 or w_T == 0)
     checks.append(Check("the band closes onto one value: η_u(t) − η_l(t) → 0", "→ 0" if gap == 0 else f"→ {gap:.6g}",
                         f"width {w_T:.4g} at t = {T} ({w_10:.4g} at t = {T // 10})", bool(closes),
                         "the common-limit verdict holds and the width at T is below that at T/10",
@@ -276,7 +276,7 @@ def band_checks(lower_fn, upper_fn, T: int, rep, info):
     if hv.status == "fails":
         agree = first is not None or not (hv.witness and "t" in hv.witness and int(hv.witness["t"]) <= T)
         crit = "the verdict fails: a violation on t ≤ T (or its witness lies beyond T)"
-    elif hv.status == "holds":
+    elif hv.status == "proved":
         agree = first is None
         crit = "the verdict holds: no violation on 2 ≤ t ≤ T (1e-12 relative)"
     else:
@@ -506,7 +506,7 @@ def run_sweep(lower, upper, fixed, pname, grid, settings_, T, engine, progress, 
     for g in grid:
         r = schedule_check.check(lower, upper, {**fixed, pname: g})
         verdicts.append({v.clause: v.status for v in r.clauses} | {"corrected bound applies":
-                                                                   "holds" if r.order_corrected.startswith("O(") else "fails"})
+                                                                   "proved" if r.order_corrected.startswith("O(") else "fails"})
     ts = np.arange(1, T + 1)
     try:   # the parameter left symbolic: each clause's region in it (a witness such as "fails for γ ∈ (0, 4)")
         reg_clauses = schedule_check.check(lower, upper, {**fixed, pname: None}).clauses
@@ -540,7 +540,7 @@ def run_sweep(lower, upper, fixed, pname, grid, settings_, T, engine, progress, 
             tail = r.t >= r.t[-1] / 10
             slopes.append(measures.tail_slope(r.t, y / r.t) if np.all(y[tail] > 0) else float("-inf"))
         per_problem[s.key]["slope"] = np.array(slopes)
-        where = [j for j in range(nb) if verdicts[j]["corrected bound applies"] == "holds"]
+        where = [j for j in range(nb) if verdicts[j]["corrected bound applies"] == "proved"]
         if where:
             worst = max(slopes[j] for j in where)
             checks.append(Check(f"sweep over {pname}, {s.title}: R_t/t → 0 wherever Savarese's bound applies",
