@@ -9,12 +9,15 @@ and the rule computes φ' = φ + (s_t·α)(x̂ − φ), x̂' = s_t·φ' + (1 −
 slow weights and the inner step come through exactly).  The inner kernel's state, coefficients
 and parameters are passed through unchanged, followed by φ, s_t and α.
 
-How the rule is built: a closure over the inner rule taking its arguments as ``*rest``, sliced at
-positions fixed when the kernel is built, and decorated with ``register_jitable``, so it is an
-ordinary elementwise function that numpy calls on (B, d) arrays and numba inlines into the fused
-loop (compiled once per process: a closure has no importable name for the on-disk cache).  One
-composed function is kept per (inner rule, arity), so kernels built twice share their compiled
-loop.
+How the rule is built: its Python source is *generated* for the inner rule's arity (states,
+coefficients, parameters), exec'd with the inner rule bound as a global, and decorated with
+``register_jitable``, so it is an ordinary positional elementwise function that numpy calls on
+(B, d) arrays and numba inlines into the fused loop (where it is compiled once per process; it
+has no importable name for the on-disk cache).  A closure taking ``*rest`` compiles, but then the
+rule's signature no longer names its arguments, which the kernel contract asks (and numba binds
+arguments by the signature it sees, so it cannot be papered over with ``__signature__``); hence
+the generated source, compiled through ``regret.codegen``.  One composed function is kept per (inner rule,
+arity), so kernels built twice share their compiled loop.
 
 By design: the effective learning rate η_t reported is the inner kernel's.  On a constrained
 problem the engine projects the rule's output, so the played point is Π_F(φ') at a sync, while
@@ -28,6 +31,7 @@ import threading
 import numpy as np
 
 from .. import checks
+from ..codegen import exec_generated
 from .base import Kernel, hyper, jitable, zeros_like_state
 
 _COMPOSED: dict = {}
@@ -35,32 +39,26 @@ _LOCK = threading.Lock()
 
 
 def composed_rule(inner_rule, ns: int, nc: int, npar: int):
-    """The Lookahead rule around ``inner_rule`` with ns states, nc coefficients, npar parameters.
-
-    rule(x, g, *state, φ, *coeffs, s_t, *params, α): the inner rule's arguments in their places,
-    with φ after the inner state, s_t after the inner coefficients and α after the inner
-    parameters.
-    """
+    """The Lookahead rule around ``inner_rule`` with ns states, nc coefficients, npar parameters."""
     key = (inner_rule, ns, nc, npar)
     with _LOCK:
         fn = _COMPOSED.get(key)
         if fn is not None:
             return fn
-        # positions in ``rest`` (everything after x and g), constants of the closure: numba
-        # slices a tuple only at indices it knows when it compiles
-        i_phi, i_c, i_sync, i_p, i_alpha = ns, ns + 1, ns + 1 + nc, ns + 2 + nc, ns + 2 + nc + npar
-        inner = inner_rule
-
-        def lookahead_rule(x, g, *rest):
-            out = inner(x, g, *(rest[:i_phi] + rest[i_c:i_sync] + rest[i_p:i_alpha]))
-            phi, sync, alpha = rest[i_phi], rest[i_sync], rest[i_alpha]
-            x_in = out[0]
-            phi = phi + (sync * alpha) * (x_in - phi)
-            return (sync * phi + (1.0 - sync) * x_in, out[1]) + out[2:] + (phi,)
-
-        lookahead_rule.__name__ = f"lookahead_{getattr(inner_rule, '__name__', 'rule')}"
-        lookahead_rule.__qualname__ = lookahead_rule.__name__
-        fn = jitable(lookahead_rule)
+        S = [f"s{i}" for i in range(ns)]
+        C = [f"c{i}" for i in range(nc)]
+        P = [f"p{i}" for i in range(npar)]
+        name = f"_lookahead_{getattr(inner_rule, '__name__', 'rule')}_{len(_COMPOSED)}"
+        outs = ", ".join(["x_in", "eta"] + S)
+        src = "\n".join([
+            f"def {name}({', '.join(['x', 'g'] + S + ['phi'] + C + ['sync'] + P + ['alpha'])}):",
+            f"    {outs} = inner({', '.join(['x', 'g'] + S + C + P)})",
+            "    phi = phi + (sync * alpha) * (x_in - phi)",
+            f"    return {', '.join(['sync * phi + (1.0 - sync) * x_in', 'eta'] + S + ['phi'])}",
+        ])
+        namespace = {"inner": inner_rule, "np": np, "__name__": __name__}
+        fn = jitable(exec_generated(src + "\n", namespace, f"regret.kernels.lookahead {name}", attr=name))
+        fn.__doc__ = f"Lookahead around {getattr(inner_rule, '__name__', 'rule')}; generated source:\n\n{src}"
         _COMPOSED[key] = fn
         return fn
 
