@@ -50,6 +50,15 @@ def lr_schedule(schedule) -> tuple[Schedule, str]:
     return LR_SCHEDULES[name], name
 
 
+def lr_values(lr: np.ndarray, fn: Schedule, t: np.ndarray, batch: int) -> np.ndarray:
+    """α_t = lr·s(t) as an (n, B_k) array; for the constant schedule a broadcast view of lr (time
+    stride 0, the same numbers: lr·1 = lr), which the fused loop loads once per configuration
+    instead of per step, and which costs no memory per step."""
+    if fn is constant:
+        return np.broadcast_to(lr[None, :], (len(t), lr.shape[0]))
+    return lr[None, :] * evaluate("schedule", fn, t, batch)
+
+
 def evaluate(name: str, fn: Callable, t: np.ndarray, batch: int) -> np.ndarray:
     """fn(t) as an (n, batch) or (n, 1) float array, checked finite; the error names ``name``.
 
