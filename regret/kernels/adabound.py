@@ -36,7 +36,8 @@ import numpy as np
 
 from .. import schedules
 from .adam import moment_coeffs
-from .base import Kernel, batch_of, clip, ema, hyper, jitable, resolve_convention, rows, swept, with_powers
+from .base import (batch_of, clip, ema, hyper, jitable,
+                   Kernel, power_step, resolve_convention, rows, swept, with_powers)
 
 
 @jitable
@@ -61,8 +62,8 @@ def amsbound_rule(x, g, m, v, vmax, beta1_t, step_t, lower_t, upper_t, beta2, ep
 
 @jitable
 def adabound_bc_rule(x, g, m, v, p1, p2, beta1_t, lr_t, lower_t, upper_t, beta1, beta2, eps):
-    p1 = p1 * beta1
-    p2 = p2 * beta2
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     eta = clip(lr_t * np.sqrt(1.0 - p2) / ((1.0 - p1) * (np.sqrt(v) + eps)), lower_t, upper_t)
@@ -71,8 +72,8 @@ def adabound_bc_rule(x, g, m, v, p1, p2, beta1_t, lr_t, lower_t, upper_t, beta1,
 
 @jitable
 def amsbound_bc_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, lower_t, upper_t, beta1, beta2, eps):
-    p1 = p1 * beta1
-    p2 = p2 * beta2
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     vmax = np.maximum(vmax, v)
@@ -87,8 +88,8 @@ def amsbound_bc_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, lower_t, upper_t, 
 @jitable
 def adabound_decay_rule(x, g, m, v, p1, p2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps, wd):
     g = g + wd * x
-    p1 = p1 * beta1
-    p2 = p2 * beta2
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     eta = clip(lr_t * np.sqrt(1.0 - p2) / ((1.0 - p1) * (np.sqrt(v) + eps)), lower_t, upper_t)
@@ -99,8 +100,8 @@ def adabound_decay_rule(x, g, m, v, p1, p2, beta1_t, lr_t, lower_t, upper_t, dec
 def amsbound_decay_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps,
                         wd):
     g = g + wd * x
-    p1 = p1 * beta1
-    p2 = p2 * beta2
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     vmax = np.maximum(vmax, v)

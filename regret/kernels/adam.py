@@ -35,7 +35,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import checks, schedules
-from .base import Kernel, batch_of, ema, hyper, jitable, nonzero, resolve_convention, rows, swept, with_powers
+from .base import (batch_of, ema, hyper, jitable, Kernel,
+                   nonzero, power_step, resolve_convention, rows, swept, with_powers)
 
 
 @jitable
@@ -61,8 +62,8 @@ def amsgrad_rule(x, g, m, v, vmax, beta1_t, step_t, eps_t, beta2):
 
 @jitable
 def adam_bc_rule(x, g, m, v, p1, p2, beta1_t, lr_t, beta1, beta2, eps):
-    p1 = p1 * beta1
-    p2 = p2 * beta2
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     c2 = np.sqrt(1.0 - p2)
@@ -72,8 +73,8 @@ def adam_bc_rule(x, g, m, v, p1, p2, beta1_t, lr_t, beta1, beta2, eps):
 
 @jitable
 def amsgrad_bc_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, beta1, beta2, eps):
-    p1 = p1 * beta1
-    p2 = p2 * beta2
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     vmax = np.maximum(vmax, v)
@@ -91,8 +92,8 @@ def amsgrad_bc_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, beta1, beta2, eps):
 @jitable
 def adam_general_rule(x, g, m, v, p1, p2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
     g = g + wd * x
-    p1 = p1 * beta1
-    p2 = p2 * beta2
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     c = 1.0 - p2
@@ -104,8 +105,8 @@ def adam_general_rule(x, g, m, v, p1, p2, beta1_t, lr_t, decay_t, beta1, beta2, 
 @jitable
 def amsgrad_general_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
     g = g + wd * x
-    p1 = p1 * beta1
-    p2 = p2 * beta2
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     vmax = np.maximum(vmax, v)
@@ -119,8 +120,8 @@ def amsgrad_general_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, decay_t, beta1
 def amsgrad_corrected_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
     # vmax holds max_s v_s/(1−β2^s): the denominator is corrected already
     g = g + wd * x
-    p1 = p1 * beta1
-    p2 = p2 * beta2
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     vmax = np.maximum(vmax, v * (1.0 / (1.0 - p2)))

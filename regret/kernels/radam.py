@@ -30,7 +30,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import checks, schedules
-from .base import CONVENTIONS, Kernel, batch_of, ema, hyper, jitable, nonzero, rows, swept, with_powers
+from .base import (CONVENTIONS, batch_of, ema, hyper, jitable,
+                   Kernel, nonzero, power_step, rows, swept, with_powers)
 
 FALLBACKS = ("sgd", "skip")
 
@@ -39,8 +40,8 @@ FALLBACKS = ("sgd", "skip")
 def radam_rule(x, g, m, v, p1, p2, beta1_t, lr_t, t_f, decay_t, beta1, beta2, wd, eps, threshold, rho_inf,
                use_sgd):
     g = g + wd * x
-    p1 = p1 * beta1
-    p2 = p2 * beta2
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     # ρ_t, the test ρ_t > threshold and r_t from the running power p2 = β2^t (``rectification``'s
