@@ -227,13 +227,24 @@ def bernoulli_fill(base, gamma, C, b, p, t0, out):
     is the t-th ``nextDouble()`` of instance i's SplittableRandom (``splitmix_stream``).  The loop
     over instances is innermost and branch-free, so LLVM vectorises it (64-bit multiplies)."""
     n, m = out.shape
-    scale = 1.0 / 9007199254740992.0
+    if m < 8:  # few instances: the loop over steps innermost (a run of one configuration)
+        for i in range(m):
+            col = out[:, i]
+            for j in range(n):
+                col[j] = _bernoulli(base[i], gamma[i], C[i], b[i], p[i], np.uint64(t0 + j))
+        return
     for j in range(n):
         tj = np.uint64(t0 + j)
         for i in range(m):
-            z = base[i] + tj * gamma[i]
-            z = (z ^ (z >> _S30)) * _C1
-            z = (z ^ (z >> _S27)) * _C2
-            z = z ^ (z >> _S31)
-            u = float(z >> _S11) * scale
-            out[j, i] = C[i] if u < p[i] else -b[i]
+            out[j, i] = _bernoulli(base[i], gamma[i], C[i], b[i], p[i], tj)
+
+
+@numba.njit(inline="always")
+def _bernoulli(base, gamma, C, b, p, t):
+    z = base + t * gamma
+    z = (z ^ (z >> _S30)) * _C1
+    z = (z ^ (z >> _S27)) * _C2
+    z = z ^ (z >> _S31)
+    # z >> 11 < 2^53 is exact as a signed integer, whose conversion to float is one instruction
+    u = float(np.int64(z >> _S11)) * (1.0 / 9007199254740992.0)
+    return C if u < p else -b
