@@ -1,6 +1,6 @@
 """The fused engine: the whole chunk of steps compiled into one loop, the kernel's rule inside.
 
-Same numbers as the numpy reference engine (``engine.advance_numpy``), to rounding, for every
+Same numbers as the numpy reference engine (``engine.advance_numpy`` (regret/engine/numpy_loop.py)), to rounding, for every
 kernel that follows the contract of ``kernels/base.py``; it applies to linear problems on a box:
 
     for t in chunk:  G += g_t;  loss += <g_t, x_t>;  x_sum += x_t;
@@ -12,11 +12,15 @@ Running sums (loss, x_sum, G) are Kahan-compensated exactly as in the numpy engi
 
 How the rule gets inside.  The rule is a ``register_jitable`` function called on scalars.  For
 each (rule, arity) we *generate the source* of an ``njit(cache=True)`` loop with one scalar
-local per state field, coefficient and parameter, write it to a cache directory
-(``$REGRET_CACHE_DIR``, default ``~/.cache/regret``) under a name keyed by a hash of the rule's
-module source, ``kernels/base.py``, this template and the numba version, and import it: numba's
-own on-disk cache then serves a second process without recompiling.  A rule that cannot be
-imported by name (defined inside a function) is compiled the same way without the disk cache.
+local per state field, coefficient and parameter (the one specialisation numba can only take
+from source: the rule's positional arity differs per kernel), and load it through
+``regret.codegen`` (written under a name keyed by a hash of the rule's module source,
+``kernels/base.py``, ``engine/steps.py``, this template and the numba version, then imported, so
+numba's own on-disk cache serves a second process without recompiling).  The step operations
+the loops share with the numpy engine, the Kahan-compensated sum and the finiteness test, are
+not emitted as text: the generated loops call ``regret.engine.steps``, as the numpy engine does.
+A rule that cannot be imported by name (defined inside a function) is compiled the same way
+without the disk cache.
 
 Loops.  d = 1 (every counterexample) has three orders, picked by the number of configurations
 in a slice: fewer than ``ROW_BELOW``, one configuration at a time with its state in registers
@@ -40,7 +44,6 @@ frozen at its last finite values from that step on (it stops accumulating loss a
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import inspect
 import os
 import sys
@@ -52,9 +55,10 @@ import numba
 import numpy as np
 from numba import njit
 
+from .codegen import cache_dir, exec_generated, load_generated  # noqa: F401 - cache_dir: part of this face
 from .feasible import Box
 
-TEMPLATE_VERSION = "5"
+TEMPLATE_VERSION = "6"
 #: configurations stepped together, each in its own registers (unroll-and-jam over the batch)
 JAM = 4
 #: below this many configurations a slice runs in the row order (state in registers)
@@ -81,11 +85,6 @@ def applies(problem) -> str | None:
     if not isinstance(problem.feasible, Box):
         return f"the feasible set of {problem.name!r} is not a box"
     return None
-
-
-def cache_dir() -> Path:
-    root = os.environ.get("REGRET_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "regret")
-    return Path(root) / "fused"
 
 
 # --------------------------------------------------------------------------------------------
@@ -117,8 +116,8 @@ class _Src:
 
 
 def _kahan(w: _Src, total: str, comp: str, term: str) -> None:
-    """total += term, Kahan-compensated: the numpy engine's ``_kahan`` operation for operation."""
-    w(f"y = {term} - {comp}", f"tt = {total} + y", f"{comp} = (tt - {total}) - y", f"{total} = tt")
+    """total += term, Kahan-compensated: ``engine.steps.kahan_add``, which the numpy engine calls too."""
+    w(f"{total}, {comp} = kahan_add({total}, {comp}, {term})")
 
 
 def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, variant: str) -> str:
@@ -314,14 +313,12 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
         w("nbad = 0", "for i in range(m):").indent()
         step_inputs(w)
         w("a = al != 0.0")
-        w("y = g * x - lc", "tt = ls + y", f"{at_i('lc')} = ((tt - ls) - y) if a else lc",
-          f"{at_i('ls')} = tt if a else ls")
+        w("tt, tc = kahan_add(ls, lc, g * x)", f"{at_i('lc')} = tc if a else lc", f"{at_i('ls')} = tt if a else ls")
         if with_xs:
-            w("y = x - qc", "tt = qs + y", f"{at_i('qc')} = ((tt - qs) - y) if a else qc",
-              f"{at_i('qs')} = tt if a else qs")
+            w("tt, tc = kahan_add(qs, qc, x)", f"{at_i('qc')} = tc if a else qc", f"{at_i('qs')} = tt if a else qs")
         w(f"{outs} = rule(" + ", ".join(["x", "g"] + s_loc + c_val + p_loc) + ")")
-        # q − q is 0 for a finite q and NaN otherwise: a compare that vectorises
-        w("ok = " + " & ".join(f"(({q} - {q}) == 0.0)" for q in ["xh", "en"] + s_new), "go = a & ok",
+        # is_finite is a compare that vectorises (q − q == 0)
+        w("ok = " + " & ".join(f"is_finite({q})" for q in ["xh", "en"] + s_new), "go = a & ok",
           "nbad += a & (not ok)")
         w(f"{at_i('al')} = 1.0 if go else 0.0", f"{at_i('x')} = min(max(xh, lo0), hi0) if go else x",
           # η is not an input of the rule: a masked store, no load to select against
@@ -391,7 +388,7 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
     w("# generated by regret.fused; do not edit", "import numpy as np", "from numba import njit, types",
       "i8 = types.int64", "F1, F2 = types.float64[::1], types.float64[:, ::1]",
       "R1, R2, R3 = (types.Array(types.float64, n, 'C', readonly=True) for n in (1, 2, 3))",
-      "B1, I1 = types.boolean[::1], types.int64[::1]")
+      "B1, I1 = types.boolean[::1], types.int64[::1]", "from regret.engine.steps import is_finite, kahan_add")
     if rule_import:
         w(rule_import)
     w("", "", f"@njit({sig}, cache={bool(rule_import)}, nogil=True, error_model='numpy')",
@@ -454,7 +451,8 @@ def _rule_key(rule) -> tuple[str | None, str]:
     except (OSError, TypeError):
         src = repr(rule)
     material = "\n".join([src, _file_text(getattr(mod, "__file__", None)),
-                          _file_text(Path(__file__).parent / "kernels" / "base.py")])
+                          _file_text(Path(__file__).parent / "kernels" / "base.py"),
+                          _file_text(Path(__file__).parent / "engine" / "steps.py")])
     line = f"from {mod.__name__} import {name} as rule" if importable else None
     return line, material
 
@@ -484,39 +482,12 @@ def _build(rule, ns, nc, npar, label, variant):
             return load_generated(src, f"k_{_safe(label)}_{variant}_{digest}")
         except Exception:  # noqa: BLE001 - an unusable disk cache only costs a compile
             pass
-    namespace = {"rule": rule}
     code = (src if line is None else src.replace(line, "")).replace("cache=True", "cache=False")
     try:
-        exec(compile(code, f"<regret.fused {label} {variant}>", "exec"), namespace)
+        return exec_generated(code, {"rule": rule}, f"regret.fused {label} {variant}")
     except Exception as exc:
         raise FusedUnavailable(f"the rule of kernel {label!r} does not compile in nopython mode "
                                f"(see the kernel contract in regret/kernels/base.py): {exc}") from exc
-    return namespace["advance"]
-
-
-def load_generated(src: str, stem: str, attr: str = "advance"):
-    """Write ``src`` to the cache directory (once, atomically), import it under a fixed name,
-    registered in sys.modules so that numba's cache can rebuild its environment in a new process,
-    and return its function ``attr``."""
-    folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{stem}.py"
-    if not path.exists() or path.read_text() != src:
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(src)
-        os.replace(tmp, path)  # a concurrent process sees the whole file or none
-    name = f"regret_fused_cache_{stem}"
-    module = sys.modules.get(name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[name]
-            raise
-    return getattr(module, attr)
 
 
 def _safe(label: str) -> str:
@@ -574,7 +545,7 @@ def threads_available() -> int:
 
 
 def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray, feasible) -> None:
-    """Drop-in for ``engine.advance_numpy``: advance ``tr`` through the steps ``ts`` in place."""
+    """Drop-in for ``engine.advance_numpy`` (regret/engine/numpy_loop.py): advance ``tr`` through the steps ``ts`` in place."""
     B, d = tr.x.shape
     tr.x = _owned(tr.x, (B, d))
     tr.eta = _owned(tr.eta, (B, d))
@@ -632,9 +603,12 @@ def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray,
         edges = np.linspace(0, B, workers + 1).round().astype(int)
         slices = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
         fns = [compiled(kernel, variant_for(b - a)) for a, b in slices]
-        _sum_gradients(g, tr.G, tr.G_c)
-        futures = [_pool(workers).submit(fn, a, b, t0, tr.x, tr.eta, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
+        # Σ g_t touches only G: it runs beside the slices (on one more thread), not before them
+        # (with per-instance gradients it is a pass over the whole chunk, ~10% of a stochastic sweep)
+        pool = _pool(workers + 1)
+        futures = [pool.submit(fn, a, b, t0, tr.x, tr.eta, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
                    for fn, (a, b) in zip(fns, slices)]
+        futures.append(pool.submit(_sum_gradients, g, tr.G, tr.G_c))
         for f in futures:
             f.result()
     else:

@@ -294,3 +294,18 @@ def test_a_rule_that_does_not_compile_falls_back_to_numpy_under_auto():
     assert res.engine == "numpy"
     with pytest.raises(fused.FusedUnavailable):
         regret.run(regret.problem("reddi-online"), k, 30, engine="fused")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_practical_convention_agrees_with_numpy(name):
+    """The default convention too (bias corrections from running powers in the state): one
+    configuration, and nine in the vectorised loop, on a stochastic problem (Σ x_t tracked)."""
+    stoch = regret.problem("reddi-stochastic", C=3, delta=0.5, seed=[1, 2, 3, 4, 5, 6, 7, 8, 9])
+    one = {k: v for k, v in dict(lr=0.2, beta1=0.5, beta2=0.9).items() if _accepts(name, k)}
+    nine = {k: v for k, v in dict(lr=np.linspace(0.01, 0.5, 9), beta2=np.linspace(0.5, 0.999, 9)).items()
+            if _accepts(name, k)}
+    for a, b in (_both(regret.problem("reddi-online", C=3), regret.optimizer(name, **one), 400),
+                 _both(stoch, regret.optimizer(name, **nine), 300, chunk=97)):
+        _agree(a, b)
+        for f in ("regret", "x", "eta"):  # and on d = 1 the same operations: bit for bit
+            np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)

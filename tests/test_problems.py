@@ -95,3 +95,47 @@ def test_periodic_streams_hand_out_exactly_the_defined_gradients(make):
     np.testing.assert_array_equal(stream.take(far), defined(far))
     scattered = np.array([4, 1, 9, 2])  # not consecutive: outside the contract, still the definition
     np.testing.assert_array_equal(stream.take(scattered), defined(scattered))
+
+
+def test_stochastic_draws_are_splitmix64_of_seed_and_t_whatever_the_chunk():
+    """The uniform of step t is the t-th nextDouble() of Java's ``new SplittableRandom(seed).split()``,
+    written out here with Python integers from Steele, Lea & Flood (2014); a chunk starting anywhere
+    (and single steps out of order) gives the same gradients."""
+    mask = (1 << 64) - 1
+    golden = 0x9E3779B97F4A7C15
+
+    def mix64(z):
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        return z ^ (z >> 31)
+
+    def mix_gamma(z):
+        z = ((z ^ (z >> 33)) * 0xFF51AFD7ED558CCD) & mask
+        z = ((z ^ (z >> 33)) * 0xC4CEB9FE1A85EC53) & mask
+        z = (z ^ (z >> 33)) | 1
+        return z ^ 0xAAAAAAAAAAAAAAAA if bin(z ^ (z >> 1)).count("1") < 24 else z
+
+    def uniforms(seed, T):
+        parent = seed
+        parent = (parent + golden) & mask
+        s = mix64(parent)                     # split(): the child's seed ...
+        parent = (parent + golden) & mask
+        g = mix_gamma(parent)                 # ... and its gamma
+        out = []
+        for _ in range(T):
+            s = (s + g) & mask
+            out.append((mix64(s) >> 11) * 2.0**-53)
+        return np.array(out)
+
+    seeds = [0, 5, 2**40 + 3, 5]
+    p = regret.problem("reddi-stochastic", C=10, delta=0.5, seed=seeds)
+    assert p.describe()["params"]["rng"] == "splitmix64"
+    T = 700
+    expected = np.stack([np.where(uniforms(s, T) < p.p[0], 10.0, -1.0) for s in seeds], axis=1)
+    whole = p.stream().take(np.arange(1, T + 1))[:, :, 0]
+    np.testing.assert_array_equal(whole, expected)
+    stream = p.stream()
+    parts = [stream.take(np.arange(a, b)) for a, b in [(300, 701), (1, 2), (2, 300)]]
+    np.testing.assert_array_equal(np.concatenate([parts[1], parts[2], parts[0]])[:, :, 0], expected)
+    odd = np.array([9, 3, 650])
+    np.testing.assert_array_equal(stream.take(odd)[:, :, 0], expected[odd - 1])

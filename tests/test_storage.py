@@ -119,8 +119,10 @@ def test_configs_are_columns_that_equal_the_per_configuration_dicts(tmp_path):
 
 def test_chunks_are_sized_by_what_varies_in_time():
     """Time-only arrays that are (n, 1) or broadcast views cost no memory per configuration:
-    a sweep over β's of the theory Adam gets long chunks (work-capped), while per-configuration
-    bias corrections ((n, B) arrays) keep a chunk's arrays under CHUNK_ELEMENTS."""
+    a sweep over β's of the theory Adam gets long chunks (work-capped), and so does the practical
+    one (its bias corrections are running powers in the state, not (n, B) arrays); per-configuration
+    time-varying coefficients (a swept lr under α/√t: (n, B) arrays) keep a chunk's arrays under
+    CHUNK_ELEMENTS."""
     from regret import engine
 
     B = 10**4
@@ -128,6 +130,8 @@ def test_chunks_are_sized_by_what_varies_in_time():
     p = regret.problem("reddi-online", C=3, P=3)
     theory = regret.optimizer("adam", beta1=grid * 0.9, beta2=grid, convention="theory")
     practical = regret.optimizer("adam", beta1=grid * 0.9, beta2=grid)
+    per_config = regret.optimizer("adam", lr=grid, convention="theory")
     assert engine.chunk_steps(p, theory, B, 1 << 16, 1) == engine.CHUNK_WORK // B
-    assert engine.chunk_steps(p, practical, B, 1 << 16, 1) == engine.CHUNK_ELEMENTS // B
+    assert engine.chunk_steps(p, practical, B, 1 << 16, 1) == engine.CHUNK_WORK // B
+    assert engine.chunk_steps(p, per_config, B, 1 << 16, 1) == engine.CHUNK_ELEMENTS // B
     assert engine.chunk_steps(p, regret.optimizer("adam"), 1, 1 << 16, 1) == 1 << 16

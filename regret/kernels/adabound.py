@@ -39,7 +39,8 @@ import numpy as np
 
 from .. import schedules
 from .adam import moment_coeffs
-from .base import Kernel, batch_of, clip, ema, hyper, jitable, resolve_convention, rows, swept
+from .base import (batch_of, clip, ema, hyper, jitable,
+                   Kernel, power_step, resolve_convention, rows, swept, with_powers)
 
 
 @jitable
@@ -59,28 +60,59 @@ def amsbound_rule(x, g, m, v, vmax, beta1_t, step_t, lower_t, upper_t, beta2, ep
     return x - eta * m, eta, m, v, vmax
 
 
-# With weight decay (used only when a decay is set, so the plain rules stay the studies' hot path):
-# λ_c coupled into the gradient, decay_t·x_t subtracted beside the step (decoupled).
+# With bias correction (the release's default): the powers β1^t, β2^t are running products in the
+# state (``base.with_powers``), η_t = Clip(α_t·√(1−β2^t)/((1−β1^t)·(√v_t + ε)), η_l, η_u).
 
 @jitable
-def adabound_decay_rule(x, g, m, v, beta1_t, step_t, lower_t, upper_t, decay_t, beta2, eps, wd):
-    g = g + wd * x
+def adabound_bc_rule(x, g, m, v, p1, p2, beta1_t, lr_t, lower_t, upper_t, beta1, beta2, eps):
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
-    eta = clip(step_t / (np.sqrt(v) + eps), lower_t, upper_t)
-    return x - eta * m - decay_t * x, eta, m, v
+    eta = clip(lr_t * np.sqrt(1.0 - p2) / ((1.0 - p1) * (np.sqrt(v) + eps)), lower_t, upper_t)
+    return x - eta * m, eta, m, v, p1, p2
 
 
 @jitable
-def amsbound_decay_rule(x, g, m, v, vmax, beta1_t, step_t, lower_t, upper_t, decay_t, beta2, eps, wd):
-    g = g + wd * x
+def amsbound_bc_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, lower_t, upper_t, beta1, beta2, eps):
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     vmax = np.maximum(vmax, v)
-    eta = clip(step_t / (np.sqrt(vmax) + eps), lower_t, upper_t)
-    return x - eta * m - decay_t * x, eta, m, v, vmax
+    eta = clip(lr_t * np.sqrt(1.0 - p2) / ((1.0 - p1) * (np.sqrt(vmax) + eps)), lower_t, upper_t)
+    return x - eta * m, eta, m, v, vmax, p1, p2
 
 
+# With weight decay (used only when a decay is set, so the plain rules stay the studies' hot path):
+# λ_c coupled into the gradient, decay_t·x_t subtracted beside the step (decoupled).  The powers
+# start at 0 without bias correction (1 − p = 1 exactly).
+
+@jitable
+def adabound_decay_rule(x, g, m, v, p1, p2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps, wd):
+    g = g + wd * x
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
+    m = ema(m, g, beta1_t)
+    v = ema(v, g * g, beta2)
+    eta = clip(lr_t * np.sqrt(1.0 - p2) / ((1.0 - p1) * (np.sqrt(v) + eps)), lower_t, upper_t)
+    return x - eta * m - decay_t * x, eta, m, v, p1, p2
+
+
+@jitable
+def amsbound_decay_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps,
+                        wd):
+    g = g + wd * x
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
+    m = ema(m, g, beta1_t)
+    v = ema(v, g * g, beta2)
+    vmax = np.maximum(vmax, v)
+    eta = clip(lr_t * np.sqrt(1.0 - p2) / ((1.0 - p1) * (np.sqrt(vmax) + eps)), lower_t, upper_t)
+    return x - eta * m - decay_t * x, eta, m, v, vmax, p1, p2
+
+
+_BC_RULES = {adabound_rule: adabound_bc_rule, amsbound_rule: amsbound_bc_rule}
 _DECAY_RULES = {adabound_rule: adabound_decay_rule, amsbound_rule: amsbound_decay_rule}
 
 
@@ -90,7 +122,7 @@ def _numpy_coeffs(moments, sched, lower, upper, user_bounds, wd, decoupled, B):
 
     def coeff_fn(t):
         s = schedules.evaluate("schedule", sched, t, B)
-        b1_t, step, _ = moments(t, s)
+        b1_t, step = moments(t, s)
         lo = schedules.evaluate("lower", lower, t, B)
         hi = schedules.evaluate("upper", upper, t, B)
         # The paper's bounds need no check: in floating point α*·(1 − 1/(γt+1)) ≤ α* ≤
@@ -109,10 +141,13 @@ def _numpy_coeffs(moments, sched, lower, upper, user_bounds, wd, decoupled, B):
             lo, hi = np.broadcast_arrays(lo, hi)
         if wd is None:
             return b1_t, step, lo, hi
-        decay = rows(wd, len(t)) if decoupled else np.zeros((len(t), 1))
-        return b1_t, step, lo, hi, decay
+        return b1_t, step, lo, hi, _decay(wd, decoupled, len(t))
 
     return coeff_fn
+
+
+def _decay(wd, decoupled, n):
+    return rows(wd, n) if decoupled else np.broadcast_to(np.zeros((1, 1)), (n, 1))
 
 
 def _bounded(name, rule, state_names, doc, lr, final_lr, gamma, beta1, beta2, eps, bias_correction,
@@ -142,18 +177,20 @@ def _bounded(name, rule, state_names, doc, lr, final_lr, gamma, beta1, beta2, ep
                     f"{getattr(lower, '__name__', 'callable')}/{getattr(upper, '__name__', 'callable')}")
     sched, sched_label = schedules.lr_schedule(opts["schedule"])
     with_decay = decoupled or bool(np.any(wd != 0))
-    if (not user_bounds and not with_decay and b1_sched is None and not opts["bias_correction"]
-            and opts["schedule"] in ("constant", "inv_sqrt")):
-        # the theory convention of every study: one compiled pass instead of numpy's ~20
+    bc = bool(opts["bias_correction"])
+    if not user_bounds and b1_sched is None and opts["schedule"] in ("constant", "inv_sqrt"):  # not a text schedule
+        # the paper's bounds with a built-in schedule (every study, and the release's defaults):
+        # one compiled pass instead of numpy's ~20, the same numbers
         band = schedules.paper_band(lr_a, a_star, gam, sched_label)
 
         def coeff_fn(t):
-            return (rows(b1, len(t)),) + band(t)
+            n = len(t)
+            head = (rows(b1, n),) + band(t)
+            return head + (_decay(wd, decoupled, n),) if with_decay else head
     else:
         if not user_bounds:
             lower, upper = schedules.paper_bounds(a_star, gam)
-        moments = moment_coeffs(lr_a, b1, b2, e, opts["schedule"], opts["bias_correction"], B,
-                                eps_corrected=False, beta1_schedule=b1_sched)
+        moments = moment_coeffs(lr_a, b1, opts["schedule"], B, beta1_schedule=b1_sched)
         coeff_fn = _numpy_coeffs(moments, sched, lower, upper, user_bounds, wd if with_decay else None,
                                  decoupled, B)
 
@@ -164,17 +201,27 @@ def _bounded(name, rule, state_names, doc, lr, final_lr, gamma, beta1, beta2, ep
         hparams["beta1_schedule"] = b1_label
     if lam_a is not None:
         hparams["lam"] = lam_a
-    coeff_names = ("beta1_t", "step_t", "lower_t", "upper_t")
+    n_moments = len(state_names)
+    powers = ("beta1_pow", "beta2_pow")
     if with_decay:
         hparams["weight_decay"] = wd
         return Kernel(
-            name=name, rule=_DECAY_RULES[rule], state_names=state_names, coeff_names=coeff_names + ("decay_t",),
-            coeff_fn=coeff_fn, param_names=("beta2", "eps", "weight_decay"),
-            params=(b2, e, np.zeros_like(wd) if decoupled else wd),
-            hparams=hparams, convention=convention, batch=B, doc=doc)
+            name=name, rule=_DECAY_RULES[rule], state_names=state_names + powers,
+            coeff_names=("beta1_t", "lr_t", "lower_t", "upper_t", "decay_t"), coeff_fn=coeff_fn,
+            param_names=("beta1", "beta2", "eps", "weight_decay"),
+            params=(b1, b2, e, np.zeros_like(wd) if decoupled else wd),
+            hparams=hparams, convention=convention, batch=B, doc=doc,
+            init_state=with_powers(n_moments, 2, corrected=bc))
+    if bc:
+        return Kernel(
+            name=name, rule=_BC_RULES[rule], state_names=state_names + powers,
+            coeff_names=("beta1_t", "lr_t", "lower_t", "upper_t"), coeff_fn=coeff_fn,
+            param_names=("beta1", "beta2", "eps"), params=(b1, b2, e), hparams=hparams, convention=convention,
+            batch=B, doc=doc, init_state=with_powers(n_moments, 2, corrected=True))
     return Kernel(
-        name=name, rule=rule, state_names=state_names, coeff_names=coeff_names, coeff_fn=coeff_fn,
-        param_names=("beta2", "eps"), params=(b2, e), hparams=hparams, convention=convention, batch=B, doc=doc)
+        name=name, rule=rule, state_names=state_names, coeff_names=("beta1_t", "step_t", "lower_t", "upper_t"),
+        coeff_fn=coeff_fn, param_names=("beta2", "eps"), params=(b2, e), hparams=hparams, convention=convention,
+        batch=B, doc=doc)
 
 
 def adabound(lr=1e-3, final_lr=0.1, gamma=None, beta1=0.9, beta2=0.999, eps=None, bias_correction=None,

@@ -8,8 +8,9 @@ Update rule, both conventions (all operations per coordinate):
     η_t = α_t·√(1 − β2^t)/(1 − β1^t) / (√v_t + ε·√(1 − β2^t))      (v̂_t for AMSGrad)
     x_{t+1} = Π_F(x_t − λ_d,t·x_t − η_t·m_t)          (AdamW: λ_d,t = α_t·λ, decoupled)
 
-which is torch.optim.Adam's m̂/(√v̂ + ε) with the corrections moved into the time-only
-coefficients (the same numbers to rounding).  ``convention="theory"`` (Reddi et al. Alg. 1–2)
+which is torch.optim.Adam's m̂/(√v̂ + ε) with the corrections moved into η_t (the same numbers to
+rounding); β1^t and β2^t are running products kept in the state (fields ``beta1_pow``,
+``beta2_pow``, see ``base.with_powers``) whenever a bias correction is on.  ``convention="theory"`` (Reddi et al. Alg. 1–2)
 is α_t = α/√t, no bias correction (both factors 1), ε = 0; ``"practical"`` is constant α,
 bias correction and ε = 1e-8.  Each option can be set on its own.  A coordinate with v = 0 and
 ε = 0 has seen only zero gradients; its step is defined as 0 (the 0/0 of the formula).
@@ -34,7 +35,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import checks, schedules
-from .base import Kernel, batch_of, ema, hyper, jitable, nonzero, resolve_convention, rows, swept
+from .base import (batch_of, ema, hyper, jitable, Kernel,
+                   nonzero, power_step, resolve_convention, rows, swept, with_powers)
 
 
 @jitable
@@ -54,56 +56,97 @@ def amsgrad_rule(x, g, m, v, vmax, beta1_t, step_t, eps_t, beta2):
     return x - eta * m, eta, m, v, vmax
 
 
+# With bias correction: the powers p1 = β1^t, p2 = β2^t are running products in the state
+# (``base.with_powers``), so the correction costs a few flops per step instead of (n, B) arrays
+# per chunk.  η_t = α_t·√(1−β2^t) / ((1−β1^t)·(√v_t + ε·√(1−β2^t))).
+
+@jitable
+def adam_bc_rule(x, g, m, v, p1, p2, beta1_t, lr_t, beta1, beta2, eps):
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
+    m = ema(m, g, beta1_t)
+    v = ema(v, g * g, beta2)
+    c2 = np.sqrt(1.0 - p2)
+    eta = lr_t * c2 / ((1.0 - p1) * nonzero(np.sqrt(v) + eps * c2))
+    return x - eta * m, eta, m, v, p1, p2
+
+
+@jitable
+def amsgrad_bc_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, beta1, beta2, eps):
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
+    m = ema(m, g, beta1_t)
+    v = ema(v, g * g, beta2)
+    vmax = np.maximum(vmax, v)
+    c2 = np.sqrt(1.0 - p2)
+    eta = lr_t * c2 / ((1.0 - p1) * nonzero(np.sqrt(vmax) + eps * c2))
+    return x - eta * m, eta, m, v, vmax, p1, p2
+
+
 # The general rules carry every option (coupled/decoupled decay, ε inside the root, the max of
 # corrected v); a kernel uses them only when an option needs them, so the plain rules above stay
-# the hot path of the counterexample studies.
+# the hot path.  Their powers start at 0 without bias correction (1 − p = 1 exactly).
+# √(v/c + ε) = √(v + ε·c)/√c and √(v/c) + ε = (√v + ε·√c)/√c, c = 1 − β2^t; eps_in / eps_out
+# are ε or 0, whichever place ε takes.
 
 @jitable
-def adam_general_rule(x, g, m, v, beta1_t, step_t, eps_in_t, eps_t, decay_t, beta2, wd):
+def adam_general_rule(x, g, m, v, p1, p2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
     g = g + wd * x
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
-    eta = step_t / nonzero(np.sqrt(v + eps_in_t) + eps_t)
-    return x - decay_t * x - eta * m, eta, m, v
+    c = 1.0 - p2
+    c2 = np.sqrt(c)
+    eta = lr_t * c2 / ((1.0 - p1) * nonzero(np.sqrt(v + eps_in * c) + eps_out * c2))
+    return x - decay_t * x - eta * m, eta, m, v, p1, p2
 
 
 @jitable
-def amsgrad_general_rule(x, g, m, v, vmax, beta1_t, step_t, eps_in_t, eps_t, decay_t, vscale_t, beta2, wd):
+def amsgrad_general_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
     g = g + wd * x
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
-    vmax = np.maximum(vmax, v * vscale_t)
-    eta = step_t / nonzero(np.sqrt(vmax + eps_in_t) + eps_t)
-    return x - decay_t * x - eta * m, eta, m, v, vmax
+    vmax = np.maximum(vmax, v)
+    c = 1.0 - p2
+    c2 = np.sqrt(c)
+    eta = lr_t * c2 / ((1.0 - p1) * nonzero(np.sqrt(vmax + eps_in * c) + eps_out * c2))
+    return x - decay_t * x - eta * m, eta, m, v, vmax, p1, p2
 
 
-def moment_coeffs(lr, beta1, beta2, eps, schedule, bias_correction, batch, eps_corrected=True,
-                  beta1_schedule=None):
-    """coeff_fn(t) -> (β1t, α_t·√(1−β2^t)/(1−β1^t), ε_t) shared by the Adam family.
+@jitable
+def amsgrad_corrected_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
+    # vmax holds max_s v_s/(1−β2^s): the denominator is corrected already
+    g = g + wd * x
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
+    m = ema(m, g, beta1_t)
+    v = ema(v, g * g, beta2)
+    vmax = np.maximum(vmax, v * (1.0 / (1.0 - p2)))
+    eta = lr_t / ((1.0 - p1) * nonzero(np.sqrt(vmax + eps_in) + eps_out))
+    return x - decay_t * x - eta * m, eta, m, v, vmax, p1, p2
 
-    ε_t = ε·√(1−β2^t) puts ε after the corrected square root (torch); ``eps_corrected=False``
-    puts it on the raw √v_t (the AdaBound release), i.e. ε_t = ε.  ``beta1_schedule`` is a
-    multiplier s1(t) (``schedules.beta1_schedule``), β1t = β1·s1(t); None is constant.
-    ``coeff_fn(t, s)`` takes the schedule's values s(t) when the caller has them already.
+
+def moment_coeffs(lr, beta1, schedule, batch, beta1_schedule=None):
+    """coeff_fn(t) -> (β1t, α_t) shared by the Adam family, each (n, B_k) or (n, 1).
+
+    α_t = lr·s(t) (a broadcast view for the constant schedule); ``beta1_schedule`` is a
+    multiplier s1(t) (``schedules.beta1_schedule``), β1t = β1·s1(t); None is constant.  Bias
+    corrections are not here: the rules compute them from running powers in their state.
+    ``coeff_fn(t, s)`` takes the lr schedule's values s(t) when the caller has them already.
     """
     sched, _ = schedules.lr_schedule(schedule)
 
     def coeff_fn(t, s=None):
         n = len(t)
         if s is None:
-            s = schedules.evaluate("schedule", sched, t, batch)
-        lr_t = lr[None, :] * s
-        if bias_correction:
-            tf = t.astype(np.float64)
-            bc1 = 1.0 - schedules.column_powers(beta1, tf)
-            sq_bc2 = np.sqrt(1.0 - schedules.column_powers(beta2, tf))
-            step = lr_t * sq_bc2 / bc1
-            eps_t = eps[None, :] * sq_bc2 if eps_corrected else rows(eps, n)
+            lr_t = schedules.lr_values(lr, sched, t, batch)
         else:
-            step = lr_t
-            eps_t = rows(eps, n)
+            lr_t = lr[None, :] * s
         b1t = rows(beta1, n) if beta1_schedule is None else schedules.beta1_values(beta1_schedule, beta1, t, batch)
-        return b1t, step, np.broadcast_to(eps_t, (n, eps_t.shape[1]))
+        return b1t, lr_t
 
     return coeff_fn
 
@@ -138,51 +181,49 @@ def _adam_like(name, doc, lr, beta1, beta2, eps, bias_correction, schedule, conv
         hparams["eps_inside"] = True
     if ams and max_of != "raw":
         hparams["max_of"] = max_of
-    if not general:
-        rule = amsgrad_rule if ams else adam_rule
+    moments = moment_coeffs(lr_a, b1, opts["schedule"], B, beta1_schedule=b1_sched)
+    moment_names = ("m", "v", "vmax") if ams else ("m", "v")
+    powers = ("beta1_pow", "beta2_pow")
+    if not general and not bc:
+        def coeff_fn(t):
+            return (*moments(t), rows(e, len(t)))
+
         return Kernel(
-            name=name, rule=rule, state_names=("m", "v", "vmax") if ams else ("m", "v"),
-            coeff_names=("beta1_t", "step_t", "eps_t"),
-            coeff_fn=moment_coeffs(lr_a, b1, b2, e, opts["schedule"], bc, B, beta1_schedule=b1_sched),
+            name=name, rule=amsgrad_rule if ams else adam_rule, state_names=moment_names,
+            coeff_names=("beta1_t", "step_t", "eps_t"), coeff_fn=coeff_fn,
             param_names=("beta2",), params=(b2,), hparams=hparams, convention=convention, batch=B, doc=doc)
+    if not general:
+        return Kernel(
+            name=name, rule=amsgrad_bc_rule if ams else adam_bc_rule, state_names=moment_names + powers,
+            coeff_names=("beta1_t", "lr_t"), coeff_fn=moments, param_names=("beta1", "beta2", "eps"),
+            params=(b1, b2, e), hparams=hparams, convention=convention, batch=B, doc=doc,
+            init_state=with_powers(len(moment_names), 2, corrected=True))
 
     sched, _ = schedules.lr_schedule(opts["schedule"])
-    corrected_max = ams and max_of == "corrected" and bc
     zeros = np.zeros_like(e)
 
     def coeff_fn(t):
         n = len(t)
-        tf = t.astype(np.float64)
-        lr_t = lr_a[None, :] * schedules.evaluate("schedule", sched, t, B)
-        bc1 = 1.0 - schedules.column_powers(b1, tf) if bc else np.ones((n, 1))
-        bc2 = 1.0 - schedules.column_powers(b2, tf) if bc else np.ones((n, 1))
-        if corrected_max:
-            # vmax holds max_s v_s/(1−β2^s): the denominator is corrected already
-            step, vscale = lr_t / bc1, 1.0 / bc2
-            eps_in, eps_out = e[None, :] * np.ones((n, 1)), e[None, :] * np.ones((n, 1))
+        b1t, lr_t = moments(t)
+        if not decoupled:
+            decay = np.zeros((n, 1))
+        elif sched is schedules.constant:  # lr·1·λ = lr·λ: a time-constant view
+            decay = rows(lr_a * wd, n)
         else:
-            step, vscale = lr_t * np.sqrt(bc2) / bc1, np.ones((n, 1))
-            # √(v/c + ε) = √(v + ε·c)/√c and √(v/c) + ε = (√v + ε·√c)/√c, c = 1 − β2^t
-            eps_in, eps_out = e[None, :] * bc2, e[None, :] * np.sqrt(bc2)
-        if eps_inside:
-            eps_out = zeros[None, :] * eps_out
-        else:
-            eps_in = zeros[None, :] * eps_in
-        decay = lr_t * wd[None, :] if decoupled else np.zeros((n, 1))
-        b1t = rows(b1, n) if b1_sched is None else schedules.beta1_values(b1_sched, b1, t, B)
-        out = [b1t, step, eps_in, eps_out, decay] + ([vscale] if ams else [])
-        return tuple(np.broadcast_to(c, (n, c.shape[1])) for c in out)
+            decay = lr_t * wd[None, :]
+        return b1t, lr_t, np.broadcast_to(decay, (n, decay.shape[1]))
 
-    coupled = zeros if decoupled else wd
     if ams:
-        rule, states = amsgrad_general_rule, ("m", "v", "vmax")
-        coeffs = ("beta1_t", "step_t", "eps_in_t", "eps_t", "decay_t", "vscale_t")
+        rule = amsgrad_corrected_rule if (max_of == "corrected" and bc) else amsgrad_general_rule
     else:
-        rule, states = adam_general_rule, ("m", "v")
-        coeffs = ("beta1_t", "step_t", "eps_in_t", "eps_t", "decay_t")
-    return Kernel(name=name, rule=rule, state_names=states, coeff_names=coeffs, coeff_fn=coeff_fn,
-                  param_names=("beta2", "weight_decay"), params=(b2, coupled),
-                  hparams=hparams, convention=convention, batch=B, doc=doc)
+        rule = adam_general_rule
+    return Kernel(name=name, rule=rule, state_names=moment_names + powers,
+                  coeff_names=("beta1_t", "lr_t", "decay_t"), coeff_fn=coeff_fn,
+                  param_names=("beta1", "beta2", "weight_decay", "eps_in", "eps_out"),
+                  params=(b1, b2, zeros if decoupled else wd, e if eps_inside else zeros,
+                          zeros if eps_inside else e),
+                  hparams=hparams, convention=convention, batch=B, doc=doc,
+                  init_state=with_powers(len(moment_names), 2, corrected=bc))
 
 
 def adam(lr=1e-3, beta1=0.9, beta2=0.999, eps=None, bias_correction=None, schedule=None, weight_decay=0.0,

@@ -13,8 +13,10 @@ How the rule is built: its Python source is *generated* for the inner rule's ari
 coefficients, parameters), exec'd with the inner rule bound as a global, and decorated with
 ``register_jitable``, so it is an ordinary positional elementwise function that numpy calls on
 (B, d) arrays and numba inlines into the fused loop (where it is compiled once per process; it
-has no importable name for the on-disk cache).  Closures over *args would not compile in numba's
-nopython mode, hence the generated source.  One composed function is kept per (inner rule,
+has no importable name for the on-disk cache).  A closure taking ``*rest`` compiles, but then the
+rule's signature no longer names its arguments, which the kernel contract asks (and numba binds
+arguments by the signature it sees, so it cannot be papered over with ``__signature__``); hence
+the generated source, compiled through ``regret.codegen``.  One composed function is kept per (inner rule,
 arity), so kernels built twice share their compiled loop.
 
 By design: the effective learning rate η_t reported is the inner kernel's.  On a constrained
@@ -29,6 +31,7 @@ import threading
 import numpy as np
 
 from .. import checks
+from ..codegen import exec_generated
 from .base import Kernel, hyper, jitable, zeros_like_state
 
 _COMPOSED: dict = {}
@@ -54,8 +57,7 @@ def composed_rule(inner_rule, ns: int, nc: int, npar: int):
             f"    return {', '.join(['sync * phi + (1.0 - sync) * x_in', 'eta'] + S + ['phi'])}",
         ])
         namespace = {"inner": inner_rule, "np": np, "__name__": __name__}
-        exec(compile(src, f"<regret.kernels.lookahead {name}>", "exec"), namespace)
-        fn = jitable(namespace[name])
+        fn = jitable(exec_generated(src + "\n", namespace, f"regret.kernels.lookahead {name}", attr=name))
         fn.__doc__ = f"Lookahead around {getattr(inner_rule, '__name__', 'rule')}; generated source:\n\n{src}"
         _COMPOSED[key] = fn
         return fn

@@ -9,9 +9,10 @@
     else:                η_t = α_t/(1 − β1^t)  (fallback "sgd": momentum SGD on m̂)   or 0 ("skip")
     x_{t+1} = Π_F(x_t − η_t·m_t)
 
-Everything that depends on t alone (ρ_t, r_t, the threshold test, the corrections) is a
-time-only coefficient; the rule selects the branch arithmetically (the unused branch's
-coefficient is exactly 0, and r_t is set to 0, not evaluated, where ρ_t ≤ threshold).
+The rule computes ρ_t, the threshold test, r_t and the corrections from t (a time-only
+coefficient) and the running powers β1^t, β2^t kept in the state (``base.with_powers``): a few
+flops per step instead of (n, B) arrays per chunk.  It selects the branch arithmetically (the
+unused branch's step is exactly 0, and r_t is 0 where ρ_t ≤ threshold).
 
 By-design differences and options:
 
@@ -34,19 +35,35 @@ from __future__ import annotations
 import numpy as np
 
 from .. import checks, schedules
-from .base import CONVENTIONS, Kernel, batch_of, ema, hyper, jitable, nonzero, rows, swept
+from .base import (CONVENTIONS, batch_of, ema, hyper, jitable,
+                   Kernel, nonzero, power_step, rows, swept, with_powers)
 
 FALLBACKS = ("sgd", "skip")
 
 
 @jitable
-def radam_rule(x, g, m, v, beta1_t, step_t, sgd_t, eps_t, decay_t, beta2, wd):
+def radam_rule(x, g, m, v, p1, p2, beta1_t, lr_t, t_f, decay_t, beta1, beta2, wd, eps, threshold, rho_inf,
+               use_sgd):
     g = g + wd * x
+    p1 = power_step(p1, beta1)
+    p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
-    # one of step_t (adaptive branch) and sgd_t (fallback branch) is exactly 0
-    eta = step_t / nonzero(np.sqrt(v) + eps_t) + sgd_t
-    return x - decay_t * x - eta * m, eta, m, v
+    # ρ_t, the test ρ_t > threshold and r_t from the running power p2 = β2^t (``rectification``'s
+    # formulas, operation for operation); r_t is taken only where the test holds (np.fmax turns the
+    # 0·NaN or 0·inf of the other branch into 0)
+    rho_t = rho_inf - 2.0 * t_f * p2 / (1.0 - p2)
+    flag = 1.0 * (rho_t > threshold)
+    r2 = (rho_t - 4.0) * (rho_t - 2.0) * rho_inf / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)
+    r = np.sqrt(np.fmax(r2 * flag, 0.0))
+    bc1 = 1.0 - p1
+    step = lr_t * r * np.sqrt(1.0 - p2) / bc1
+    sgd = lr_t * (1.0 - flag) * use_sgd / bc1
+    # one of step (adaptive branch) and sgd (fallback branch) is exactly 0
+    eta = step / nonzero(np.sqrt(v) + eps) + sgd
+    # the decoupled decay only on steps that move x: a step ``fallback="skip"`` skips skips it too
+    moves = flag + (1.0 - flag) * use_sgd
+    return x - moves * decay_t * x - eta * m, eta, m, v, p1, p2
 
 
 def rectification(beta2: np.ndarray, t: np.ndarray, threshold: np.ndarray):
@@ -82,21 +99,20 @@ def radam(lr=1e-3, beta1=0.9, beta2=0.999, eps=None, threshold=None, fallback="s
     sched, label = schedules.lr_schedule(conv["schedule"] if schedule is None else schedule)
     use_sgd = 1.0 if fallback == "sgd" else 0.0
 
+    rho_inf = 2.0 / (1.0 - b2) - 1.0
+
     def coeff_fn(t):
         n = len(t)
-        tf = t.astype(np.float64)
-        lr_t = lr_a[None, :] * schedules.evaluate("schedule", sched, t, B)
-        bc1 = 1.0 - schedules.column_powers(b1, tf)
-        sq_bc2 = np.sqrt(1.0 - schedules.column_powers(b2, tf))
-        _, r, flag = rectification(b2, t, thr)
-        step = lr_t * r * sq_bc2 / bc1
-        sgd_t = lr_t * (1.0 - flag) * use_sgd / bc1
-        eps_t = rows(e, n)
+        lr_t = schedules.lr_values(lr_a, sched, t, B)
         b1t = rows(b1, n) if b1_sched is None else schedules.beta1_values(b1_sched, b1, t, B)
-        # decoupled decay only on steps that update x (a skipped step skips its decay too)
-        moves = flag + (1.0 - flag) * use_sgd
-        decay = lr_t * wd[None, :] * moves if decoupled else np.zeros((n, 1))
-        return tuple(np.broadcast_to(c, (n, c.shape[1])) for c in (b1t, step, sgd_t, eps_t, decay))
+        if not decoupled:
+            decay = np.zeros((n, 1))
+        elif sched is schedules.constant:  # lr·1·λ = lr·λ: a time-constant view
+            decay = rows(lr_a * wd, n)
+        else:
+            decay = lr_t * wd[None, :]
+        tf = t.astype(np.float64)[:, None]
+        return tuple(np.broadcast_to(c, (n, c.shape[1])) for c in (b1t, lr_t, tf, decay))
 
     hparams = {"lr": lr_a, "beta1": b1, "beta2": b2, "eps": e, "threshold": thr, "fallback": fallback,
                "weight_decay": wd, "decoupled": bool(decoupled), "schedule": label}
@@ -104,7 +120,10 @@ def radam(lr=1e-3, beta1=0.9, beta2=0.999, eps=None, threshold=None, fallback="s
         hparams["beta1_schedule"] = b1_label
     if lam_a is not None:
         hparams["lam"] = lam_a
-    return Kernel(name="radam", rule=radam_rule, state_names=("m", "v"),
-                  coeff_names=("beta1_t", "step_t", "sgd_t", "eps_t", "decay_t"), coeff_fn=coeff_fn,
-                  param_names=("beta2", "weight_decay"), params=(b2, np.zeros_like(wd) if decoupled else wd),
-                  hparams=hparams, convention=convention, batch=B, doc=radam.__doc__)
+    return Kernel(name="radam", rule=radam_rule, state_names=("m", "v", "beta1_pow", "beta2_pow"),
+                  coeff_names=("beta1_t", "lr_t", "t", "decay_t"), coeff_fn=coeff_fn,
+                  param_names=("beta1", "beta2", "weight_decay", "eps", "threshold", "rho_inf", "use_sgd"),
+                  params=(b1, b2, np.zeros_like(wd) if decoupled else wd, e, thr, rho_inf,
+                          np.array([use_sgd])),
+                  hparams=hparams, convention=convention, batch=B, doc=radam.__doc__,
+                  init_state=with_powers(2, 2, corrected=True))

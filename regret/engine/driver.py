@@ -1,0 +1,303 @@
+"""The driver: ``run`` checks its arguments and runs one kernel after another; ``drive`` is the
+chunk loop of one kernel (time-only inputs → advance, numpy or fused → record at checkpoints)."""
+from __future__ import annotations
+
+import contextlib
+import platform
+import signal
+import sys
+import threading
+import time
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .. import checks, limits
+from ..kernels.base import Kernel
+from ..problems.base import LinearProblem, Problem
+from ..result import Result
+from .inputs import checkpoint_times, chunk_plan, chunk_steps, time_inputs
+from .numpy_loop import advance_numpy, run_general
+from .provenance import configs, engine_provenance
+from .resume import check_resumable, not_started, restore, resume_list, snapshot
+from .tracker import Tracker, fault_names
+
+ENGINES = ("auto", "numpy", "fused")
+#: steps per chunk by default for one configuration: long enough that the per-chunk Python work
+#: is a few percent of the compiled loop, short enough for a prompt Ctrl-C and small arrays
+DEFAULT_CHUNK = 1 << 16
+
+
+def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=None, checkpoints=60,
+        engine: str = "auto", chunk: int | None = None, progress: bool | None = None,
+        resume=None, on_chunk: Callable[[int, int], bool | None] | None = None):
+    """Run each kernel on ``problem`` for T steps.
+
+    Returns a ``Result`` for a single kernel, a list of them for a sequence.  ``checkpoints`` is
+    a count of log-spaced points or an explicit array of steps (T is always added).  ``x0`` is a
+    scalar, a (d,) point or a (B, d) array of start points inside F (default: the problem's).
+    ``progress``: a progress bar that leaves one summary line, time and rate (None: when stderr is
+    a terminal or in Jupyter, where it is tqdm.auto's widget; ``regret.progress``).  ``engine``: "fused"
+    (compiled, ``regret.fused``; linear problems on a box), "numpy" (the reference) or "auto"
+    (fused whenever it applies, else numpy); ``Result.engine`` says which ran.  ``chunk`` is
+    the most steps evaluated per chunk of time-only inputs (lowered so that a chunk's arrays
+    stay under ``CHUNK_ELEMENTS`` and its work under ``CHUNK_WORK``; see ``chunk_steps``).
+
+    Interrupt and resume: while ``run`` works, Ctrl-C (SIGINT) only sets a flag, read between
+    chunks; the run then stops at the end of the current chunk and returns what it has: for the
+    kernel it was in, a Result with ``interrupted=True``, the checkpoints done plus one at the
+    stop, and a ``resume_state`` (the Tracker arrays, the gradient stream's state, t, the
+    checkpoints recorded); finished kernels come back whole, kernels not reached come back empty
+    (``interrupted=True``, no checkpoints).  A second Ctrl-C stops at once (KeyboardInterrupt).
+    The previous SIGINT handler is restored on return.  ``resume``: the Result (or list, one per
+    kernel) of an interrupted run of the same problem, kernels and T, possibly reloaded with
+    ``regret.storage.load``; the run continues from there to the same numbers, bit for bit, as
+    an uninterrupted run (the summation order does not depend on the chunking).  ``on_chunk(i,
+    t)`` is called after every chunk of kernel i ending at step t; returning True requests a
+    stop exactly as Ctrl-C does (tests use it to interrupt deterministically).
+    """
+    if isinstance(optimizers, (str, bytes)):
+        raise TypeError(f"optimizers must be Kernel objects (see regret.optimizer), got {optimizers!r}")
+    single = isinstance(optimizers, Kernel)
+    kernels = [optimizers] if single else list(optimizers)
+    for k in kernels:
+        if not isinstance(k, Kernel):
+            raise TypeError(f"optimizers must be Kernel objects (see regret.optimizer), got {k!r}")
+    T = limits.horizon("T", T)
+    chunk = DEFAULT_CHUNK if chunk is None else checks.positive_int("chunk", chunk)
+    checks.choice("engine", engine, ENGINES)
+    if np.ndim(checkpoints) == 0:
+        n = checks.positive_int("checkpoints", checkpoints, minimum=2)
+        _check_memory(problem, kernels, min(n, T))  # before the checkpoints themselves are allocated
+        ckpts = checkpoint_times(T, n)
+    else:
+        ckpts = np.asarray(checkpoints, dtype=np.int64)
+        if ckpts.ndim != 1 or np.any(ckpts < 1) or np.any(ckpts > T):
+            raise ValueError(f"checkpoints must be steps in [1, T={T}], got {checkpoints!r}")
+        ckpts = np.union1d(ckpts, [T])
+        _check_memory(problem, kernels, len(ckpts))
+    if progress is None:
+        from ..progress import enabled_by_default
+
+        progress = enabled_by_default()
+    if engine == "fused":
+        from .. import fused
+
+        why = fused.applies(problem)
+        if why is not None:
+            raise ValueError(f"engine='fused' cannot run this problem: {why}; use engine='numpy' or 'auto'")
+    previous = resume_list(resume, len(kernels))
+    stop = StopFlag()
+    results = []
+    with _sigint_requests(stop):
+        for i, k in enumerate(kernels):
+            prev = previous[i]
+            if prev is not None:
+                check_resumable(prev, problem, k, T, i)
+                if not prev.interrupted:  # this kernel had finished: nothing to redo
+                    results.append(prev)
+                    continue
+                if prev.resume_state is None:  # never reached: start it afresh
+                    prev = None
+            if stop.requested:
+                results.append(not_started(problem, k, T, engine, chunk))
+                continue
+            hook = (lambda t, i=i: on_chunk(i, t)) if on_chunk is not None else None
+            results.append(_drive(problem, k, T, x0, ckpts, chunk, progress, engine, stop=stop, on_chunk=hook,
+                                  resume=prev))
+    return results[0] if single else results
+
+
+def _check_memory(problem: Problem, kernels: list[Kernel], K: int) -> None:
+    """Refuse, before any work, a kernel whose state and record would not fit in memory."""
+    for k in kernels:
+        B = checks.batch_size({"optimizer batch": k.batch, "problem batch": problem.batch})
+        stochastic = getattr(problem, "mean_gradient", None) is not None
+        limits.check_run(B, problem.dim, K, len(k.state_names), stochastic, f"{k.name} on {problem.name}")
+
+
+class StopFlag:
+    """A request to stop between chunks, set by SIGINT or by an ``on_chunk`` hook."""
+
+    def __init__(self):
+        self.requested = False
+
+
+@contextlib.contextmanager
+def _sigint_requests(stop: StopFlag):
+    """While inside, the first SIGINT sets ``stop.requested``; a second one raises at once.
+
+    Signal handlers can only be installed from the main thread; elsewhere Ctrl-C keeps its
+    usual meaning.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop.requested = True
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+
+
+def start_point(problem: Problem, x0, B: int) -> np.ndarray:
+    """x0 broadcast to (B, d), checked to lie in F."""
+    d = problem.dim
+    raw = problem.x0 if x0 is None else checks.finite("x0", x0)
+    try:
+        x = np.array(np.broadcast_to(raw, (B, d)), dtype=np.float64)
+    except ValueError:
+        raise ValueError(f"x0 has shape {np.shape(raw)}; expected a scalar, ({d},) or ({B}, {d})") from None
+    inside = problem.feasible.contains(x)
+    if not np.all(inside):
+        bad = x[int(np.argmin(inside))]
+        raise ValueError(f"x0={bad.tolist() if d > 1 else float(bad[0])} is outside the feasible set "
+                         f"{problem.feasible.describe()}")
+    return x
+
+
+def select_advance(problem: Problem, kernel: Kernel, engine: str):
+    """(name, advance function) of the engine that runs ``kernel`` on ``problem``.
+
+    Both advance functions have the signature of ``advance_numpy``.  "auto" takes the fused
+    engine when the problem is linear on a box; a rule that does not compile (a violation of
+    the kernel contract) makes it fall back to numpy with a warning naming the kernel.
+    """
+    if engine == "numpy" or not isinstance(problem, LinearProblem):
+        return "numpy", advance_numpy
+    from .. import fused
+
+    if fused.applies(problem) is not None:
+        return "numpy", advance_numpy
+    return "fused", fused.advance_fused
+
+
+def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chunk: int,
+           progress: bool, engine: str = "auto", stop: StopFlag | None = None, on_chunk=None,
+           resume: Result | None = None) -> Result:
+    """The one driver: chunk loop → advance (numpy or fused) → record at checkpoints."""
+    B = checks.batch_size({"optimizer batch": kernel.batch, "problem batch": problem.batch})
+    d = problem.dim
+    feasible = problem.feasible
+    state = kernel.init(start_point(problem, x0, B)) if resume is None else None
+    params = kernel.column_params()
+    linear = isinstance(problem, LinearProblem)
+    stream = problem.stream() if linear else None
+    mu = problem.mean_gradient if linear else None
+    mu_min = feasible.min_linear(mu) if mu is not None else None
+    if resume is None:
+        tr = Tracker(x=state[0], s=list(state[1:]), eta=np.zeros((B, d)), loss=np.zeros(B),
+                     G=np.zeros((problem.batch, d)), x_sum=np.zeros((B, d)) if mu is not None else None,
+                     alive=np.ones(B, dtype=bool), fault_t=np.zeros(B, dtype=np.int64),
+                     fault_what=np.full(B, -1, dtype=np.int64))
+
+    engine_name, advance = select_advance(problem, kernel, engine)
+    # One spare row: an interrupted run records where it stopped as well.
+    K = len(ckpts)
+    rec = {name: np.empty((K + 1, B)) for name in ("regret", "loss", "comparator")}
+    rec_x, rec_eta = np.empty((K + 1, B, d)), np.empty((K + 1, B, d))
+    if mu is not None:
+        rec["expected_gap"], rec["expected_regret"] = np.empty((K + 1, B)), np.empty((K + 1, B))
+    k_rec, seconds_before = 0, 0.0
+    if resume is not None:
+        if resume.engine != engine_name:  # the engines agree to rounding, not bit for bit
+            raise ValueError(f"resume: {kernel.name} ran on engine {resume.engine!r}, this run would use "
+                             f"{engine_name!r}; pass engine={resume.engine!r}")
+        tr, k_rec, seconds_before = restore(resume, rec, rec_x, rec_eta, ckpts, stream)
+    step_chunk = chunk_steps(problem, kernel, B, chunk, tr.t + 1)
+
+    def record(k: int, t1: int) -> None:
+        comp = feasible.min_linear(tr.total_G()) if linear else problem.comparator(t1)
+        dead = np.where(tr.alive, 0.0, np.nan)
+        loss = tr.total_loss()
+        rec["loss"][k] = loss + dead
+        rec["comparator"][k] = comp
+        rec["regret"][k] = loss - comp + dead
+        rec_x[k] = tr.x
+        rec_eta[k] = tr.eta
+        if mu is not None:
+            rec["expected_gap"][k] = np.sum(mu * tr.x, axis=-1) - mu_min + dead
+            rec["expected_regret"][k] = np.sum(mu * tr.total_x_sum(), axis=-1) - t1 * mu_min + dead
+
+    bar = _progress_bar(T, progress, f"{kernel.name} on {problem.name}", initial=tr.t, batch=B)
+    started = time.perf_counter()
+    interrupted = False
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        plan = chunk_plan(T, ckpts, step_chunk, start=tr.t + 1)
+        for (t0, t1, is_ckpt), (ts, coeffs, grads) in time_inputs(plan, kernel, stream, engine_name == "fused"):
+            if linear:
+                grads = stream.take(ts) if grads is None else grads
+                try:
+                    advance(tr, kernel, ts, coeffs, params, grads, feasible)
+                except _fused_unavailable() as exc:
+                    if engine == "fused":
+                        raise
+                    # the fused loop compiles before it changes anything: numpy takes over here
+                    import warnings
+
+                    warnings.warn(f"{exc}; running {kernel.name!r} on the numpy engine", RuntimeWarning,
+                                  stacklevel=3)
+                    engine_name, advance = "numpy", advance_numpy
+                    advance(tr, kernel, ts, coeffs, params, grads, feasible)
+            else:
+                run_general(tr, kernel, problem, ts, coeffs, params)
+            if is_ckpt:
+                record(k_rec, t1)
+                k_rec += 1
+            if bar is not None:
+                bar.update(len(ts))
+            if on_chunk is not None and on_chunk(t1) and stop is not None:
+                stop.requested = True
+            if stop is not None and stop.requested and t1 < T:
+                interrupted = True
+                break
+        t_rows, n_rows = ckpts[:k_rec], k_rec
+        if interrupted and (k_rec == 0 or ckpts[k_rec - 1] != tr.t):
+            record(k_rec, tr.t)  # the stop itself, so the partial result ends where the run did
+            t_rows, n_rows = np.append(t_rows, tr.t), k_rec + 1
+    if bar is not None:
+        bar.close(stopped=interrupted)
+    kcfg, pcfg = configs(problem, kernel, B)
+    names = fault_names(kernel)
+    faults = [{"config": int(b), "t": int(tr.fault_t[b]), "quantity": names[int(tr.fault_what[b])]}
+              for b in np.flatnonzero(~tr.alive)]
+    # views, not copies: the record arrays hold one spare row, and copying them costs more than
+    # the run itself for a 10^6-configuration sweep (fresh pages, several 100 MB each)
+    rows = {name: a[:n_rows] for name, a in rec.items()}
+    provenance = engine_provenance(engine_name, chunk, step_chunk)
+    provenance["python"] = platform.python_version()
+    if resume is not None:
+        provenance["resumed_at"] = list(resume.provenance.get("resumed_at", [])) + [
+            int(resume.resume_state["tracker"]["t"])]
+    return Result(
+        problem=problem.describe(), optimizer=kernel.name, convention=kernel.convention,
+        configs=kcfg, problem_configs=pcfg, T=T, engine=engine_name, t=np.array(t_rows, dtype=np.int64),
+        regret=rows["regret"], loss=rows["loss"], comparator=rows["comparator"], x=rec_x[:n_rows],
+        eta=rec_eta[:n_rows], expected_gap=rows.get("expected_gap"),
+        expected_regret=rows.get("expected_regret"), faults=faults,
+        seconds=seconds_before + time.perf_counter() - started, provenance=provenance,
+        interrupted=interrupted,
+        resume_state=snapshot(tr, stream, ckpts, k_rec) if interrupted else None)
+
+
+def _fused_unavailable():
+    from ..fused import FusedUnavailable
+
+    return FusedUnavailable
+
+
+def _progress_bar(T: int, enabled: bool, desc: str, initial: int = 0, batch: int = 1):
+    """``regret.progress.Bar`` (tqdm.auto: a notebook widget in Jupyter), which leaves one summary
+    line (steps, time, rate) when closed; None when disabled."""
+    if not enabled:
+        return None
+    from ..progress import Bar
+
+    return Bar(T, desc, initial=initial, batch=batch)
