@@ -5,7 +5,9 @@ Problems (``regret.problem``) → vectorised kernels (``regret.optimizer``) → 
 """
 __version__ = "0.1.0"
 
-from .engine import checkpoint_times, run  # noqa: E402
+from .engine import checkpoint_times  # noqa: E402
+from .grid import Grid, grid  # noqa: E402
+from .shards import run  # noqa: E402  (the engine's run, plus grid= and sharding: regret.shards)
 from .feasible import Ball, Box, Simplex, interval  # noqa: E402
 from .kernels import OPTIMIZERS, Kernel, optimizer  # noqa: E402
 from .problems import PROBLEMS, problem  # noqa: E402
@@ -14,4 +16,4 @@ from .result import Result  # noqa: E402
 
 __all__ = ["__version__", "run", "checkpoint_times", "optimizer", "problem", "OPTIMIZERS", "PROBLEMS",
            "Kernel", "Result", "Box", "Ball", "Simplex",
-           "interval", "replay"]
+           "interval", "replay", "grid", "Grid"]

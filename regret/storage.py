@@ -46,12 +46,19 @@ class Saved(NamedTuple):
 
 
 def save(path, results: Result | Sequence[Result], command: dict | None = None) -> str:
-    """Write ``results`` (one Result or a list) to ``path`` atomically; returns the path."""
+    """Write ``results`` (one Result or a list) to ``path`` atomically; returns the path.
+
+    A path ending in ``.zarr`` is written as a zarr store (``regret.labelled.save_zarr``: binary,
+    chunked, for large sweeps; needs the ``sweeps`` extra), anything else as JSON."""
     items = [results] if isinstance(results, Result) else list(results)
     for r in items:
         if not isinstance(r, Result):
             raise TypeError(f"results must be Result objects, got {type(r).__name__}")
     path = os.fspath(path)
+    if is_zarr_path(path):
+        from .labelled import save_zarr
+
+        return save_zarr(path, items, command)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise ValueError(f"save path {path!r}: directory {folder!r} does not exist")
@@ -80,9 +87,19 @@ def save(path, results: Result | Sequence[Result], command: dict | None = None) 
     return path
 
 
+def is_zarr_path(path) -> bool:
+    """Whether ``save`` writes ``path`` as zarr (its name ends in .zarr)."""
+    return os.fspath(path).rstrip("/\\").endswith(".zarr")
+
+
 def load(path) -> Saved:
-    """Read a file written by ``save``; a ValueError names the file if it is not one."""
+    """Read a file written by ``save`` (JSON, or a zarr store directory); a ValueError names
+    the file if it is not one."""
     path = os.fspath(path)
+    if os.path.isdir(path):
+        from .labelled import load_zarr
+
+        return Saved(*load_zarr(path))
     try:
         with open(path, encoding="utf-8") as fh:
             doc = json.load(fh)

@@ -100,6 +100,9 @@ class Kernel:
     batch: int = 1
     init_state: Callable[[np.ndarray], tuple] | None = None
     doc: str = field(default="", repr=False)
+    #: (registry name, keyword arguments) this kernel was built from by ``regret.optimizer``;
+    #: what ``take`` rebuilds a slice of the batch from (None: built directly)
+    recipe: tuple[str, dict] | None = field(default=None, repr=False)
 
     @property
     def State(self) -> type:
@@ -158,8 +161,64 @@ class Kernel:
                 out[k] = v
         return out
 
+    def take(self, indices) -> "Kernel":
+        """The kernel of configurations ``indices`` (1-d integers in [0, B_k)) of this batch.
+
+        Rule: every keyword the kernel was built with (``recipe``, recorded by
+        ``regret.optimizer``) that is a 1-d sweep of length B_k is replaced by its entries at
+        ``indices``; scalars and length-1 values stay; the kernel is built anew from those.
+        Coefficients are closures over the whole batch, so slicing them would evaluate (n, B_k)
+        arrays per chunk for a shard of B_k/S configurations; rebuilding evaluates only the
+        shard's.  Every coefficient and parameter is computed per configuration
+        (``schedules.column_powers`` is bit for bit each configuration's own power), so a
+        configuration's numbers are the same in the slice as in the whole batch.  A kernel of
+        one configuration broadcasts and comes back as itself.  Sharded sweeps
+        (``regret.shards``) run on these slices.
+        """
+        idx = take_indices(indices, self.batch)
+        if self.batch == 1:
+            return self
+        if self.recipe is None:
+            raise ValueError(f"kernel {self.name!r} was not built by regret.optimizer(...), so a slice of its "
+                             f"{self.batch} configurations cannot be rebuilt; build it with regret.optimizer")
+        name, kwargs = self.recipe
+        from . import optimizer
+
+        part = optimizer(name, **slice_kwargs(kwargs, self.batch, idx))
+        for k, v in self.hparams.items():  # the rebuilt kernel must be the slice, entry for entry
+            if isinstance(v, np.ndarray) and len(v) == self.batch:
+                got = part.hparams.get(k)
+                if not (isinstance(got, np.ndarray) and np.array_equal(np.broadcast_to(got, idx.shape), v[idx])):
+                    raise ValueError(f"kernel {self.name!r}: rebuilding configurations {idx[:3].tolist()}... "
+                                     f"did not give their {k}; it cannot be sliced")
+        return part
+
     def __repr__(self) -> str:
         return f"Kernel({self.name}, B={self.batch}, {self.convention})"
+
+
+def take_indices(indices, batch: int) -> np.ndarray:
+    """``indices`` as a non-empty 1-d int64 array of positions in [0, batch) (ValueError if not)."""
+    idx = np.asarray(indices)
+    if idx.ndim != 1 or len(idx) == 0 or not (np.issubdtype(idx.dtype, np.integer)):
+        raise ValueError(f"indices must be a non-empty 1-d array of integers, got {np.shape(idx)} {idx.dtype}")
+    if idx.min() < 0 or idx.max() >= batch:
+        raise ValueError(f"indices must lie in [0, {batch}), got {int(idx.min())}..{int(idx.max())}")
+    return idx.astype(np.int64)
+
+
+def slice_kwargs(kwargs: dict, batch: int, idx: np.ndarray) -> dict:
+    """Each keyword that is a 1-d sequence of numbers of length ``batch`` replaced by its
+    entries at ``idx`` (as an array); everything else unchanged."""
+    out = {}
+    for k, v in kwargs.items():
+        if isinstance(v, (list, tuple, np.ndarray)) and not isinstance(v, str):
+            arr = np.asarray(v)
+            if arr.ndim == 1 and len(arr) == batch and arr.dtype.kind in "biuf":
+                out[k] = arr[idx]
+                continue
+        out[k] = v
+    return out
 
 
 def hyper(name: str, value, lo=None, hi=None, **kw) -> np.ndarray:

@@ -31,7 +31,9 @@ PROBLEMS: dict[str, Callable[..., Problem]] = {
 
 def problem(name: str, **params) -> Problem:
     """Build a registered problem by name, e.g. ``problem("reddi-online", C=3)``."""
-    return checks.build("problem", name, PROBLEMS, params)
+    built = checks.build("problem", name, PROBLEMS, params)
+    built.recipe = (name, dict(params))  # lets Problem.take rebuild a slice of the batch
+    return built
 
 
 __all__ = ["PROBLEMS", "problem", "Problem", "LinearProblem", "GeneralProblem", "GradientStream",
