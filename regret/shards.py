@@ -152,35 +152,39 @@ def run_sharded(problem, optimizers, T, *, client=None, workers=None, shard=None
         store = _open_store(store, problem, kernels, T, shard, x0, kwargs)
         for task in tasks:
             task["path"] = os.path.join(store, _shard_name(task))
-    parts = {}
+    mergers = [Merger(problem, B) for B in batches]
+    done = set()
+
+    def take(i, res):
+        mergers[tasks[i]["ki"]].add(tasks[i]["range"][0], res)
+        done.add(i)
+
     for i, task in enumerate(tasks):
         if store is not None and _is_done(task["path"]):
-            parts[i] = _load_shard(task["path"])
-    todo = [i for i in range(len(tasks)) if i not in parts]
+            take(i, _load_shard(task["path"]))
+    todo = [i for i in range(len(tasks)) if i not in done]
     total = len(tasks)
     steps = [(t["range"][1] - t["range"][0]) * T for t in tasks]
-    bar = _bar(sum(steps), sum(steps[i] for i in parts), progress)
+    bar = _bar(sum(steps), sum(steps[i] for i in done), progress)
     started = time.perf_counter()
     try:
         if todo:
             runner = _run_dask if (client is not None or workers is not None) else _run_here
             for i, res in runner(tasks, todo, client, workers):
-                parts[i] = res
+                take(i, res)  # copied into the merged arrays now, while the other shards run
+                del res
                 if bar is not None:
                     bar.update(steps[i])
-                if on_shard is not None and on_shard(len(parts), total):
-                    if len(parts) < total:
+                if on_shard is not None and on_shard(len(done), total):
+                    if len(done) < total:
                         raise KeyboardInterrupt
     except KeyboardInterrupt:
-        raise SweepInterrupted(len(parts), total, store) from None
+        raise SweepInterrupted(len(done), total, store) from None
     finally:
         if bar is not None:
             bar.close()
     wall = time.perf_counter() - started
-    results = []
-    for ki, k in enumerate(kernels):
-        mine = [parts[i] for i, t in enumerate(tasks) if t["ki"] == ki]
-        results.append(merge(mine, problem, scheduler=_scheduler_name(client, workers), wall=wall))
+    results = [m.result(scheduler=_scheduler_name(client, workers), wall=wall) for m in mergers]
     return results[0] if single else results
 
 
@@ -284,34 +288,68 @@ def _scheduler_name(client, workers) -> str:
     return client if isinstance(client, str) else getattr(client.scheduler, "address", "dask")
 
 
-def merge(parts: list[Result], problem, scheduler: str = "in-process", wall: float | None = None) -> Result:
-    """One Result from the shards of one kernel, in configuration order: arrays concatenated
-    along the configuration axis, configurations and faults renumbered, the whole problem's
-    provenance; ``seconds`` is the shards' compute time summed, ``provenance["sharding"]`` says
-    how it ran."""
-    first = parts[0]
-    for p in parts[1:]:
-        if not np.array_equal(p.t, first.t) or p.engine != first.engine:
+class Merger:
+    """The Result of one kernel assembled from its shards as they arrive, in any order: each
+    shard's arrays are copied into their columns [a, b) of arrays allocated once for the whole
+    batch, and the shard is let go.
+
+    Why not one concatenation at the end: the copy then overlaps the shards still running, and
+    at most the merged arrays plus the shards in flight are held, not every shard as well.
+    Configurations and faults are renumbered by each shard's start; ``seconds`` is the shards'
+    compute time summed; ``provenance["sharding"]`` says how the sweep ran.
+    """
+
+    FIELDS = ("regret", "loss", "comparator", "x", "eta", "expected_gap", "expected_regret")
+
+    def __init__(self, problem, batch: int):
+        self.problem, self.batch = problem, batch
+        self.arrays: dict | None = None
+        self.first: Result | None = None
+        self.configs, self.problem_configs, self.faults = {}, {}, []
+        self.seconds, self.sizes = 0.0, set()
+
+    def add(self, start: int, part: Result) -> None:
+        if self.first is None:
+            self.first = part
+            self.arrays = {name: None if getattr(part, name) is None else
+                           np.empty(getattr(part, name).shape[:1] + (self.batch,) + getattr(part, name).shape[2:],
+                                    dtype=getattr(part, name).dtype)
+                           for name in self.FIELDS}
+        elif not np.array_equal(part.t, self.first.t) or part.engine != self.first.engine:
             raise ValueError("shards of one sweep ran different checkpoints or engines; they cannot be merged")
+        stop = start + part.batch
+        for name, out in self.arrays.items():
+            if out is not None:
+                out[:, start:stop] = getattr(part, name)
+        self.configs[start] = part.configs
+        self.problem_configs[start] = part.problem_configs
+        self.faults += [{**f, "config": f["config"] + start} for f in part.faults]
+        self.seconds += float(part.seconds)
+        self.sizes.add(part.batch)
 
-    def cat(name):
-        arrays = [getattr(p, name) for p in parts]
-        return None if arrays[0] is None else np.concatenate(arrays, axis=1)
+    def result(self, scheduler: str = "in-process", wall: float | None = None) -> Result:
+        first, a = self.first, self.arrays
+        provenance = dict(first.provenance)
+        provenance["sharding"] = {"shards": len(self.configs), "shard_sizes": sorted(self.sizes),
+                                  "scheduler": scheduler, **({"wall_seconds": wall} if wall is not None else {})}
+        order = sorted(self.configs)
+        return Result(
+            problem=self.problem.describe(), optimizer=first.optimizer, convention=first.convention,
+            configs=Configs.concat([self.configs[s] for s in order]),
+            problem_configs=Configs.concat([self.problem_configs[s] for s in order]), T=first.T,
+            engine=first.engine, t=first.t.copy(), regret=a["regret"], loss=a["loss"], comparator=a["comparator"],
+            x=a["x"], eta=a["eta"], expected_gap=a["expected_gap"], expected_regret=a["expected_regret"],
+            faults=sorted(self.faults, key=lambda f: f["config"]), seconds=self.seconds, provenance=provenance)
 
-    faults, offset = [], 0
+
+def merge(parts: list[Result], problem, scheduler: str = "in-process") -> Result:
+    """One Result from consecutive shards ``parts`` of one kernel (see ``Merger``)."""
+    m = Merger(problem, sum(p.batch for p in parts))
+    start = 0
     for p in parts:
-        faults += [{**f, "config": f["config"] + offset} for f in p.faults]
-        offset += p.batch
-    provenance = dict(first.provenance)
-    provenance["sharding"] = {"shards": len(parts), "shard_sizes": sorted({p.batch for p in parts}),
-                              "scheduler": scheduler, **({"wall_seconds": wall} if wall is not None else {})}
-    return Result(
-        problem=problem.describe(), optimizer=first.optimizer, convention=first.convention,
-        configs=Configs.concat([p.configs for p in parts]),
-        problem_configs=Configs.concat([p.problem_configs for p in parts]), T=first.T, engine=first.engine,
-        t=first.t.copy(), regret=cat("regret"), loss=cat("loss"), comparator=cat("comparator"), x=cat("x"),
-        eta=cat("eta"), expected_gap=cat("expected_gap"), expected_regret=cat("expected_regret"), faults=faults,
-        seconds=float(sum(p.seconds for p in parts)), provenance=provenance)
+        m.add(start, p)
+        start += p.batch
+    return m.result(scheduler)
 
 
 # ---- the store of finished shards -------------------------------------------------------

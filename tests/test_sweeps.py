@@ -288,7 +288,7 @@ def test_bad_sweep_input_is_one_line_and_status_2(extra, needle, capsys):
 def test_a_results_file_not_ours_is_one_line_and_status_2(tmp_path, capsys):
     xr = pytest.importorskip("xarray")
     foreign = tmp_path / "foreign.zarr"
-    xr.Dataset({"a": ("x", np.arange(3.0))}).to_zarr(foreign)
+    xr.Dataset({"a": ("x", np.arange(3.0))}).to_zarr(foreign, consolidated=False)
     (tmp_path / "empty").mkdir()
     (tmp_path / "other.json").write_text(json.dumps({"format": "something-else"}))
     for path, needle in ((foreign, "not a regret results store"), (tmp_path / "empty", "not a zarr store"),
