@@ -13,9 +13,10 @@ distinct at T = 10^3), d = 1: ``regret.grid(beta1=linspace(0, 0.95, n), beta2=li
   batch on its thread pool (``$REGRET_THREADS``, default every core).
 * ``LocalCluster 2 workers``: ``regret.run(..., client=client, shard=S)`` on a
   ``LocalCluster(n_workers=2, threads_per_worker=1, processes=False)`` started before the
-  timer; each shard runs the fused engine with ``REGRET_THREADS=1`` (set for this row), so two
-  shards use the two cores, and the merge (a concatenation) is inside the timer.  The ratio to
-  the in-process row is the target (≤ 1.2).
+  timer (its workers are threads of this process, so the shards share the fused engine's one
+  thread pool: the two cores, as in the row above); the merge (each shard copied into the
+  merged arrays as it arrives) is inside the timer.  The ratio to the in-process row is the
+  target (≤ 1.2).  The two rows alternate, ``--repeat`` pairs; best and median are printed.
 * ``shard peak RSS``: one shard of S configurations run by ``regret.shards.run_shard`` in a
   fresh process (VmHWM), for several S: what one worker holds while it runs a shard (its
   record, O(S·K·d), plus the interpreter and numba).
@@ -52,33 +53,30 @@ def workload(B: int):
     return g, regret.problem("reddi-online", C=3), kern
 
 
-def in_process(B: int):
-    g, prob, kern = workload(B)
-    regret.run(prob, kern, 10, progress=False)  # compile (and first-touch) outside the timer
-    t0 = time.perf_counter()
-    res = regret.run(prob, kern, T, grid=g, progress=False)
-    return time.perf_counter() - t0, res
-
-
-def on_cluster(B: int, shard: int):
+def timed_pairs(B: int, shard: int, repeat: int):
+    """Alternating (in-process, cluster) timings of the same sweep, ``repeat`` pairs, each run's
+    compile and the cluster's start outside the timers.  Returns (in-process seconds, cluster
+    seconds, the last cluster Result, whether it equals the in-process one bit for bit)."""
     from distributed import Client, LocalCluster
 
     g, prob, kern = workload(B)
-    old = os.environ.get("REGRET_THREADS")
-    os.environ["REGRET_THREADS"] = "1"
-    try:
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
-                Client(cluster) as client:
-            regret.run(prob, kern, 10, client=client, shard=shard, progress=False)  # warm the workers
+    regret.run(prob, kern, 10, progress=False)  # compile (and first-touch) outside the timers
+    t_in, t_dk, same = [], [], True
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        regret.run(prob, kern, 10, client=client, shard=shard, progress=False)  # warm the workers
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            ref = regret.run(prob, kern, T, grid=g, progress=False)
+            t_in.append(time.perf_counter() - t0)
+            keep = {f: getattr(ref, f) for f in ("regret", "loss", "comparator", "x", "eta")}
+            del ref
             t0 = time.perf_counter()
             res = regret.run(prob, kern, T, grid=g, client=client, shard=shard, progress=False)
-            dt = time.perf_counter() - t0
-    finally:
-        if old is None:
-            os.environ.pop("REGRET_THREADS", None)
-        else:
-            os.environ["REGRET_THREADS"] = old
-    return dt, res
+            t_dk.append(time.perf_counter() - t0)
+            same &= all(np.array_equal(getattr(res, f), v) for f, v in keep.items())
+            del keep
+    return t_in, t_dk, res, same
 
 
 def shard_rss(S: int) -> float:
@@ -119,24 +117,24 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="B = 10^4 instead of 10^6")
     ap.add_argument("--shard", type=int, default=1 << 16, help="configurations per shard (default 65536)")
+    ap.add_argument("--repeat", type=int, default=3, help="alternating pairs of timed runs (default 3)")
     args = ap.parse_args()
     B = 10**4 if args.quick else 10**6
     print(f"regret {regret.__version__}, numpy {np.__version__}, {os.cpu_count()} cores (shared); "
           f"B = {B}, T = {T}, d = 1, shard = {args.shard}")
-    t_in, ref = in_process(B)
-    print(f"in-process              {t_in:7.2f} s  {B * T / t_in:.3e} config-steps/s")
-    del ref
-    t_dk, res = on_cluster(B, args.shard)
-    print(f"LocalCluster 2 workers  {t_dk:7.2f} s  {B * T / t_dk:.3e} config-steps/s  "
-          f"ratio to in-process {t_dk / t_in:.2f} (target <= 1.2)")
-    _, ref = in_process(B)
-    same = all(np.array_equal(getattr(res, f), getattr(ref, f)) for f in ("regret", "loss", "comparator", "x", "eta"))
-    print(f"sharded == in-process, bit for bit: {same}")
-    del ref
+    t_in, t_dk, res, same = timed_pairs(B, args.shard, args.repeat)
+    for name, ts in (("in-process", t_in), ("LocalCluster 2 workers", t_dk)):
+        print(f"{name:24s} best {min(ts):6.2f} s ({B * T / min(ts):.3e} config-steps/s), median "
+              f"{np.median(ts):6.2f} s, runs {', '.join(f'{v:.2f}' for v in ts)}")
+    ratios = [d / i for i, d in zip(t_in, t_dk)]
+    print(f"cluster / in-process: best-to-best {min(t_dk) / min(t_in):.2f}, pairwise "
+          f"{', '.join(f'{r:.2f}' for r in ratios)} (target <= 1.2)")
+    print(f"sharded == in-process, bit for bit, every pair: {same}")
     for S in ((1 << 12, 1 << 14, 1 << 16) if args.quick else (1 << 14, 1 << 16, 1 << 18)):
         print(f"shard of {S:7d} configurations: peak RSS {shard_rss(S):7.1f} MB")
     folder = tempfile.mkdtemp(prefix="bench-sweeps-")
     try:
+        save_load(_first(res, 10), os.path.join(folder, "warm.zarr"))  # imports outside the timers
         ts, tl, size, ok = save_load(res, os.path.join(folder, "big.zarr"))
         print(f"zarr, B = {B}: save {ts:.2f} s, load {tl:.2f} s, {size / 1e6:.1f} MB "
               f"({size / B:.0f} B/config), round trip exact: {ok}")

@@ -1,7 +1,10 @@
 """regret: a convergence-theory and counterexample explorer for optimizers.
 
 Problems (``regret.problem``) → vectorised kernels (``regret.optimizer``) → exact regret
-(``regret.run``) → results, plots and the CLI.  The symbolic side lives in the ``proofs`` package.
+(``regret.run``) → results, plots and the CLI.  Sweeps: ``regret.grid`` labels a product of
+axes, ``regret.run(..., client=/workers=/shard=/store=)`` shards it (``regret.shards``), and
+``Result.to_xarray()`` / zarr storage (``regret.labelled``) hold the labelled numbers.
+The symbolic side lives in the ``proofs`` package.
 """
 __version__ = "0.1.0"
 

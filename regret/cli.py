@@ -3,6 +3,8 @@
     regret run --problem NAME[:k=v,...] --optimizer NAME[:k=v,...] [--optimizer ...] --T N
                [--x0 X] [--seed S] [--checkpoints K] [--chunk N] [--json] [--plot FILE] [--save FILE]
     regret run --resume FILE [--save FILE] [--json] [--plot FILE]
+    regret run ... [--grid NAME=VALUES ...] [--shard N] [--store DIR] [--dask ADDRESS | --workers N]
+                   (labelled grids and sharded sweeps: regret.cli_sweeps)
     regret show FILE [--plot FILE] [--json]
     regret list [optimizers|problems] [NAME]
 

@@ -26,7 +26,8 @@ by separate processes without a lock or a rewrite (netCDF4/HDF5 is one file with
 unless built against MPI, and appending needs an unlimited dimension declared up front), and
 (2) a partial read (one checkpoint, a slice of the grid) fetches only the chunks it touches,
 from a local directory or an object store.  JSON stays the format for small results and
-scripts.  ``average_regret`` is derived (R_t/t) and not stored; it is recomputed on load.
+scripts.  ``average_regret`` is derived (R_t/t) and not stored (``Result.average_regret``
+computes it).
 Several results (one per optimizer) are groups ``result0``, ``result1``, … of one store, the
 root attributes holding the format tag and the CLI command.
 """
@@ -333,8 +334,8 @@ def load_zarr(path):
     if not is_zarr(path):
         raise ValueError(f"results file {path!r} is not a zarr store")
     try:
-        root = xr.open_zarr(path, consolidated=False)
-        attrs = dict(root.attrs)
+        with xr.open_dataset(path, engine="zarr", consolidated=False, chunks=None) as root:
+            attrs = dict(root.attrs)
     except Exception as exc:  # noqa: BLE001 - a damaged store: one line, naming it
         raise ValueError(f"results file {path!r} cannot be read as zarr ({type(exc).__name__}: {exc})") from None
     if attrs.get("format") != FORMAT:
@@ -344,9 +345,9 @@ def load_zarr(path):
                          f"this regret reads version {VERSION}")
     results = []
     for i in range(int(attrs["results"])):
-        ds = xr.open_zarr(path, group=f"result{i}", consolidated=False).load()
-        ds["average_regret"] = ds["regret"] / ds["t"]
-        results.append(from_xarray(ds))
+        # chunks=None: numpy arrays read straight from the store, no dask graph per chunk
+        with xr.open_dataset(path, engine="zarr", group=f"result{i}", consolidated=False, chunks=None) as ds:
+            results.append(from_xarray(ds.load()))
     meta = {"format": FORMAT, "version": VERSION, "saved": attrs.get("saved"),
             "regret_version": results[0].provenance.get("regret_version") if results else None}
     return results, _decode(json.loads(attrs["command"])), meta

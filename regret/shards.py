@@ -258,7 +258,9 @@ def _run_dask(tasks, todo, client, workers):
         for i in todo:
             futures[client.submit(run_shard, tasks[i], pure=False, key=f"regret-shard-{i}-{os.urandom(4).hex()}")] = i
         for fut in as_completed(list(futures)):
-            yield futures[fut], fut.result()
+            i, res = futures.pop(fut), fut.result()
+            fut.release()  # the worker lets go of the shard once the driver holds it
+            yield i, res
     finally:
         for fut in futures:
             fut.cancel()
@@ -358,7 +360,7 @@ def _fingerprint(problem, kernels, T, shard, x0, kwargs) -> dict:
     """What identifies a sweep: a restart with a store must be the very same sweep."""
     def digest(obj) -> str:
         h = hashlib.sha256()
-        h.update(json.dumps(_engine._plain(obj), sort_keys=True).encode())
+        h.update(json.dumps(obj, sort_keys=True, default=_plain).encode())
         return h.hexdigest()
 
     kdesc = []
@@ -368,6 +370,13 @@ def _fingerprint(problem, kernels, T, shard, x0, kwargs) -> dict:
     return {"problem": digest(problem.describe()), "problem_name": problem.name, "kernels": kdesc, "T": T,
             "shard": shard, "x0": digest(None if x0 is None else np.asarray(x0).tolist()),
             "settings": digest({k: v for k, v in kwargs.items() if k != "progress"})}
+
+
+def _plain(o):
+    """JSON form of what ``json`` does not know (arrays, numpy scalars, Configs)."""
+    if isinstance(o, Configs):
+        return list(o)
+    return o.tolist() if hasattr(o, "tolist") else str(o)
 
 
 def _open_store(store, problem, kernels, T, shard, x0, kwargs) -> str:
