@@ -1,4 +1,6 @@
-"""Luo et al. (ICLR 2019), §3, the −1/2 example: the exact drift condition against one batched run.
+"""Tutorial: one batched run over a grid — the kernel's β2 and the problem's C as arrays.
+
+Luo et al. (ICLR 2019), §3, the −1/2 example: the exact drift condition against one batched run.
 
     python examples/minus_one_two.py
 

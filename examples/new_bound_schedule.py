@@ -1,4 +1,4 @@
-"""Test a new AdaBound bound schedule: define it in sympy, check it symbolically, run it against the paper's.
+"""Tutorial: test a new AdaBound bound schedule: define it in sympy, check it symbolically, run it against the paper's.
 
     python examples/new_bound_schedule.py
 
@@ -13,7 +13,8 @@ satisfies the original proof and has a small M, but it is SGD after a handful of
 import numpy as np
 
 import regret
-from proofs import bounds, callables, schedule_check
+from proofs import callables, schedule_check
+from regret.studies import run_bounds
 
 alpha_star = "0.1"
 new = ("alpha*(1 - 1/(4*t**2 + 1))", "alpha*(1 + 1/(4*t**2))")
@@ -42,7 +43,7 @@ for problem in (regret.problem("reddi-online", C=3), regret.problem("reddi-stoch
         line = (f"  {name:6s} R_T/T = {np.mean(res.average_regret[-1]):.5f}   "
                 f"R_T/√T = {np.mean(res.regret[-1]) / np.sqrt(T):.3f}   ")
         if np.isfinite(M):
-            corrected = bounds.savarese_on(res, M=M, lower=lower, upper=upper)
+            corrected = run_bounds.savarese(res, problem, M=M, lower=lower, upper=upper)
             line += f"within the corrected bound (M = {M:.4g}) at every checkpoint: {bool(np.all(res.regret <= corrected))}"
         else:
             line += "no finite M: the corrected bound does not apply"

@@ -1,4 +1,6 @@
-"""Adam's phase diagram over (β1, β2): one batched run, the curve β1 = √β2 from proofs.
+"""Tutorial: a figure from a batched sweep.
+
+Adam's phase diagram over (β1, β2): one batched run, the curve β1 = √β2 from proofs.
 
     python examples/phase.py            # writes phase-example.png
 

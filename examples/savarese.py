@@ -1,4 +1,6 @@
-"""Savarese (2019): bound functions meeting Theorem 4's assumptions for which AdaBound is Adam.
+"""Tutorial: sympy expressions as an optimizer's inputs (AdaBound's lower=/upper=).
+
+Savarese (2019): bound functions meeting Theorem 4's assumptions for which AdaBound is Adam.
 
     python examples/savarese.py
 
@@ -9,7 +11,8 @@ exceeds the Theorem 4 bound evaluated on the run.
 import numpy as np
 
 import regret
-from proofs import bounds, savarese
+from proofs import savarese
+from regret.studies import run_bounds
 
 C, delta, beta2, lr, K = 3.0, 0.5, 0.1, 0.1, 20_000
 lower, upper = savarese.bound_functions(lr, C, beta2, K)
@@ -20,6 +23,6 @@ ada, adam = regret.run(problem, [
     regret.optimizer("adam", beta1=0.0, beta2=beta2, lr=lr, convention="theory")], K)
 print("max |x_AdaBound − x_Adam| up to K:", np.max(np.abs(ada.x - adam.x)))
 print("R_K per seed:          ", np.round(ada.regret[-1], 1))
-print("Theorem 4 bound at K:  ", np.round(bounds.adabound_theorem4_on(ada, lower=lower, upper=upper)[-1], 1))
+print("Theorem 4 bound at K:  ", np.round(run_bounds.adabound_theorem4(ada, problem, lower=lower, upper=upper)[-1], 1))
 M = float(savarese.corrected_M(lr, C, beta2, K))
-print("corrected bound at K:  ", np.round(bounds.savarese_on(ada, M=M, lower=lower, upper=upper)[-1], 1))
+print("corrected bound at K:  ", np.round(run_bounds.savarese(ada, problem, M=M, lower=lower, upper=upper)[-1], 1))

@@ -1,30 +1,31 @@
-"""Reddi, Kale & Kumar (ICLR 2018), Theorem 1, by hand: theory from `proofs`, numbers from `regret`.
+"""Tutorial: a study from Python — predicted beside measured, a verdict, the runs behind it.
 
-    python examples/theorem1.py            # T = 100 000, writes theorem1-example.png
+    python examples/theorem1.py            # the quick Theorem 1 study; writes theorem1-example.png
 
-The construction: f_t(x) = C·x at t mod 3 = 1, −x otherwise on [−1, 1]; Adam with β1 = 0,
-β2 = 1/(1+C²), α_t = α/√t.  proofs predicts R_T/T → (2C − 4)/3; AMSGrad's R_T/T → 0.
-(`regret reproduce theorem1` runs the full study with its checks and report.)
+Every study of `regret reproduce` is a function returning a `StudyResult`: claims (each a
+prediction from `proofs` beside the measured number, with the criterion that decided it), a
+verdict computed from them, and the `Result` of every run.  Theorem 1 (Reddi et al., ICLR 2018):
+on the period-3 problem Adam's R_T/T tends to (2C − 4)/3 while AMSGrad, SGD and AdaBound's go to 0.
 """
-import regret
 from proofs import theorem1
-from proofs.verdicts import explain
+from regret import plotting
+from regret.studies import theorem1 as study_theorem1
 
-C, lr, T = 3, 0.1, 100_000
-pred = theorem1.predict(C, lr=lr)
-print("hypotheses:", explain(pred.conditions))
-print(f"predicted: lim R_T/T = {pred.average_regret_limit} ≈ {float(pred.average_regret_limit):.6f}; "
-      f"at T = {T}: {pred.average_regret(T):.6f}")
+# 1. The theory alone: proofs predicts, exactly, with no run.
+pred = theorem1.predict(3, lr=0.1)
+print(f"proofs: β2 = {pred.beta2}, drift S = {float(pred.drift):.4f} < 0, lim R_T/T = {pred.average_regret_limit}")
 
-beta2 = float(pred.beta2)
-problem = regret.problem("reddi-online", C=C)
-kernels = [regret.optimizer(name, beta1=0.0, beta2=beta2, lr=lr, convention="theory") for name in ("adam", "amsgrad")]
-results = regret.run(problem, kernels, T)
-for res in results:
-    print(f"{res.optimizer:8s} x_T = {res.x_final[0, 0]:+.5f}   R_T/T = {res.average_regret[-1, 0]:.6f}")
+# 2. The study: runs the line-up and holds each measurement against the prediction.
+study = study_theorem1.run(quick=True)
+print(f"\n{study.title}: {study.verdict}")
+for check in study.checks:
+    print(f"  [{'x' if check.passed else ' '}] {check.claim}\n      predicted {check.predicted!s:.40}  "
+          f"measured {check.measured!s:.40}")
 
-from regret import plotting  # noqa: E402
-
-ax = plotting.average_regret(results, asymptote=(float(pred.average_regret_limit), "(2C − 4)/3 (proofs)"))
+# 3. The runs behind it are ordinary Results.
+adam = study.results["adam"]
+print(f"\nAdam: T = {adam.T}, R_T/T = {adam.average_regret[-1, 0]:.5f}, engine {adam.engine}")
+ax = plotting.average_regret(list(study.results.values()),
+                             asymptote=(float(pred.average_regret_limit), "(2C − 4)/3 (proofs)"))
 plotting.save(ax, "theorem1-example.png")
 print("wrote theorem1-example.png")

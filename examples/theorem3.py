@@ -1,4 +1,6 @@
-"""Reddi et al. (ICLR 2018), Theorem 3: Adam fails on a stochastic problem (expected gap ≥ δ).
+"""Tutorial: a stochastic problem — independent seeds as one batch, the expected gap.
+
+Reddi et al. (ICLR 2018), Theorem 3: Adam fails on a stochastic problem (expected gap ≥ δ).
 
     python examples/theorem3.py
 

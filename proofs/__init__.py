@@ -2,8 +2,10 @@
 
 The numeric side calls these instead of re-typing formulas; every decision is exact (rational
 inputs: "0.81" is 81/100; symbolic limits; polynomial certificates; rigorous interval
-arithmetic) and every study returns the theory's value beside the measured one
-(``proofs.verdicts.Study``: predicted, measured, relation, verdict), in PEPit's style.
+arithmetic).  This package imports nothing from ``regret`` and runs no simulation: it holds
+formulas, exact decisions, predictions and bounds (sympy expressions, lambdified callables).
+Where a prediction meets a run — the studies, in PEPit's style, predicted beside measured with
+a verdict — is ``regret.studies`` (tests/test_architecture.py checks the direction).
 
 Public API (one module per concern)
 -----------------------------------
@@ -12,26 +14,26 @@ conditions      beta_condition(β1, β2) -> Verdict (β1 < √β2 exact); gamma(
                 amsgrad/adabound; verdicts.explain(verdicts) says which clause fails and why.
 theorem1        predict(C, beta2=None, lr) -> Prediction (drift S, average_regret_limit = (2C−4)/3,
                 correction c: R_T/T ≈ limit + c/√T, average_regret(T)); conditions(...);
-                derivation() (sympy-verified steps for symbolic C); study(C, lr, T).
+                derivation() (sympy-verified steps for symbolic C).
 theorem2        find_C(beta1, beta2, lr) -> Prediction (smallest C with steady-state drift S(C) < 0,
                 average_regret_limit = 2/C); predict(C, β1, β2); drift(C, β1, β2) (rigorous interval);
-                literature_condition(C, β2), compare_literature(β2s, Cs); study(β1, β2, Cs, lr, T).
+                literature_condition(C, β2), compare_literature(β2s, Cs).
 theorem3        sufficient_condition(C, δ, β2) (closed form, β1 = 0), sufficient_C(δ, β2);
-                expected_drift(C, δ, β1, β2) (numerical: no closed form); conditions(...); study(...).
+                expected_drift(C, δ, β1, β2) (numerical: no closed form); conditions(...).
 minus_one_two   drift_condition(β2, C) (exact: β2^{C−2} < 1/16), paper_condition(β2, C)
-                (5β2^{C−2} ≤ (1−β2)/(4−β2)), steady_v, drift, derivation(), grid_study(β2s, Cs).
+                (5β2^{C−2} ≤ (1−β2)/(4−β2)), steady_v, drift, derivation().
 bounds          adabound_theorem4(β1t), savarese_corrected(β1t), amsgrad(β1t), ogd(general) -> Bound
-                (expr of T, order, is_sqrt_T); order(expr); evaluators on a finished Result:
-                adabound_theorem4_on, savarese_on, amsgrad_on, ogd_on -> (K, B) arrays; compare(...).
+                (expr of T, order, is_sqrt_T); order(expr).  Their value on a finished run:
+                regret.studies.run_bounds.
 schedule_check  check(lower, upper, params) -> Report (each Theorem 4 assumption, the hidden
                 requirement, Savarese's M with best_M, orders); parse(text, name, params) (safe);
                 paper_schedule(α*, γ); best_M(lower, upper); PAPER (the paper's schedule strings).
 savarese        bound_expressions(), bound_functions(α, C, β2, K) (callables for AdaBound's lower=/upper=),
-                corrected_M(α, C, β2, K), study(...) (the run contradicting Theorem 4).
+                corrected_M(α, C, β2, K).
 callables       of_t(expr, params) -> vectorised numpy function of t (int64 (n,) → (n,) floats).
 periodic        steady_ema, steady_moments, drift: periodic steady state of Adam's moments.
 exact           rational(name, value), sign(expr), certify(expr, t0, params), nonneg_for_all_t(...).
-verdicts        Verdict (clause, status holds/fails/undecided, reason, witness), Study, overall, explain.
+verdicts        Verdict (clause, status holds/fails/undecided, reason, witness), overall, explain.
 
 What was derived here (the REFERENCE marks these facts unverified)
 ------------------------------------------------------------------
@@ -51,4 +53,4 @@ What was derived here (the REFERENCE marks these facts unverified)
 """
 from . import (bounds, callables, conditions, exact, minus_one_two, periodic, savarese, schedule_check,  # noqa: F401
                theorem1, theorem2, theorem3, verdicts)
-from .verdicts import Study, Verdict  # noqa: F401
+from .verdicts import Verdict  # noqa: F401

@@ -21,19 +21,14 @@ The β1t middle term is Σ_{t≤T} λ^{t−1}√t: bounded for λ < 1 (Corollary
 sympy decides the series converges), Θ(T^{3/2}) for constant β1t = β1 > 0 (then no bound above
 is O(√T)), absent for β1 = 0.  ``order`` decides the order symbolically.
 
-Evaluators (``*_on(result)``) compute each bound at every checkpoint of a finished run from
-the run's own D∞, G, η_T (so η̂_T = √T·η_T), β1, and the bound functions' L∞, R∞; where a
-quantity is only known at checkpoints (η_t at every t) it is replaced by its upper bound
-(√t/η_l(t)), so the evaluated value is still a valid upper bound of the theorem's.
+Evaluating a bound on a finished run (where a prediction meets a run) is the studies' job:
+``regret.studies.run_bounds``.  This module holds the expressions only.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import sympy as sp
-
-from .verdicts import Study
 
 T = sp.Symbol("T", positive=True)
 tt = sp.Symbol("t", positive=True, integer=True)
@@ -50,7 +45,22 @@ class Bound:
     source: str
 
     def __call__(self, Tval, **values) -> float:
-        return float(self.expr.subs(values).subs(T, Tval).doit())
+        """The bound at T = Tval with its constants given by name (``D=2, G=3, alpha=0.5``; the
+        names of the module docstring: D, G, R, L, beta1, lambda, d, M, alpha, beta2)."""
+        e = self.expr.subs(self._symbols(values)).subs(T, Tval).doit()
+        left = sorted(s.name for s in e.free_symbols)
+        if left:
+            raise ValueError(f"bound {self.name!r} needs a value for {', '.join(left)}")
+        return float(e)
+
+    def _symbols(self, values: dict) -> dict:
+        # the expression's symbols carry assumptions (positive=True): match them by name
+        by_name = {s.name: s for s in self.expr.free_symbols if s != T}
+        unknown = sorted(set(values) - set(by_name))
+        if unknown:
+            raise ValueError(f"bound {self.name!r} has no constant {', '.join(unknown)}; "
+                             f"its constants are {', '.join(sorted(by_name))}")
+        return {by_name[k]: v for k, v in values.items()}
 
 
 def _middle(beta1t: str):
@@ -130,141 +140,3 @@ def ogd(general: bool = False) -> Bound:
         return _make("ogd_general", D ** 2 * sp.sqrt(T) / (2 * alpha) + alpha * G ** 2 / 2 * (2 * sp.sqrt(T) - 1),
                      "Zinkevich (2003)")
     return _make("ogd", sp.Rational(3, 2) * D * G * sp.sqrt(T), "Zinkevich (2003), α_t = D/(G√t)")
-
-
-# ---------------------------------------------------------------- evaluation on a finished run
-
-def run_constants(result, b: int = 0, G_inf=None, D_inf=None) -> dict:
-    """D∞, G∞ and d of configuration b, from the run's problem description (or given)."""
-    feas = result.problem["feasible"]
-    lo, hi = np.asarray(feas["lo"], float), np.asarray(feas["hi"], float)
-    dim = int(lo.size)
-    if D_inf is None:
-        D_inf = float(np.max(hi - lo))
-    if G_inf is None:
-        pc = result.problem_configs[b] if result.problem_configs else result.problem["params"]
-        name = result.problem["name"]
-        if name in ("reddi-online", "reddi-stochastic"):
-            G_inf = max(abs(float(pc["C"])), abs(float(pc["b"])))
-        elif name == "minus-one-two":
-            G_inf = 2.0
-        elif "pattern" in pc:
-            G_inf = float(np.max(np.abs(np.asarray(pc["pattern"], float))))
-        else:
-            raise ValueError(f"cannot tell the gradient bound G of problem {name!r}; pass G_inf=")
-    return {"D": D_inf, "G": G_inf, "d": dim}
-
-
-def _theory(result, b):
-    c = result.configs[b]
-    if c.get("schedule") != "inv_sqrt" or c.get("bias_correction") or c.get("eps", 0) != 0:
-        raise ValueError(f"{result.optimizer} configuration {b} is not the theory convention "
-                         f"(schedule={c.get('schedule')!r}, bias_correction={c.get('bias_correction')}, "
-                         f"eps={c.get('eps')}); the bounds are for α_t = α/√t, no bias correction, ε = 0")
-    return c
-
-
-def bound_functions(result, b: int, lower=None, upper=None):
-    """η_l, η_u of configuration b as vectorised callables: given, or the paper's from the run's
-    final_lr and gamma (expressions owned by ``proofs.schedule_check``)."""
-    from . import callables, schedule_check
-
-    if lower is not None and upper is not None:
-        lo = lower if callable(lower) else callables.of_t(lower, name="lower")
-        up = upper if callable(upper) else callables.of_t(upper, name="upper")
-        return lo, up
-    c = result.configs[b]
-    if c.get("bounds") != "paper":
-        raise ValueError(f"configuration {b} uses bound functions {c.get('bounds')!r}; pass lower= and upper=")
-    lo_e, up_e = schedule_check.paper_schedule(c["final_lr"], c["gamma"])
-    return callables.of_t(lo_e, name="lower"), callables.of_t(up_e, name="upper")
-
-
-def _beta1_sum(result, b, lower, beta1_val, d_):
-    """Σ_{t≤τ} Σ_i β1 √t/η_l(t) ≥ Σ_t Σ_i β1t η_{t,i}^{−1}, at every checkpoint τ."""
-    if beta1_val == 0:
-        return np.zeros(len(result.t))
-    ts = np.arange(1, int(result.t[-1]) + 1)
-    cum = np.cumsum(beta1_val * d_ * np.sqrt(ts) / lower(ts))
-    return cum[result.t - 1]
-
-
-def adabound_theorem4_on(result, lower=None, upper=None, G_inf=None) -> np.ndarray:
-    """Theorem 4 as stated, at every checkpoint of an AdaBound/AMSBound run: shape (K, B)."""
-    out = np.empty_like(result.regret)
-    for b in range(result.batch):
-        c = _theory(result, b)
-        k = run_constants(result, b, G_inf)
-        lo, up = bound_functions(result, b, lower, upper)
-        b1 = float(c["beta1"])
-        R_inf = float(up(np.array([1]))[0])
-        first = k["D"] ** 2 / (2 * (1 - b1)) * np.sum(1.0 / result.eta[:, b, :], axis=1)
-        mid = k["D"] ** 2 / (2 * (1 - b1)) * _beta1_sum(result, b, lo, b1, k["d"])
-        last = (2 * np.sqrt(result.t) - 1) * R_inf * k["d"] * k["G"] ** 2 / (1 - b1)
-        out[:, b] = first + mid + last
-    return out
-
-
-def savarese_on(result, M=None, lower=None, upper=None, G_inf=None) -> np.ndarray:
-    """Savarese's corrected bound at every checkpoint: shape (K, B).  M: the schedule's best M
-    (default: ``schedule_check.check`` on the run's bound functions)."""
-    from . import schedule_check
-
-    out = np.empty_like(result.regret)
-    for b in range(result.batch):
-        c = _theory(result, b)
-        k = run_constants(result, b, G_inf)
-        lo, up = bound_functions(result, b, lower, upper)
-        if M is None:
-            if lower is not None:
-                raise ValueError("pass M= with custom bound functions (see proofs.schedule_check.check)")
-            lo_e, up_e = schedule_check.paper_schedule(c["final_lr"], c["gamma"])
-            Mb = float(schedule_check.best_M(lo_e, up_e)[0])
-        else:
-            Mb = float(np.broadcast_to(M, (result.batch,))[b])
-        b1 = float(c["beta1"])
-        R_inf = float(up(np.array([1]))[0])
-        inv_eta1 = k["d"] / float(lo(np.array([1]))[0])            # η_1 = η̂_1 ≥ η_l(1)
-        if result.t[0] == 1:
-            inv_eta1 = float(np.sum(1.0 / result.eta[0, b, :]))
-        br = 2 * k["d"] * Mb * (np.sqrt(result.t) - 1) + inv_eta1 + _beta1_sum(result, b, lo, b1, k["d"])
-        out[:, b] = k["D"] ** 2 / (2 * (1 - b1)) * br + (2 * np.sqrt(result.t) - 1) * R_inf * k["d"] * k["G"] ** 2 / (1 - b1)
-    return out
-
-
-def amsgrad_on(result, G_inf=None) -> np.ndarray:
-    """AMSGrad's bound (Reddi et al. Thm 4) at every checkpoint of an AMSGrad run: (K, B)."""
-    out = np.empty_like(result.regret)
-    ts = result.t.astype(float)
-    for b in range(result.batch):
-        c = _theory(result, b)
-        k = run_constants(result, b, G_inf)
-        b1, b2, a = float(c["beta1"]), float(c["beta2"]), float(c["lr"])
-        gam = b1 / np.sqrt(b2) if b2 > 0 else np.inf
-        if gam >= 1:
-            raise ValueError(f"configuration {b}: gamma = beta1/sqrt(beta2) = {gam} >= 1; AMSGrad's bound needs < 1")
-        first = k["D"] ** 2 / (1 - b1) * np.sum(1.0 / result.eta[:, b, :], axis=1)   # √T·√v̂_T/α = 1/η_T
-        mid = k["D"] ** 2 * b1 * k["d"] * k["G"] / (2 * (1 - b1) * a) * np.cumsum(np.sqrt(np.arange(1, ts[-1] + 1)))[result.t - 1]
-        last = a * np.sqrt(1 + np.log(ts)) / ((1 - b1) ** 2 * (1 - gam) * np.sqrt(1 - b2)) * k["d"] * k["G"] * np.sqrt(ts)
-        out[:, b] = first + mid + last
-    return out
-
-
-def ogd_on(result, G_inf=None) -> np.ndarray:
-    """OGD's bound D²√T/(2α) + (αG²/2)(2√T−1) (Euclidean D, G) for an SGD theory-convention run."""
-    out = np.empty_like(result.regret)
-    ts = result.t.astype(float)
-    for b in range(result.batch):
-        c = _theory(result, b)
-        k = run_constants(result, b, G_inf)
-        Dl2, Gl2, a = np.sqrt(k["d"]) * k["D"], np.sqrt(k["d"]) * k["G"], float(c["lr"])
-        out[:, b] = Dl2 ** 2 * np.sqrt(ts) / (2 * a) + a * Gl2 ** 2 / 2 * (2 * np.sqrt(ts) - 1)
-    return out
-
-
-def compare(result, bound_values: np.ndarray, name: str, measured=None) -> Study:
-    """Measured R_t beside the bound at every checkpoint; confirmed iff R_t ≤ bound everywhere."""
-    meas = result.regret if measured is None else measured
-    ok = bool(np.all(meas <= bound_values * (1 + 1e-12) + 1e-9))
-    return Study(name, bound_values, meas, "<=", "confirmed" if ok else "refuted",
-                 details={"t": result.t, "slack_min": float(np.min(bound_values - meas))})

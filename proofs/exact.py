@@ -19,12 +19,15 @@
 from __future__ import annotations
 
 import math
+import re
 from fractions import Fraction
 
 import numpy as np
 import sympy as sp
 
 t = sp.Symbol("t", positive=True)
+#: the largest decimal exponent ``rational`` reads exactly (1e-300 is fine, 1e-999999999 is not)
+MAX_EXPONENT = 1000
 
 
 def rational(name: str, value) -> sp.Rational:
@@ -39,8 +42,14 @@ def rational(name: str, value) -> sp.Rational:
         raise ValueError(f"{name}={value} is not a finite number")
     if isinstance(value, str):
         text = value.strip()
+        exponent = re.search(r"[eE]([+-]?\d+)\s*$", text.split("/")[-1])
+        if exponent and abs(int(exponent.group(1))) > MAX_EXPONENT:
+            # an exact 10^-999999999 would take sympy hours to build
+            raise ValueError(f"{name}={value!r}: decimal exponent beyond ±{MAX_EXPONENT}")
         try:
             r = sp.Rational(text) if "/" not in text else sp.Rational(Fraction(text))
+        except ZeroDivisionError:
+            raise ValueError(f"{name}={value!r} divides by zero") from None
         except (TypeError, ValueError, SyntaxError):
             raise ValueError(f"{name}={value!r} is not a number (write a decimal such as 0.81 or a fraction 81/100)") from None
         return r

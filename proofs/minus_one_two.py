@@ -22,17 +22,15 @@ against the exact β2 < 1/16 = 0.0625.
 When S < 0, x is held at +1 and each period costs regret ≥ 2, so R_T/T → 2/C; when S > 0, x
 reaches −1 after about T_settle ≈ C²/(α S)² steps (from Σ_k α|S|/√(Ck) ≈ 2α|S|√(K/C) = 2) and
 R_T/T → 0.  Cells of a finite simulation with T_settle ≳ T are near the boundary and are the
-only ones where a run may disagree with the condition; ``grid_study`` reports them.
+only ones where a run may disagree with the condition; ``regret.studies.minus_one_two.grid``
+reports them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import numpy as np
 import sympy as sp
 
 from . import exact, periodic
-from .verdicts import Study, Verdict
+from .verdicts import Verdict
 
 beta2_sym = sp.Symbol("beta2", positive=True)
 C_sym = sp.Symbol("C", integer=True, positive=True)
@@ -110,56 +108,6 @@ def derivation() -> list[Verdict]:
         Verdict("(1−β2)/(4−β2) ≤ 1/4 on [0, 1), so the paper's condition gives β2^{C−2} ≤ 1/20 < 1/16",
                 "holds" if quarter else "undecided", "coefficient certificate"),
     ]
-
-
-@dataclass
-class GridCell:
-    beta2: float
-    C: int
-    predicted_wrong_way: bool
-    simulated_wrong_way: bool
-    drift: float
-    settle_steps: float
-    explained: bool
-
-
-def grid_study(beta2_values, C_values, lr=1.0, T=40_000) -> Study:
-    """One batched run of Adam over a (β2, C) grid; the exact condition against the simulation.
-
-    All C share one run: coordinate i carries the period-C_i pattern (repeated to the lcm of
-    the C's; Adam and the box projection act per coordinate, so coordinates are independent
-    problems), and β2 is the batch axis.  A cell is simulated "wrong way" when x_T > 0.
-    Disagreements are ``explained`` when the predicted settling time C²/(α S)² exceeds T/4.
-    """
-    import math
-
-    import regret
-    from regret.problems import Periodic
-
-    b2s = np.asarray(beta2_values, dtype=float)
-    Cs = [_int_C(c) for c in C_values]
-    L = math.lcm(*Cs)
-    pattern = np.zeros((L, len(Cs)))
-    for i, c in enumerate(Cs):
-        pattern[0::c, i] = -1.0
-        pattern[1::c, i] = 2.0
-    res = regret.run(Periodic(pattern), regret.optimizer("adam", beta1=0.0, beta2=b2s, lr=lr, convention="theory"), T)
-    xT = res.x_final                     # (B, d)
-    cells = []
-    for bi, b in enumerate(b2s):
-        for ci, c in enumerate(Cs):
-            S = float(drift(exact.rational("beta2", float(b)), c))
-            pred = bool(drift_condition(float(b), c))
-            sim = bool(xT[bi, ci] > 0)
-            settle = c ** 2 / (lr * S) ** 2 if S != 0 else np.inf
-            cells.append(GridCell(float(b), c, pred, sim, S, settle, pred != sim and settle > T / 4))
-    agree = [c.predicted_wrong_way == c.simulated_wrong_way for c in cells]
-    unexplained = [c for c, a in zip(cells, agree) if not a and not c.explained]
-    return Study("minus_one_two_grid", [c.predicted_wrong_way for c in cells],
-                 [c.simulated_wrong_way for c in cells], "==",
-                 "confirmed" if not unexplained else "refuted",
-                 details={"cells": [c.__dict__ for c in cells], "agree": int(sum(agree)), "total": len(cells),
-                          "explained": [c.__dict__ for c in cells if c.explained], "T": T, "lr": lr})
 
 
 def _int_C(C) -> int:

@@ -16,12 +16,10 @@ is M = ((K+1)C − K√(1−β2))/α (t = K+1 term; ``corrected_M``), which grow
 """
 from __future__ import annotations
 
-import numpy as np
 import sympy as sp
 
-from . import bounds, callables, exact
+from . import callables, exact
 from .exact import t
-from .verdicts import Study
 
 alpha_s, C_s, beta2_s, K_s = sp.symbols("alpha C beta2 K", positive=True)
 
@@ -47,35 +45,3 @@ def corrected_M(alpha, C, beta2, K):
     """sup_t [t/η_l(t) − (t−1)/η_u(t−1)] = ((K+1)C − K√(1−β2))/α (exact)."""
     a, c, b2, k = (exact.rational(n, v) for n, v in (("lr", alpha), ("C", C), ("beta2", beta2), ("K", K)))
     return ((k + 1) * c - k * sp.sqrt(1 - b2)) / a
-
-
-def study(C=3.0, delta=0.5, beta2=0.1, lr=0.1, K=20_000, seeds=(0, 1, 2, 3)) -> Study:
-    """AdaBound with Savarese's bounds on the stochastic problem for T = K steps (one batched
-    run over seeds).  predicted = Theorem 4's bound at T = K (from the run's own constants),
-    measured = the realised regret R_K (min over seeds); the study *confirms the
-    contradiction* when measured > predicted for every seed, and checks that the corrected
-    bound (with ``corrected_M``) is still respected."""
-    import regret
-
-    seeds = np.asarray(seeds, dtype=np.int64)
-    lo, up = bound_functions(lr, C, beta2, K)
-    prob = regret.problem("reddi-stochastic", C=C, delta=delta, seed=seeds)
-    kern = regret.optimizer("adabound", beta1=0.0, beta2=beta2, lr=lr, lower=lo, upper=up, convention="theory")
-    adam = regret.optimizer("adam", beta1=0.0, beta2=beta2, lr=lr, convention="theory")
-    res, res_adam = regret.run(prob, [kern, adam], int(K))
-    thm4 = bounds.adabound_theorem4_on(res, lower=lo, upper=up)
-    M = float(corrected_M(lr, C, beta2, K))
-    corr = bounds.savarese_on(res, M=M, lower=lo, upper=up)
-    measured = res.regret
-    contradiction = bool(np.all(measured[-1] > thm4[-1]))
-    corrected_ok = bool(np.all(measured <= corr))
-    same_as_adam = float(np.max(np.abs(res.x - res_adam.x)))
-    return Study("savarese_counterexample", thm4[-1], measured[-1], ">",
-                 "confirmed" if contradiction and corrected_ok else "refuted",
-                 details={"K": int(K), "C": C, "delta": delta, "beta2": beta2, "lr": lr,
-                          "theorem4_bound": thm4, "corrected_bound": corr, "corrected_M": M,
-                          "corrected_respected": corrected_ok, "t": res.t,
-                          "expected_regret": res.expected_regret[-1], "max_abs_x_diff_vs_adam": same_as_adam,
-                          "first_t_exceeding": [int(res.t[np.argmax(measured[:, b] > thm4[:, b])])
-                                                if np.any(measured[:, b] > thm4[:, b]) else None
-                                                for b in range(res.batch)]})

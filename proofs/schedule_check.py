@@ -109,6 +109,8 @@ def parse(text, name: str = "expression", params=None) -> sp.Expr:
         raise ValueError(f"{name} uses unknown symbol(s) {', '.join(extra)}")
     # re-home symbols by name so that t and parameters carry the positivity assumptions
     expr = expr.subs({s: allowed[s.name] for s in expr.free_symbols if s.name in allowed})
+    if expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):  # 1/0, Max() (= -oo), log(0), ...
+        raise ValueError(f"{name}={text!r} is not finite (it evaluates to {expr}); give a finite expression of t")
     return expr
 
 

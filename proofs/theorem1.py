@@ -27,7 +27,7 @@ import numpy as np
 import sympy as sp
 
 from . import exact, periodic
-from .verdicts import Study, Verdict, overall
+from .verdicts import Verdict
 
 
 @dataclass
@@ -112,29 +112,3 @@ def predict(C, beta2=None, lr=0.1) -> Prediction:
     stuck = exact.sign(S) == -1
     limit = (2 * C - 4) / 3 if stuck else sp.nan
     return Prediction(C, b2, a, conditions(C, b2, a), S, limit, 2 * a * E / 3 if stuck else sp.nan)
-
-
-def study(C=3, lr=0.1, T=30_000, beta2=None) -> Study:
-    """Run Adam on the construction and set R_T/T beside (2C−4)/3 + c/√T.
-
-    ``C`` and ``lr`` may be 1-d arrays (one batched run); T is rounded down to whole periods.
-    """
-    import regret
-
-    Cs = np.atleast_1d(np.asarray(C, dtype=float))
-    lrs = np.broadcast_to(np.asarray(lr, dtype=float), Cs.shape)
-    preds = [predict(exact.rational("C", float(c)), None if beta2 is None else beta2, exact.rational("lr", float(a)))
-             for c, a in zip(Cs, lrs)]
-    T = max(3, int(T) // 3 * 3)
-    b2 = np.array([float(p.beta2) for p in preds])
-    res = regret.run(regret.problem("reddi-online", C=Cs, P=3, b=1.0),
-                     regret.optimizer("adam", beta1=0.0, beta2=b2, lr=np.array(lrs), convention="theory"), T)
-    measured = res.average_regret[-1]
-    predicted = np.array([p.average_regret(T) for p in preds])
-    # Neglected: O(1/T) (the transient of v, √(3k+j) vs √(3k)); 2% of the √T term allows for it.
-    tol = 0.02 * np.array([float(p.correction) for p in preds]) / np.sqrt(T) + 10.0 / T
-    ok = bool(np.all(np.abs(measured - predicted) <= tol))
-    return Study("theorem1", predicted, measured, "≈", "confirmed" if ok else "refuted", tolerance=float(np.max(tol)),
-                 details={"C": Cs, "lr": lrs, "beta2": b2, "T": T,
-                          "limit": [float(p.average_regret_limit) for p in preds],
-                          "conditions": overall(v for p in preds for v in p.conditions)})

@@ -34,7 +34,7 @@ import sympy as sp
 
 from . import conditions as cond
 from . import exact, periodic
-from .verdicts import Study, Verdict
+from .verdicts import Verdict
 
 
 @dataclass
@@ -121,27 +121,6 @@ def compare_literature(beta2_values, C_values) -> dict:
     return {"literature": sorted(lit), "derived": sorted(ours), "literature_not_derived": sorted(lit - ours),
             "derived_not_literature": sorted(ours - lit),
             "sharper": "derived" if lit <= ours and ours - lit else "literature" if ours < lit else "neither"}
-
-
-def study(beta1, beta2, C, lr=1.0, T=60_000) -> Study:
-    """One batched run over the C values: measured R_T/T beside the predicted limit (2/C or 0)."""
-    import regret
-
-    Cs = np.atleast_1d(np.asarray(C)).astype(int)
-    preds = [predict(int(c), beta1, beta2, lr) for c in Cs]
-    res = regret.run(regret.problem("reddi-online", C=Cs.astype(float), P=Cs, b=1.0),
-                     regret.optimizer("adam", beta1=float(exact.rational("beta1", beta1)),
-                                      beta2=float(exact.rational("beta2", beta2)), lr=float(lr),
-                                      convention="theory"), T)
-    measured = res.average_regret[-1]
-    limit = np.array([p.average_regret_limit for p in preds])
-    failing = np.array([p.fails_to_converge for p in preds])
-    # Failing C: R_T/T ≥ half the limit (excursions cost O(1/√T)); converging C: below a fifth
-    # of what failure would cost.
-    ok = np.where(failing, measured >= 0.5 * limit, measured <= 0.2 * (2.0 / Cs))
-    return Study("theorem2", limit, measured, "≈", "confirmed" if ok.all() else "refuted",
-                 details={"C": Cs, "fails_to_converge": failing, "drift": [p.drift for p in preds],
-                          "x_final": res.x_final[:, 0], "T": T})
 
 
 def _int_C(C) -> int:

@@ -35,7 +35,7 @@ import sympy as sp
 
 from . import conditions as cond
 from . import exact
-from .verdicts import Study, Verdict
+from .verdicts import Verdict
 
 
 def _p(C, delta):
@@ -112,24 +112,3 @@ def conditions(beta1, beta2, C, delta) -> list[Verdict]:
     out.append(Verdict("E[m/sqrt(v)] < 0 (numerical)", status,
                        f"D = {D.mean:.5g} ± {D.stderr:.2g} (stationary sampling, n = {D.n})"))
     return out
-
-
-def study(C, delta=0.1, beta1=0.0, beta2=0.5, lr=0.5, T=30_000, seeds=(0, 1, 2, 3)) -> Study:
-    """Adam on the stochastic problem over C values × seeds (one batched run): the sign of the
-    numerical drift D against where x ends (mean over seeds): D < 0 ⇒ x_T > 0, D > 0 ⇒ x_T < 0.
-    Also reports the expected gap E f(x_T) − f(x*) = δ(x_T + 1)."""
-    import regret
-
-    Cs = np.atleast_1d(np.asarray(C, dtype=float))
-    seeds = np.asarray(seeds, dtype=np.int64)
-    CC, SS = np.meshgrid(Cs, seeds, indexing="ij")
-    res = regret.run(regret.problem("reddi-stochastic", C=CC.ravel(), delta=delta, seed=SS.ravel()),
-                     regret.optimizer("adam", beta1=beta1, beta2=beta2, lr=lr, convention="theory"), T)
-    x_mean = res.x_final[:, 0].reshape(CC.shape).mean(axis=1)
-    drifts = [expected_drift(c, delta, beta1, beta2) for c in Cs]
-    predicted = [d.sign for d in drifts]
-    measured = [1 if x < 0 else -1 for x in x_mean]          # sign of the drift that explains x_T
-    ok = all(p is None or p == m for p, m in zip(predicted, measured))
-    return Study("theorem3", predicted, measured, "==", "confirmed" if ok else "refuted",
-                 details={"C": Cs, "drift": [(d.mean, d.stderr) for d in drifts], "x_final_mean": x_mean,
-                          "expected_gap": res.expected_gap[-1].reshape(CC.shape).mean(axis=1), "T": T})

@@ -1,17 +1,14 @@
-"""What the symbolic side hands back: a verdict per clause, and a study's predicted-vs-measured.
+"""What the symbolic side hands back: a verdict per clause.
 
 Every decision of ``proofs`` is a ``Verdict``: the clause in words, ``holds`` / ``fails`` /
 ``undecided``, the reason (the derivation or the failed step), and, where it fails, a witness
-(the step t or the parameter region that refutes it).  Every study (in PEPit's style) returns a
-``Study``: the theory's value beside the measured one and the verdict of the comparison, so a
-test asserts ``measured ≤ predicted`` or ``measured ≈ predicted`` with an explicit tolerance.
+(the step t or the parameter region that refutes it).  A prediction held against a run is not a
+``Verdict`` but a claim of a study: ``regret.studies.outcome``.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 STATUSES = ("holds", "fails", "undecided")
 
@@ -37,8 +34,9 @@ class Verdict:
         return f"{self.clause}: {self.status} ({self.reason})"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"clause": self.clause, "status": self.status, "reason": self.reason,
-                "witness": _jsonable(self.witness)}
+        """The verdict as a dict of plain Python (the witness as given, sympy values included):
+        JSON output goes through ``regret.jsonable``, the one normaliser."""
+        return {"clause": self.clause, "status": self.status, "reason": self.reason, "witness": self.witness}
 
 
 def overall(verdicts) -> str:
@@ -53,41 +51,3 @@ def explain(verdicts) -> str:
     if not bad:
         return "all clauses hold"
     return "; ".join(v.line() for v in bad)
-
-
-@dataclass
-class Study:
-    """A named comparison of theory with a run: ``predicted`` beside ``measured``.
-
-    ``relation`` says how they are compared: ``"<="`` (measured ≤ predicted, a bound), ``"≈"``
-    (|measured − predicted| ≤ tolerance), ``">"`` (measured exceeds the prediction: a
-    contradiction was the point, as in Savarese's counterexample).
-    """
-
-    name: str
-    predicted: Any
-    measured: Any
-    relation: str
-    verdict: str
-    tolerance: float | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def __bool__(self) -> bool:
-        return self.verdict == "confirmed"
-
-    def as_dict(self) -> dict[str, Any]:
-        return _jsonable(asdict(self))
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (np.floating, np.integer, np.bool_)):
-        return obj.item()
-    if obj is None or isinstance(obj, (bool, int, float, str)):
-        return obj
-    return str(obj)  # sympy expressions: their printed form

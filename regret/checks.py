@@ -13,14 +13,36 @@ import numpy as np
 
 
 def as_float_array(name: str, value) -> np.ndarray:
-    """``value`` as a float64 array (scalar → 0-d), or a TypeError naming ``name``."""
+    """``value`` as a float64 array (scalar → 0-d), or an error naming ``name``.
+
+    Booleans are refused although numpy would read them as 0 and 1: ``lr=true`` is a mistake,
+    not a learning rate of 1.  An empty sequence is refused too: a sweep of no configurations
+    has nothing to run (and would divide by its length further on)."""
     if callable(value) or isinstance(value, (str, bytes, dict)):
         raise TypeError(f"{name}={value!r} is not a number or an array of numbers")
     try:
+        raw = np.asarray(value)
         arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name}={value!r} is not a number or an array of numbers") from None
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"{name}={_short(value)} is not a number or an array of numbers") from None
+    if raw.dtype.kind == "b" or _has_bool(value):
+        raise TypeError(f"{name}={_short(value)} holds a boolean (true/false); give a number")
+    if arr.size == 0:
+        raise ValueError(f"{name}={_short(value)} is empty; give a number or a non-empty list of numbers")
     return arr
+
+
+def _has_bool(value) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_has_bool(v) for v in value)
+    return False
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def finite(name: str, value) -> np.ndarray:
@@ -120,3 +142,39 @@ def build(what: str, name: str, registry: dict, params: dict):
     factory = registry[name]
     keywords(what, name, factory, params)
     return factory(**params)
+
+
+def register(what: str, name, factory, registry: dict) -> None:
+    """Add ``factory`` to ``registry`` under ``name`` after checking both: a new, non-empty name
+    without spaces (it is typed on the command line) and a callable factory."""
+    if not isinstance(name, str) or not name or any(c.isspace() for c in name):
+        raise ValueError(f"{what} name={name!r} must be a non-empty string without spaces")
+    if name in registry:
+        raise ValueError(f"{what} name={name!r} is already registered (to {registry[name]!r}); choose another name")
+    if not callable(factory):
+        raise TypeError(f"{what} factory={factory!r} must be callable (it is called with the keyword options)")
+    registry[name] = factory
+
+
+def take_indices(indices, batch: int) -> np.ndarray:
+    """``indices`` as a non-empty 1-d int64 array of positions in [0, batch) (ValueError if not)."""
+    idx = np.asarray(indices)
+    if idx.ndim != 1 or len(idx) == 0 or not (np.issubdtype(idx.dtype, np.integer)):
+        raise ValueError(f"indices must be a non-empty 1-d array of integers, got {np.shape(idx)} {idx.dtype}")
+    if idx.min() < 0 or idx.max() >= batch:
+        raise ValueError(f"indices must lie in [0, {batch}), got {int(idx.min())}..{int(idx.max())}")
+    return idx.astype(np.int64)
+
+
+def slice_kwargs(kwargs: dict, batch: int, idx: np.ndarray) -> dict:
+    """Each keyword that is a 1-d sequence of numbers of length ``batch`` replaced by its
+    entries at ``idx`` (as an array); everything else unchanged."""
+    out = {}
+    for k, v in kwargs.items():
+        if isinstance(v, (list, tuple, np.ndarray)) and not isinstance(v, str):
+            arr = np.asarray(v)
+            if arr.ndim == 1 and len(arr) == batch and arr.dtype.kind in "biuf":
+                out[k] = arr[idx]
+                continue
+        out[k] = v
+    return out

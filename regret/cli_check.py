@@ -20,6 +20,10 @@ import sys
 import threading
 
 from . import checks
+from .jsonable import jsonable
+
+
+MAX_TIMEOUT = 7 * 86400
 
 
 def register(sub) -> None:
@@ -48,8 +52,8 @@ def cmd_condition(args) -> int:
     v = conditions.beta_condition(args.beta1, args.beta2)
     g = conditions.gamma(args.beta1, args.beta2)
     if args.json:
-        json.dump({"beta1": args.beta1, "beta2": args.beta2, "gamma": str(g), "clauses": [v.as_dict()],
-                   "overall": v.status}, sys.stdout)
+        json.dump(jsonable({"beta1": args.beta1, "beta2": args.beta2, "gamma": str(g), "clauses": [v.as_dict()],
+                            "overall": v.status}), sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print(v.line())
@@ -75,12 +79,14 @@ def cmd_bounds(args) -> int:
     from proofs import schedule_check
 
     limit = checks.positive_int("--timeout", args.timeout)
+    if limit > MAX_TIMEOUT:  # signal.alarm takes a C unsigned int; a week is more than enough
+        raise ValueError(f"--timeout={limit} must be at most {MAX_TIMEOUT} s (a week)")
     with _time_limit(limit, f"sympy did not finish within --timeout={limit} s on --lower={args.lower!r}, "
                             f"--upper={args.upper!r}; give parameters values, simplify the expressions or raise "
                             "--timeout"):
         rep = schedule_check.check(args.lower, args.upper, _params(args.param))
     if args.json:
-        json.dump(rep.as_dict(), sys.stdout)
+        json.dump(jsonable(rep.as_dict()), sys.stdout, allow_nan=False)
         sys.stdout.write("\n")
     else:
         print(rep.text())

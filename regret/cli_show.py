@@ -28,6 +28,9 @@ def register(sub) -> None:
 def cmd_show(args) -> int:
     from .cli import exit_status, report
 
+    for option in ("plot", "iterates"):
+        if getattr(args, option) is not None:
+            storage.check_writable(f"--{option}", getattr(args, option))
     saved = storage.load(args.file)
     if not saved.results:
         raise ValueError(f"results file {args.file!r} holds no results")
@@ -38,6 +41,9 @@ def cmd_show(args) -> int:
         ax = plotting.iterates([r for r in saved.results if len(r.t)])
         plotting.save(ax, args.iterates)
     print(f"regret: {args.file}: {provenance_line(saved)}", file=sys.stderr)
+    if saved.altered:
+        print(f"regret: warning: {args.file}: result(s) {', '.join(map(str, saved.altered))} do not match "
+              "their saved digest: the file was altered after it was written", file=sys.stderr)
     return exit_status(saved.results, args.file)
 
 

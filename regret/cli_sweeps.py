@@ -30,6 +30,21 @@ def add_options(p) -> None:
     p.add_argument("--workers", metavar="N", help="run the shards on a local Dask cluster of N workers")
 
 
+def check_store_path(option: str, path: str) -> str:
+    """A ``--save FILE.zarr`` target: in an existing folder, and either absent or a regret zarr
+    store (which the save replaces), before the run rather than after it."""
+    from .labelled import is_zarr
+
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"{option}={path!r}: directory {folder!r} does not exist")
+    if os.path.exists(path) and not is_zarr(path):
+        raise ValueError(f"{option}={path!r} exists and is not a zarr store; not replacing it")
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"{option}={path!r}: cannot write in {folder!r}")
+    return path
+
+
 class SweepOptions:
     """The parsed sweep options of one ``regret run``."""
 

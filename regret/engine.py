@@ -29,7 +29,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from . import __version__, checks
+from . import __version__, checks, limits
 from .kernels.base import Kernel
 from .problems.base import GeneralProblem, GradientStream, LinearProblem, Problem
 from .result import Configs, Result, Same
@@ -49,8 +49,10 @@ CHUNK_WORK = 1 << 26
 
 def checkpoint_times(T: int, n: int = 60) -> np.ndarray:
     """About n log-spaced step indices in [1, T], always including 1 and T."""
-    T = checks.positive_int("T", T)
+    T = limits.horizon("T", T)
     n = checks.positive_int("checkpoints", n, minimum=2)
+    if n >= T:  # as many as steps (or more, which cannot be distinct): every step
+        return np.arange(1, T + 1, dtype=np.int64)
     pts = np.unique(np.round(np.geomspace(1, T, n)).astype(np.int64))
     return np.union1d(pts, [1, T])
 
@@ -89,16 +91,19 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
     for k in kernels:
         if not isinstance(k, Kernel):
             raise TypeError(f"optimizers must be Kernel objects (see regret.optimizer), got {k!r}")
-    T = checks.positive_int("T", T)
+    T = limits.horizon("T", T)
     chunk = DEFAULT_CHUNK if chunk is None else checks.positive_int("chunk", chunk)
     checks.choice("engine", engine, ENGINES)
     if np.ndim(checkpoints) == 0:
-        ckpts = checkpoint_times(T, checkpoints)
+        n = checks.positive_int("checkpoints", checkpoints, minimum=2)
+        _check_memory(problem, kernels, min(n, T))  # before the checkpoints themselves are allocated
+        ckpts = checkpoint_times(T, n)
     else:
         ckpts = np.asarray(checkpoints, dtype=np.int64)
         if ckpts.ndim != 1 or np.any(ckpts < 1) or np.any(ckpts > T):
             raise ValueError(f"checkpoints must be steps in [1, T={T}], got {checkpoints!r}")
         ckpts = np.union1d(ckpts, [T])
+        _check_memory(problem, kernels, len(ckpts))
     if progress is None:
         progress = sys.stderr.isatty()
     if engine == "fused":
@@ -127,6 +132,14 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
             results.append(_drive(problem, k, T, x0, ckpts, chunk, progress, engine, stop=stop, on_chunk=hook,
                                   resume=prev))
     return results[0] if single else results
+
+
+def _check_memory(problem: Problem, kernels: list[Kernel], K: int) -> None:
+    """Refuse, before any work, a kernel whose state and record would not fit in memory."""
+    for k in kernels:
+        B = checks.batch_size({"optimizer batch": k.batch, "problem batch": problem.batch})
+        stochastic = getattr(problem, "mean_gradient", None) is not None
+        limits.check_run(B, problem.dim, K, len(k.state_names), stochastic, f"{k.name} on {problem.name}")
 
 
 class StopFlag:
@@ -180,7 +193,11 @@ def _plain(obj):
 
 
 def _check_resumable(prev: Result, problem: Problem, kernel: Kernel, T: int, i: int) -> None:
-    """The saved run must be this very run: same T, kernel, hyperparameters and problem."""
+    """The saved run must be this very run: same T, kernel, hyperparameters and problem, and
+    its resumable state as it was saved (``regret.storage`` marks an altered one)."""
+    if prev.resume_state is not None and prev.resume_state.get("altered"):
+        raise ValueError(f"resume: result {i} was altered after it was saved (its digest does not match); "
+                         "refusing to continue from it")
     if prev.T != T:
         raise ValueError(f"resume: result {i} is of a run with T={prev.T}, this run has T={T}")
     if prev.optimizer != kernel.name:
@@ -240,12 +257,20 @@ def chunk_steps(problem: Problem, kernel: Kernel, B: int, chunk: int, t_next: in
 
 
 def chunk_plan(T: int, ckpts: np.ndarray, chunk: int, start: int = 1):
-    """Consecutive (t_first, t_last, record) ranges covering start..T, breaking at checkpoints."""
-    ends = np.union1d(ckpts, np.arange(start - 1 + chunk, T + 1, chunk))
-    ends = ends[ends >= start]
-    marks = set(ckpts.tolist())
-    for end in ends.tolist():
-        yield start, end, end in marks
+    """Consecutive (t_first, t_last, record) ranges covering start..T, breaking at checkpoints
+    and every ``chunk`` steps from ``start``; made as it is consumed, so memory and start-up do
+    not grow with T (``ckpts`` is sorted and holds T)."""
+    marks = ckpts[ckpts >= start].tolist()
+    grid = start - 1 + chunk
+    k = 0
+    while start <= T:
+        mark = marks[k] if k < len(marks) else T
+        end = min(mark, grid, T)
+        if end == mark:
+            k += 1
+        if end == grid:
+            grid += chunk
+        yield start, end, end == mark
         start = end + 1
 
 

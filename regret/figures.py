@@ -46,7 +46,7 @@ def _against_t(fig, ax, ylabel: str, title: str):
 
 def curves(results: Sequence[Result], quantity: str = "average_regret", *, labels: Sequence[str] | None = None,
            title: str = "", hlines: Sequence[tuple[float, str]] = (), logy: bool | None = None,
-           ylim=None):
+           ylim=None, colors: Sequence[str] | None = None, styles: Sequence[str] | None = None):
     """One line per result against t (log x axis): ``quantity`` averaged over the batch.
 
     quantity: average_regret | regret | regret_sqrt | x | expected_gap.  With B > 1 (seeds) the
@@ -55,10 +55,20 @@ def curves(results: Sequence[Result], quantity: str = "average_regret", *, label
     log when no plotted mean is negative (zeros are left off; bands are cut at a tenth of the smallest mean, so a
     seed that reaches the optimum exactly does not stretch the axis to 0), symmetric-log
     otherwise (regret can be negative).  Optimizers that coincide (e.g. AdaBound whose band has
-    closed onto SGD's rate) stay visible through distinct dash styles.
+    closed onto SGD's rate) stay visible through distinct dash styles.  ``colors``/``styles``:
+    one per result, where the optimizer's name does not tell them apart (two AdaBounds).
     """
-    ylabel, get = QUANTITIES[quantity]
     fig, ax = _figure()
+    draw_curves(ax, results, quantity, labels=labels, hlines=hlines, logy=logy, ylim=ylim, colors=colors,
+                styles=styles)
+    return _against_t(fig, ax, QUANTITIES[quantity][0], title)
+
+
+def draw_curves(ax, results, quantity="average_regret", *, labels=None, hlines=(), logy=None, ylim=None,
+                colors=None, styles=None, bands=True):
+    """The lines of ``curves`` drawn on ``ax`` (for figures with several panels); ``bands=False``
+    leaves out the min–max bands of batches."""
+    _, get = QUANTITIES[quantity]
     if logy is None:
         logy = quantity != "x"
     series = []
@@ -68,12 +78,13 @@ def curves(results: Sequence[Result], quantity: str = "average_regret", *, label
     means = np.concatenate([m[np.isfinite(m)] for _, _, m, _ in series]) if series else np.array([1.0])
     positive = bool(np.all(means >= 0))     # a zero (e.g. R_1 = 0) is just left off a log axis
     floor = float(means[means > 0].min()) / 10 if np.any(means > 0) else 1e-6
-    for res, y, mean, label in series:
+    for i, (res, y, mean, label) in enumerate(series):
         if logy and positive:
             mean = np.where(mean > 0, mean, np.nan)
-        line, = ax.plot(res.t, mean, lw=1.8, label=label, color=COLORS.get(res.optimizer),
-                        ls=STYLES.get(res.optimizer, "-"))
-        if y.shape[1] > 1:
+        line, = ax.plot(res.t, mean, lw=1.8, label=label,
+                        color=colors[i] if colors is not None else COLORS.get(res.optimizer),
+                        ls=styles[i] if styles is not None else STYLES.get(res.optimizer, "-"))
+        if bands and y.shape[1] > 1:
             lo, hi = np.nanmin(y, axis=1), np.nanmax(y, axis=1)
             if logy and positive:
                 lo = np.maximum(lo, floor)
@@ -90,7 +101,43 @@ def curves(results: Sequence[Result], quantity: str = "average_regret", *, label
             ax.set_yscale("symlog", linthresh=max(float(small.min()) if small.size else 1e-3, 1e-4))
     if ylim is not None:
         ax.set_ylim(*ylim)
-    return _against_t(fig, ax, ylabel, title)
+    return ax
+
+
+def _panels(n: int, ncols: int = 2, height: float = 3.1):
+    plt = _pyplot()
+    nrows = (n + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, height * nrows + 1.1), squeeze=False)
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    return fig, axes.ravel()[:n]
+
+
+def _finish_panels(fig, axes, ylabel: str, title: str):
+    for ax in axes:
+        ax.set_xlabel("t (steps)", fontsize=8.5)
+        ax.set_ylabel(ylabel, fontsize=8.5)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.tick_params(labelsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    h = fig.get_figheight()
+    rows = -(-len(labels) // 4)
+    fig.legend(handles, labels, loc="upper center", ncol=min(len(labels), 4), fontsize=8.5, framealpha=0.9,
+               bbox_to_anchor=(0.5, 1.0 - 0.36 / h))
+    fig.suptitle(title, fontsize=11, y=1.0 - 0.05 / h)
+    fig.tight_layout(rect=(0, 0, 1, 1 - (0.3 + 0.22 * rows) / h))
+    fig.regret_laid_out = True
+    return fig
+
+
+def curve_panels(panels, quantity: str = "average_regret", *, title: str = "", ncols: int = 2, bands: bool = True):
+    """``curves`` for several problems, one panel each: ``panels`` are (title, results, labels,
+    colors, styles); one legend for all (the first panel's lines)."""
+    fig, axes = _panels(len(panels), ncols)
+    for ax, (ptitle, results, labels, colors, styles) in zip(axes, panels):
+        draw_curves(ax, results, quantity, labels=labels, colors=colors, styles=styles, bands=bands)
+        ax.set_title(ptitle, fontsize=9.5)
+    return _finish_panels(fig, axes, QUANTITIES[quantity][0], title)
 
 
 def regret_vs_bounds(t, measured: dict[str, np.ndarray], bounds: dict[str, np.ndarray], *, title: str = "",
@@ -100,17 +147,126 @@ def regret_vs_bounds(t, measured: dict[str, np.ndarray], bounds: dict[str, np.nd
     An O(√t) regret is a bounded R_t/√t; a bound that holds lies above its run at every t.
     """
     fig, ax = _figure()
+    draw_bounds(ax, t, measured, bounds, colors=colors)
+    return _against_t(fig, ax, r"$R_t/\sqrt{t}$", title)
+
+
+def draw_bounds(ax, t, measured, bounds, *, colors=None, styles=None):
+    """The lines of ``regret_vs_bounds`` on ``ax`` (non-positive values are left off the log axis);
+    ``colors``/``styles`` by label (default: by the optimizer's name, the label's first word)."""
     t = np.asarray(t, dtype=np.float64)
-    colors = colors or {}
+    colors, styles_ = colors or {}, styles or {}
     for label, r in measured.items():
-        ax.plot(t, np.asarray(r) / np.sqrt(t), lw=1.8, label=label, color=colors.get(label),
-                ls=STYLES.get(label.split()[0].lower(), "-"))
+        y = np.asarray(r, dtype=np.float64) / np.sqrt(t)
+        ax.plot(t, np.where(y > 0, y, np.nan), lw=1.8, label=label, color=colors.get(label),
+                ls=styles_.get(label, STYLES.get(label.split()[0].lower().strip(","), "-")))
     styles = ["--", ":", "-."]
     for i, (label, b) in enumerate(bounds.items()):
         ax.plot(t, np.asarray(b) / np.sqrt(t), ls=styles[i % 3], color="k", lw=1.3, label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    return _against_t(fig, ax, r"$R_t/\sqrt{t}$", title)
+    return ax
+
+
+def bound_panels(panels, *, colors=None, styles=None, title: str = "", ncols: int = 2):
+    """``regret_vs_bounds`` for several problems: ``panels`` are (title, t, measured, bounds)."""
+    fig, axes = _panels(len(panels), ncols)
+    for ax, (ptitle, t, measured, bounds) in zip(axes, panels):
+        draw_bounds(ax, t, measured, bounds, colors=colors, styles=styles)
+        ax.set_title(ptitle, fontsize=9.5)
+    # the legend of the panel with the most lines (some problems have no bounds)
+    richest = max(axes, key=lambda a: len(a.get_legend_handles_labels()[1]))
+    axes = [richest] + [a for a in axes if a is not richest]
+    return _finish_panels(fig, axes, r"$R_t/\sqrt{t}$", title)
+
+
+def band_closing(t, bands: dict, *, colors=None, title: str = ""):
+    """Left: the width η_u(t) − η_l(t) of each band, log-log.  Right: the hidden requirement
+    η_l(t−1)/η_u(t) − √(1−1/t) of the bands that give it (t ≥ 2, symmetric log; < 0 shaded red).
+
+    ``bands`` maps a label to (lower, upper, hidden or None): lower/upper on the steps ``t``,
+    hidden on t = 2, 3, … (every step)."""
+    plt = _pyplot()
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11.5, 4.2))
+    t = np.asarray(t, dtype=np.float64)
+    for i, (label, (lo, up, hidden)) in enumerate(bands.items()):
+        c = colors[i] if colors else None
+        w = np.asarray(up) - np.asarray(lo)
+        a1.plot(t, np.where(w > 0, w, np.nan), color=c, lw=1.7, ls=["-", "-.", ":"][i % 3], label=label)
+        if hidden is not None:
+            th = np.arange(2, len(hidden) + 2, dtype=np.float64)
+            a2.plot(th, hidden, color=c, lw=1.5, label=label)
+    a1.set_xscale("log")
+    a1.set_yscale("log")
+    a1.set_ylabel(r"band width $\eta_u(t) - \eta_l(t)$")
+    a1.set_title("width of the band", fontsize=10)
+    a2.axhline(0, color="k", lw=0.9)
+    a2.set_xscale("log")
+    lin = 1e-6
+    a2.set_yscale("symlog", linthresh=lin)
+    ylo, yhi = a2.get_ylim()
+    a2.axhspan(min(ylo, -lin), 0, color="tab:red", alpha=0.08, lw=0)
+    a2.set_ylim(ylo, yhi)
+    a2.set_ylabel(r"$\eta_l(t-1)/\eta_u(t) - \sqrt{1-1/t}$")
+    a2.set_title("hidden requirement on this band (< 0: violated)", fontsize=10)
+    for ax in (a1, a2):
+        ax.set_xlabel("t (steps)")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8, loc="best", framealpha=0.85)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+_STATUS_COLORS = {"holds": "tab:green", "fails": "tab:red", "undecided": "0.7"}
+
+
+def sweep_regions(values, series: dict[str, np.ndarray], verdicts: list[dict], *, xlabel: str, ylabel: str,
+                  title: str = "", boundaries: dict[str, float] | None = None):
+    """A quantity against one parameter (log x; one line per problem) above a strip per clause
+    coloured by its verdict at each grid value (holds / fails / undecided); a cell spans half-way
+    (in log x) to the neighbouring values.  ``boundaries``: clause → the parameter value where its
+    verdict changes, from the symbolic region (drawn as a black tick across that clause's row)."""
+    plt = _pyplot()
+    clauses = list(verdicts[0])
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(7.8, 5.0 + 0.2 * len(clauses)), sharex=True,
+                                 gridspec_kw={"height_ratios": [3.2, 0.2 * len(clauses) + 0.2]})
+    x = np.asarray(values, dtype=np.float64)
+    for label, y in series.items():
+        y = np.asarray(y, dtype=np.float64)
+        a1.plot(x, np.where(y > 0, y, np.nan), marker="o", ms=3.5, lw=1.5, label=label)
+    a1.set_xscale("log")
+    a1.set_yscale("log")
+    a1.set_ylabel(ylabel)
+    a1.grid(True, which="both", alpha=0.3)
+    a1.legend(fontsize=7.5, loc="best", framealpha=0.85)
+    a1.set_title(title, fontsize=11)
+    lx = np.log(x)
+    edges = np.exp(np.concatenate([[lx[0] - (lx[1] - lx[0]) / 2], (lx[1:] + lx[:-1]) / 2,
+                                   [lx[-1] + (lx[-1] - lx[-2]) / 2]]))
+    n = len(clauses)
+    for row, clause in enumerate(clauses):
+        lo_, hi_ = (n - row - 1) / n, (n - row) / n
+        for j in range(len(x)):
+            a2.axvspan(edges[j], edges[j + 1], ymin=lo_, ymax=hi_, color=_STATUS_COLORS[verdicts[j][clause]],
+                       alpha=0.75, lw=0)
+        b = (boundaries or {}).get(clause)
+        if b is not None and edges[0] < b < edges[-1]:
+            a2.plot([b, b], [n - row - 1, n - row], color="k", lw=2.0)
+    a2.set_ylim(0, n)
+    a2.set_yticks(np.arange(n) + 0.5)
+    a2.set_yticklabels(clauses[::-1], fontsize=7.5)
+    a2.set_xlim(edges[0], edges[-1])
+    a2.set_xlabel(xlabel)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c, alpha=0.75) for c in _STATUS_COLORS.values()]
+    labels = list(_STATUS_COLORS)
+    if boundaries:
+        handles.append(plt.Line2D([], [], color="k", lw=2.0))
+        labels.append("symbolic boundary")
+    fig.legend(handles, labels, fontsize=7.5, loc="lower center", ncol=len(labels), framealpha=0.9)
+    fig.tight_layout(rect=(0, 0.075, 1, 1))
+    fig.regret_laid_out = True
+    return fig
 
 
 def phase_diagram(beta1: np.ndarray, beta2: np.ndarray, value: np.ndarray, *, curve=None, title: str = "",

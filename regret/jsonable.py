@@ -17,6 +17,9 @@ def jsonable(value):
     """``value`` as plain JSON data (see the module docstring)."""
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
+    if type(value) is list and _plain_numbers(value):
+        # the common case of a long curve: checked in one pass, copied only if it has a nan/inf
+        return value if all(map(math.isfinite, value)) else [v if math.isfinite(v) else str(v) for v in value]
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
         return [jsonable(v) for v in value]  # lists, tuples, ``result.Configs``
     if isinstance(value, np.ndarray):
@@ -31,3 +34,7 @@ def jsonable(value):
     if value is None or isinstance(value, (int, str)):
         return value
     return str(value)
+
+
+def _plain_numbers(values: list) -> bool:
+    return all(type(v) is float or type(v) is int for v in values)

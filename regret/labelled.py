@@ -150,6 +150,10 @@ def to_xarray(result: Result):
         "grid_in_configs": json.dumps([k for k in names if result.grid and k in kvar]),
         "grid_in_problem_configs": json.dumps([k for k in names if result.grid and k in pvar]),
         "fault_quantities": json.dumps(quantities),
+        # each varying column's kind as the run recorded it ("f" floats, "i" integers): a grid axis
+        # written as integers (C=2,3) labels a column the problem holds as floats
+        "column_kinds": json.dumps({**{f"k:{k}": v.dtype.kind for k, v in kvar.items()},
+                                    **{f"p:{k}": v.dtype.kind for k, v in pvar.items()}}),
         "resume_state": json.dumps(_encode(result.resume_state), allow_nan=False),
     }
     return xr.Dataset(data, coords=coords, attrs=attrs)
@@ -194,21 +198,23 @@ def from_xarray(ds) -> Result:
 
     gridded = Grid({k: np.asarray(v) for k, v in grid.items()}) if grid else None
 
-    def configs(same_key, coords_key, in_grid_key, order_key):
+    kinds = json.loads(a.get("column_kinds", "{}"))
+
+    def configs(same_key, coords_key, in_grid_key, order_key, tag):
         same = _decode(json.loads(a[same_key]))
         cols = {}
         for k, v in same.items():
             cols[k] = v["__list__"] if isinstance(v, dict) and "__list__" in v else Same(v)
         for k, name in json.loads(a[coords_key]).items():
-            cols[k] = _column_values(column(name))
+            cols[k] = _column_values(column(name), kinds.get(f"{tag}:{k}"))
         for k in json.loads(a[in_grid_key]):
-            cols[k] = _column_values(gridded[k])
+            cols[k] = _column_values(gridded[k], kinds.get(f"{tag}:{k}"))
         order = json.loads(a[order_key])
         return Configs(B, {k: cols[k] for k in order} if order else cols)
 
-    kcfg = configs("configs_same", "config_coords", "grid_in_configs", "configs_order")
+    kcfg = configs("configs_same", "config_coords", "grid_in_configs", "configs_order", "k")
     pcfg = configs("problem_configs_same", "problem_config_coords", "grid_in_problem_configs",
-                   "problem_configs_order")
+                   "problem_configs_order", "p")
     problem = _decode(json.loads(a["problem"]))
     params = problem.get("params", {})
     for k, v in list(params.items()):
@@ -232,11 +238,12 @@ def from_xarray(ds) -> Result:
         grid=grid)
 
 
-def _column_values(arr: np.ndarray):
-    """A stored coordinate back in the form the engine records: ints as a list of ints (seeds,
-    periods), floats as a float array."""
+def _column_values(arr: np.ndarray, kind: str | None = None):
+    """A stored coordinate back in the form the engine records: integers as a list of ints
+    (seeds, periods), floats as a float array; ``kind`` is the recorded column's dtype kind."""
     arr = np.asarray(arr)
-    return arr.tolist() if arr.dtype.kind in "biu" else arr.astype(np.float64)
+    kind = kind or arr.dtype.kind
+    return arr.astype(np.int64).tolist() if kind in "biu" else arr.astype(np.float64)
 
 
 def to_dataframe(result: Result):
@@ -325,6 +332,14 @@ def is_zarr(path) -> bool:
                                        for m in ("zarr.json", ".zgroup", ".zattrs"))
 
 
+def _register() -> None:
+    from . import result, storage
+
+    result.register_export("xarray", to_xarray)
+    result.register_export("dataframe", to_dataframe)
+    storage.register_format(".zarr", save_zarr, load_zarr, is_zarr)
+
+
 def load_zarr(path):
     """Read a store written by ``save_zarr``: (results, command, meta); ValueError if not ours."""
     xr = _xr()
@@ -351,3 +366,6 @@ def load_zarr(path):
     meta = {"format": FORMAT, "version": VERSION, "saved": attrs.get("saved"),
             "regret_version": results[0].provenance.get("regret_version") if results else None}
     return results, _decode(json.loads(attrs["command"])), meta
+
+
+_register()

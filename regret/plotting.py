@@ -78,6 +78,7 @@ def iterates(results: Sequence[Result], ax=None, coordinate: int = 0, title: str
 
 def save(fig_or_ax, path: str) -> None:
     fig = getattr(fig_or_ax, "figure", fig_or_ax)
-    fig.tight_layout()
+    if not getattr(fig, "regret_laid_out", False):   # figures that reserve room (a shared legend) lay out themselves
+        fig.tight_layout()
     fig.savefig(path, dpi=130)
     _pyplot().close(fig)

@@ -64,10 +64,15 @@ def _md_cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _tables(s: StudyResult) -> list[dict]:
+    """Further tables a study hands over in ``numbers["tables"]``: {"title", "columns", "rows"}."""
+    return [t for t in (s.numbers.get("tables") or []) if isinstance(t, dict) and t.get("rows")]
+
+
 def markdown(studies: Sequence[StudyResult], meta: dict) -> str:
-    lines = ["# `regret reproduce`: report", "",
+    lines = [f"# `{meta.get('title', 'regret reproduce')}`: report", "",
              f"regret {meta['regret_version']}, generated {meta['generated']}"
-             + (f" by `{meta['command']}`" if meta.get("command") else "") + ".", "", INTRO, "",
+             + (f" by `{meta['command']}`" if meta.get("command") else "") + ".", "", meta.get("intro", INTRO), "",
              "| study | verdict | checks passed |", "|---|---|---|"]
     for s in studies:
         lines.append(f"| [{s.key}](#{s.key}) | **{s.verdict}** | {sum(c.passed for c in s.checks)}/{len(s.checks)} |")
@@ -80,6 +85,10 @@ def markdown(studies: Sequence[StudyResult], meta: dict) -> str:
         for c in s.checks:
             lines.append(f"| {_md_cell(c.claim)} | {_md_cell(show(c.predicted))} | {_md_cell(show(c.measured))} | "
                          f"{_md_cell(c.criterion)} | {'pass' if c.passed else '**FAIL**'} |")
+        for tab in _tables(s):
+            lines += ["", f"{tab['title']}:", "", "| " + " | ".join(_md_cell(c) for c in tab["columns"]) + " |",
+                      "|" + "---|" * len(tab["columns"])]
+            lines += ["| " + " | ".join(_md_cell(show(v)) for v in row) + " |" for row in tab["rows"]]
         for f in s.figures:
             lines += ["", f"![{f.caption}]({f.path})", "", f"*{f.caption}*"]
     lines.append("")
@@ -100,11 +109,11 @@ figcaption{font-size:.88em;color:#444}code{background:#f5f5f5;padding:0 .25em}
 def html_report(studies: Sequence[StudyResult], meta: dict, outdir: str) -> str:
     e = html.escape
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-             "<title>regret reproduce: report</title>", f"<style>{_CSS}</style></head><body>",
-             "<h1><code>regret reproduce</code>: report</h1>",
+             f"<title>{e(meta.get('title', 'regret reproduce'))}: report</title>", f"<style>{_CSS}</style></head><body>",
+             f"<h1><code>{e(meta.get('title', 'regret reproduce'))}</code>: report</h1>",
              f"<p class='ref'>regret {e(meta['regret_version'])}, generated {e(meta['generated'])}"
              + (f" by <code>{e(meta['command'])}</code>" if meta.get("command") else "") + ".</p>",
-             f"<p>{e(INTRO).replace('`proofs`', '<code>proofs</code>')}</p>",
+             f"<p>{e(meta.get('intro', INTRO)).replace('`proofs`', '<code>proofs</code>')}</p>",
              "<table><tr><th>study</th><th>verdict</th><th>checks passed</th></tr>"]
     for s in studies:
         cls = "pass" if s.passed else "fail"
@@ -126,6 +135,11 @@ def html_report(studies: Sequence[StudyResult], meta: dict, outdir: str) -> str:
             parts.append(f"<tr><td>{e(c.claim)}</td><td>{e(show(c.predicted))}</td><td>{e(show(c.measured))}</td>"
                          f"<td>{e(c.criterion)}</td><td class='{ok}'>{'pass' if c.passed else 'FAIL'}</td></tr>")
         parts.append("</table>")
+        for tab in _tables(s):
+            parts += [f"<p>{e(tab['title'])}:</p>", "<table><tr>" + "".join(f"<th>{e(str(c))}</th>" for c in tab["columns"])
+                      + "</tr>"]
+            parts += ["<tr>" + "".join(f"<td>{e(show(v))}</td>" for v in row) + "</tr>" for row in tab["rows"]]
+            parts.append("</table>")
         for f in s.figures:
             with open(os.path.join(outdir, f.path), "rb") as fh:
                 data = base64.b64encode(fh.read()).decode("ascii")
@@ -151,23 +165,31 @@ def _write_atomic(path: str, text: str) -> None:
 
 
 def write(studies: Sequence[StudyResult], outdir: str, *, command: str | None = None,
-          plot: bool = True) -> dict[str, str]:
+          plot: bool = True, plotters: dict | None = None, title: str | None = None,
+          intro: str | None = None) -> dict[str, str]:
     """Plot every study into ``outdir``, then write report.md, report.html and results.json.
 
     Returns {"markdown", "html", "json"} → paths.  Figures are drawn by each study's module
-    (``regret.studies.STUDIES[key].plot``) and recorded in ``study.figures``.
+    (``regret.studies.STUDIES[key].plot``, or ``plotters[key]`` for a study outside that table,
+    such as the schedule lab) and recorded in ``study.figures``.  ``title``/``intro``: the
+    report's heading (default ``regret reproduce``) and first paragraph.
     """
     from .studies import STUDIES
 
     os.makedirs(outdir, exist_ok=True)
+    plotters = {**{k: m.plot for k, m in STUDIES.items()}, **(plotters or {})}
     if plot:
         for s in studies:
-            s.figures = STUDIES[s.key].plot(s, outdir)
+            s.figures = plotters[s.key](s, outdir)
     meta = _meta(studies, command)
+    if title:
+        meta["title"] = title
+    if intro:
+        meta["intro"] = intro
     paths = {"markdown": os.path.join(outdir, "report.md"), "html": os.path.join(outdir, "report.html"),
              "json": os.path.join(outdir, "results.json")}
     _write_atomic(paths["markdown"], markdown(studies, meta))
     _write_atomic(paths["html"], html_report(studies, meta, outdir))
     doc = {"meta": meta, "studies": [s.to_json() for s in studies]}
-    _write_atomic(paths["json"], json.dumps(jsonable(doc), indent=1, ensure_ascii=False) + "\n")
+    _write_atomic(paths["json"], json.dumps(jsonable(doc), indent=1, ensure_ascii=False, allow_nan=False) + "\n")
     return paths

@@ -176,17 +176,14 @@ class Result:
 
     def to_xarray(self):
         """An ``xarray.Dataset`` of this result: dims (t, the grid's axes or ``config``,
-        ``coord``), the numbers as data variables, provenance in attributes (``regret.labelled``;
-        needs the ``sweeps`` extra)."""
-        from .labelled import to_xarray
-
-        return to_xarray(self)
+        ``coord``), the numbers as data variables, provenance in attributes.  Provided by
+        ``regret.labelled`` (the sweeps layer, which registers it; ``import regret`` loads it;
+        xarray comes with the ``sweeps`` extra)."""
+        return _export("xarray")(self)
 
     def to_dataframe(self):
         """A ``pandas.DataFrame``, one row per (t, configuration) (``regret.labelled``)."""
-        from .labelled import to_dataframe
-
-        return to_dataframe(self)
+        return _export("dataframe")(self)
 
     @property
     def batch(self) -> int:
@@ -218,14 +215,26 @@ class Result:
     def label(self, b: int) -> str:
         """A legend label: the optimizer and the hyperparameters that differ across the batch."""
         cfg, pcfg = self.configs[b], self.problem_configs[b]
-        parts = [f"{k}={_fmt(cfg[k])}" for k in _varying(self.configs)]
-        parts += [f"{k}={_fmt(pcfg[k])}" for k in _varying(self.problem_configs)]
+        keys, pkeys = self._varying_keys()
+        parts = [f"{k}={_fmt(cfg[k])}" for k in keys]
+        parts += [f"{k}={_fmt(pcfg[k])}" for k in pkeys]
         return self.optimizer + (f" ({', '.join(parts)})" if parts else "")
+
+    def _varying_keys(self) -> tuple[list[str], list[str]]:
+        # Cached: labelling every configuration of a loaded file (plain lists of dicts) would
+        # otherwise compare all B dicts once per label, quadratic in B.
+        key = (id(self.configs), len(self.configs), id(self.problem_configs), len(self.problem_configs))
+        cached = self.__dict__.get("_varying_cache")
+        if cached is None or cached[0] != key:
+            cached = (key, (_varying(self.configs), _varying(self.problem_configs)))
+            self.__dict__["_varying_cache"] = cached
+        return cached[1]
 
     def runs(self) -> list[dict[str, Any]]:
         """One JSON-able record per configuration (the CLI's ``runs`` entries)."""
         out = []
         done = len(self.t) > 0  # an interrupted multi-kernel run may not have reached a kernel
+        avg = self.average_regret  # once: a property that builds (K, B), not once per configuration
         for b, (cfg, pcfg) in enumerate(zip(self.configs, self.problem_configs)):
             rec = {
                 "optimizer": self.optimizer,
@@ -238,7 +247,7 @@ class Result:
                 "checkpoints": {
                     "t": self.t.tolist(),
                     "regret": self.regret[:, b].tolist(),
-                    "average_regret": self.average_regret[:, b].tolist(),
+                    "average_regret": avg[:, b].tolist(),
                     "x": self.x[:, b, :].tolist(),
                     "eta": self.eta[:, b, :].tolist(),
                 },
@@ -255,6 +264,21 @@ class Result:
                 rec["faults"] = faults
             out.append(rec)
         return out
+
+
+#: conversions registered by the layers above the core (``regret.labelled``): name → function
+EXPORTS: dict[str, Any] = {}
+
+
+def register_export(name: str, fn) -> None:
+    """Make ``Result.to_<name>()`` call ``fn(result)`` (the core does not import its users)."""
+    EXPORTS[name] = fn
+
+
+def _export(name: str):
+    if name not in EXPORTS:
+        raise ValueError(f"Result.to_{name} needs regret.labelled (import regret; the 'sweeps' extra)")
+    return EXPORTS[name]
 
 
 def _fmt(v) -> str:

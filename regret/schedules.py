@@ -41,11 +41,116 @@ LR_SCHEDULES: dict[str, Schedule] = {"constant": constant, "inv_sqrt": inv_sqrt}
 
 
 def lr_schedule(schedule) -> tuple[Schedule, str]:
-    """Resolve a schedule option to (function of t, provenance label)."""
-    if callable(schedule):
+    """Resolve a schedule option to (function of t, provenance label): a name of
+    ``LR_SCHEDULES``, a callable, or an expression of t (text or sympy, ``as_schedule``)."""
+    if callable(schedule) and not _is_expression(schedule):
         return schedule, getattr(schedule, "__name__", "callable")
-    name = checks.choice("schedule", schedule, LR_SCHEDULES)
-    return LR_SCHEDULES[name], name
+    if isinstance(schedule, str) and schedule in LR_SCHEDULES:
+        return LR_SCHEDULES[schedule], schedule
+    if isinstance(schedule, str) and schedule.isidentifier() and schedule != "t":
+        checks.choice("schedule", schedule, LR_SCHEDULES)   # a misspelt name, not an expression
+    fn = as_schedule(schedule, "schedule")
+    return fn, fn.__name__
+
+
+# --------------------------------------------------------------------------------------------
+# Schedules written as text: the one conversion of an expression of t into a callable
+# (owner of this section: the schedule lab, issue #15).
+
+class TextSchedule:
+    """An expression of t (and named parameters) as a vectorised schedule, lambdified once.
+
+    Called with t (shape (n,)) it returns (n,) when no parameter is swept, else (n, W) with W the
+    number of configurations of the swept parameters (each a 1-d array broadcast along axis 1).
+    ``expr`` is the sympy expression ``proofs.schedule_check.parse`` read (decimals exact);
+    ``__name__`` is the text as given (the provenance label); ``width`` is W (1 when nothing
+    is swept).
+    """
+
+    def __init__(self, expr, label: str, params: dict):
+        import sympy as sp
+
+        self.expr = expr
+        self.__name__ = label
+        self.params = params
+        names = sorted(s.name for s in expr.free_symbols if s.name != "t")
+        t_sym = next((s for s in expr.free_symbols if s.name == "t"), sp.Symbol("t", positive=True))
+        syms = [t_sym] + [next(s for s in expr.free_symbols if s.name == n) for n in names]
+        self._names = names
+        self._values = [np.atleast_1d(np.asarray(params[n], dtype=np.float64)) for n in names]
+        for n, v in zip(names, self._values):
+            if v.ndim != 1:
+                raise ValueError(f"parameter {n} of {label!r} must be a scalar or a 1-d array, got shape {v.shape}")
+        self.width = checks.batch_size({n: len(v) for n, v in zip(names, self._values)}) if names else 1
+        self._f = sp.lambdify(syms, expr, "numpy")
+
+    def __call__(self, t):
+        ts = np.asarray(t, dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if not self._names:
+                out = np.asarray(self._f(ts), dtype=np.float64)
+                return np.broadcast_to(out, ts.shape).copy()
+            out = np.asarray(self._f(ts[:, None], *(v[None, :] for v in self._values)), dtype=np.float64)
+        out = np.broadcast_to(out, (len(ts), self.width))
+        return out[:, 0].copy() if self.width == 1 else out.copy()
+
+    def __repr__(self) -> str:
+        return f"TextSchedule({self.__name__!r})"
+
+
+def _is_expression(value) -> bool:
+    try:
+        import sympy as sp
+    except ImportError:  # pragma: no cover - sympy is a core dependency
+        return False
+    return isinstance(value, sp.Basic)
+
+
+def as_schedule(value, name: str, params: dict | None = None):
+    """A schedule option as a vectorised function of t: the one place text becomes a callable.
+
+    ``value``: a callable (returned unchanged); a number (the constant schedule); or an
+    expression of t, as text or a sympy expression, read by the safe parser of ``regret check
+    bounds`` (``proofs.schedule_check.parse``: a whitelist of syntax, no ``eval``; decimals
+    exact) and lambdified once (numpy), then evaluated per chunk.  ``params`` maps the names
+    the expression may use to values: scalars, or 1-d arrays of configurations (a sweep in one
+    batched run; the function then returns (n, W)).  Every error is a ValueError/TypeError that
+    names ``name``.  The numbers are those of the expression sympy holds (``.expr``, decimals
+    as exact rationals, printed by lambdify): bit for bit those of a Python callable written in
+    that form — e.g. ``0.1-0.1/(t+1)`` — and within rounding of any other way of writing it
+    (sympy may distribute a product or turn ``1/(0.01*t)`` into ``100/t``);
+    ``tests/test_schedule_text.py`` checks both.
+    """
+    if callable(value) and not _is_expression(value):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}={value!r} must be an expression of t, a number or a callable")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        value = repr(float(value))
+    if not isinstance(value, str) and not _is_expression(value):
+        raise TypeError(f"{name}={value!r} must be an expression of t (text or sympy), a number or a callable")
+    params = dict(params or {})
+    key = (value, name, tuple(sorted(params))) if isinstance(value, str) else None
+    expr = _parsed(*key) if key is not None else _parse(value, name, tuple(sorted(params)))
+    return TextSchedule(expr, value if isinstance(value, str) else str(value), params)
+
+
+def _parse(value, name, names):
+    from proofs.schedule_check import parse
+
+    return parse(value, name, dict.fromkeys(names))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(value, name, names):
+    """Parsing is the slow part (sympy, ~ms): a kernel resolves its schedule more than once."""
+    return _parse(value, name, names)
+
+
+def widths(**fns) -> dict[str, range]:
+    """{name: range(W)} for the text schedules among ``fns`` that sweep W > 1 configurations, for
+    a kernel's ``batch_of`` (so a sweep of a schedule's parameter sets the batch)."""
+    return {k: range(f.width) for k, f in fns.items() if getattr(f, "width", 1) > 1}
 
 
 def evaluate(name: str, fn: Callable, t: np.ndarray, batch: int) -> np.ndarray:
@@ -259,6 +364,9 @@ def beta1_schedule(schedule, lam=None) -> tuple[Schedule | None, str]:
     """
     if schedule is None:
         schedule = "constant"
+    if (isinstance(schedule, str) and schedule not in BETA1_SCHEDULES
+            and not (schedule.isidentifier() and schedule != "t") or _is_expression(schedule) or isinstance(schedule, (int, float)) and not isinstance(schedule, bool)):
+        schedule = as_schedule(schedule, "beta1_schedule")   # an expression of t: the multiplier s1(t)
     if callable(schedule):
         if lam is not None:
             raise ValueError("lam is only used by beta1_schedule='exp'")

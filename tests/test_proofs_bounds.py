@@ -1,12 +1,11 @@
-"""proofs.bounds / schedule_check / savarese / callables: orders, evaluated bounds against runs,
-the schedule checker against float loops typed here, the CLI."""
+"""proofs.bounds / schedule_check / savarese / callables: orders, the schedule checker against
+float loops typed here, the CLI.  No simulation: bounds evaluated on runs are in test_studies.py."""
 import json
 
 import numpy as np
 import pytest
 import sympy as sp
 
-import regret
 from proofs import bounds, callables, savarese, schedule_check
 from regret.cli import main
 
@@ -26,6 +25,17 @@ def test_ogd_general_at_D_over_G_is_three_halves():
     assert sp.simplify(b - (sp.Rational(3, 2) * D * G * sp.sqrt(T) - D * G / 2)) == 0
 
 
+def test_a_bound_is_evaluated_with_its_constants_given_by_name():
+    # D²√T/(2α) + (αG²/2)(2√T − 1) at D = 2, G = 3, α = 1/2, T = 100: 40 + 42.75 (by hand)
+    assert bounds.ogd(general=True)(100, D=2, G=3, alpha=0.5) == pytest.approx(82.75, rel=1e-15)
+    # Theorem 4, β1 = 0: D²√T·d/(2L) + (2√T − 1)·R·d·G² = 400 + 34.2 at D = 2, G = 3, L = 1/20, R = 1/5
+    assert bounds.adabound_theorem4("zero")(100, D=2, G=3, L=0.05, R=0.2, d=1, beta1=0) == pytest.approx(434.2)
+    with pytest.raises(ValueError, match="needs a value for G, alpha"):
+        bounds.ogd(general=True)(100, D=2)
+    with pytest.raises(ValueError, match="has no constant X; its constants are D, G, alpha"):
+        bounds.ogd(general=True)(100, X=1)
+
+
 def _paper_numpy(a, g):
     return (lambda t: a * (1 - 1 / (g * t + 1))), (lambda t: a * (1 + 1 / (g * t)))
 
@@ -39,33 +49,6 @@ def test_callables_match_the_paper_formula():
     np.testing.assert_allclose(fup(ts), nup(ts), rtol=1e-14)
     with pytest.raises(ValueError, match="gamma"):
         callables.of_t(schedule_check.paper_schedule("0.1")[0])
-
-
-@pytest.mark.parametrize("prob", [dict(name="reddi-online", C=3.0), dict(name="reddi-stochastic", C=3.0, delta=0.5, seed=1)])
-def test_measured_adabound_regret_below_corrected_bound_everywhere(prob):
-    p = regret.problem(prob.pop("name"), **prob)
-    k = regret.optimizer("adabound", beta1=[0.0, 0.5], beta2=0.1, lr=0.1, convention="theory")
-    res = regret.run(p, k, 30_000)
-    study = bounds.compare(res, bounds.savarese_on(res), "savarese")
-    assert study.verdict == "confirmed", study.details
-    assert bounds.compare(res, bounds.adabound_theorem4_on(res), "thm4").verdict == "confirmed"
-
-
-def test_amsgrad_and_ogd_bounds_hold_on_runs():
-    p = regret.problem("reddi-online", C=3.0)
-    ams = regret.run(p, regret.optimizer("amsgrad", beta1=[0.0, 0.3], beta2=0.5, lr=0.1, convention="theory"), 20_000)
-    assert bounds.compare(ams, bounds.amsgrad_on(ams), "amsgrad").verdict == "confirmed"
-    sgd = regret.run(p, regret.optimizer("sgd", lr=[2 / 3, 0.1], convention="theory"), 20_000)
-    ob = bounds.ogd_on(sgd)
-    assert bounds.compare(sgd, ob, "ogd").verdict == "confirmed"
-    # at α = D/G = 2/3 the bound is (3/2)·D·G·√T − DG/2, D = 2, G = 3 (typed here)
-    np.testing.assert_allclose(ob[:, 0], 1.5 * 2 * 3 * np.sqrt(sgd.t) - 3, rtol=1e-12)
-
-
-def test_bounds_refuse_practical_runs():
-    res = regret.run(regret.problem("reddi-online", C=3.0), regret.optimizer("adabound"), 10)
-    with pytest.raises(ValueError, match="theory convention"):
-        bounds.savarese_on(res)
 
 
 def test_paper_schedule_symbolic():
@@ -119,11 +102,8 @@ def test_parse_rejects(text, needle):
         schedule_check.parse(text, "lower", {})
 
 
-def test_savarese_counterexample_contradicts_theorem4():
-    s = savarese.study(C=3.0, delta=0.5, beta2=0.1, lr=0.1, K=20_000)
-    assert s.verdict == "confirmed", s
-    assert np.all(s.measured > s.predicted)                   # R_K above Theorem 4's bound
-    assert s.details["max_abs_x_diff_vs_adam"] == 0.0         # the clip is the identity: AdaBound = Adam
+def test_savarese_bound_functions_and_corrected_M():
+    # the run contradicting Theorem 4 with these functions is a study: tests/test_studies.py
     lo, up = savarese.bound_functions(0.1, 3.0, 0.1, 20_000)
     ts = np.arange(1, 40_001)
     assert np.all(np.diff(lo(ts)) == 0) and np.all(np.diff(up(ts)) <= 0) and up(ts)[-1] == lo(ts)[-1]

@@ -1,4 +1,5 @@
-"""proofs.theorem2 / theorem3: derived conditions against scalar loops and batched runs."""
+"""proofs.theorem2 / theorem3: derived conditions against scalar loops (no simulation: the runs
+that hold them are studies, tests/test_studies.py)."""
 import math
 
 import numpy as np
@@ -33,16 +34,6 @@ def test_theorem2_find_C_is_the_threshold():
         theorem2.find_C(0.9, 0.81)
 
 
-def test_theorem2_derived_C_fails_in_a_run_and_smaller_C_converges():
-    s = theorem2.study(0, 0.9, [4, 5, 6, 7, 8, 9], lr=1.0, T=60_000)
-    assert s.verdict == "confirmed", s
-    fails = s.details["fails_to_converge"]
-    assert list(fails) == [False, False, False, True, True, True]
-    C = np.array([4, 5, 6, 7, 8, 9])
-    assert np.all(s.measured[fails] > 0.8 * 2 / C[fails])        # R_T/T stays near 2/C
-    assert np.all(s.measured[~fails] < 0.1 * 2 / C[~fails])      # and vanishes below the threshold
-
-
 def test_theorem2_derived_condition_is_sharper_than_literature():
     cmp = theorem2.compare_literature(["0.1", "0.5", "0.9"], range(3, 60))
     assert cmp["literature_not_derived"] == []
@@ -61,10 +52,3 @@ def test_theorem3_sufficient_condition_formula(C, b2):
     assert bool(theorem3.sufficient_condition(C, d, b2)) == want
     if want:   # sufficient: the numerical drift must then be negative
         assert theorem3.expected_drift(C, d, 0, b2).mean < 0
-
-
-def test_theorem3_drift_sign_predicts_the_stochastic_runs():
-    s = theorem3.study([2, 20], delta=0.1, beta2=0.9, lr=0.5, T=30_000)
-    assert s.predicted == [1, -1] and s.verdict == "confirmed", s
-    assert s.details["x_final_mean"][1] > 0.5                     # held near +1, x* = −1
-    assert s.details["expected_gap"][1] > 0.1                     # E f(x_T) − f(x*) = δ(x_T+1) ≈ 2δ

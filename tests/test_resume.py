@@ -166,7 +166,7 @@ def test_cli_interrupt_save_and_resume(tmp_path, monkeypatch, capsys):
     capsys.readouterr()
 
     real_run = engine.run
-    monkeypatch.setattr("regret.cli.run", lambda *a, **kw: real_run(*a, on_chunk=_stop_at(500, 1), **kw))
+    monkeypatch.setattr("regret.cli.run", lambda *a, **kw: real_run(*a, **{**kw, "on_chunk": _stop_at(500, 1)}))
     assert main(argv + ["--save", str(part), "--json"]) == 130
     out, err = capsys.readouterr()
     assert json.loads(out)["interrupted"] is True

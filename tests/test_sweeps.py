@@ -231,6 +231,24 @@ def test_xarray_round_trip_keeps_every_number_and_the_provenance():
         assert back.seconds == r.seconds and back.interrupted == r.interrupted
 
 
+def _types(obj):
+    """The structure of ``obj`` with every leaf replaced by its type (2 and 2.0 compare equal)."""
+    if isinstance(obj, dict):
+        return {k: _types(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_types(v) for v in obj]
+    return type(obj).__name__
+
+
+def test_zarr_keeps_the_types_of_integer_labelled_axes(tmp_path):
+    g = regret.grid(C=[2, 3], seed=[0, 1])  # integer axes; the problem holds C as floats
+    prob = regret.problem("reddi-stochastic", **g.columns())
+    res = regret.run(prob, regret.optimizer("sgd", lr=0.1), T=20, grid=g)
+    back = storage.load(storage.save(tmp_path / "r.zarr", res)).results[0]
+    assert _types(back.problem) == _types(res.problem) and back.problem == res.problem
+    assert _types(list(back.problem_configs)) == _types(list(res.problem_configs))
+
+
 def test_zarr_round_trip_and_resume_from_it(tmp_path):
     rs = _results()
     path = storage.save(tmp_path / "all.zarr", rs, command={"problem": "x", "T": 5})
@@ -291,7 +309,7 @@ def test_a_results_file_not_ours_is_one_line_and_status_2(tmp_path, capsys):
     xr.Dataset({"a": ("x", np.arange(3.0))}).to_zarr(foreign, consolidated=False)
     (tmp_path / "empty").mkdir()
     (tmp_path / "other.json").write_text(json.dumps({"format": "something-else"}))
-    for path, needle in ((foreign, "not a regret results store"), (tmp_path / "empty", "not a zarr store"),
+    for path, needle in ((foreign, "not a regret results store"), (tmp_path / "empty", "is a directory, neither a results file nor a .zarr store"),
                          (tmp_path / "other.json", "not a regret results file")):
         assert main(["show", str(path)]) == 2
         err = capsys.readouterr().err.strip().splitlines()

@@ -42,6 +42,16 @@ OPTIMIZERS: dict[str, Callable[..., Kernel]] = {
 }
 
 
+def register_optimizer(name: str, factory: Callable[..., Kernel]) -> None:
+    """Add an optimizer to ``OPTIMIZERS``: ``factory(**hparams)`` returns a ``Kernel``.
+
+    After this, ``optimizer(name, ...)``, the CLI in the same process and the registry-driven
+    tests (tests/test_registry.py) see it like a built-in one.  The name must be new (ValueError
+    otherwise).  docs/ARCHITECTURE.md shows a whole optimizer: one rule, one Kernel, this line.
+    """
+    checks.register("optimizer", name, factory, OPTIMIZERS)
+
+
 def optimizer(name: str, **hparams) -> Kernel:
     """Build a registered kernel, e.g. ``optimizer("adam", beta1=0, convention="theory")``."""
     import dataclasses
@@ -51,5 +61,6 @@ def optimizer(name: str, **hparams) -> Kernel:
     return dataclasses.replace(kernel, recipe=(name, dict(hparams)))
 
 
-__all__ = ["OPTIMIZERS", "optimizer", "Kernel", "CONVENTIONS", "sgd", "adagrad", "rmsprop", "adadelta", "adam",
-           "adamw", "amsgrad", "adabound", "amsbound", "adaboundw", "amsboundw", "radam", "lookahead", "ranger"]
+__all__ = ["OPTIMIZERS", "optimizer", "register_optimizer", "Kernel", "CONVENTIONS", "sgd", "adagrad", "rmsprop",
+           "adadelta", "adam", "adamw", "amsgrad", "adabound", "amsbound", "adaboundw", "amsboundw", "radam",
+           "lookahead", "ranger"]

@@ -15,8 +15,11 @@ inside the clipped quantity, ε on the raw √v_t.  AMSBound takes the max of th
 
 Bound functions: by default the paper's η_l(t) = α*(1 − 1/(γt+1)), η_u(t) = α*(1 + 1/(γt)) with
 α* = final_lr and γ = gamma (theory default γ = 1 − β2, the paper's example; practical default
-γ = 10⁻³, the release's).  ``lower``/``upper`` accept any vectorised callables of t (for
-instance a sympy expression lambdified by ``proofs``); η_l(t) ≤ η_u(t) is checked every chunk.
+γ = 10⁻³, the release's).  ``lower``/``upper`` accept any vectorised callables of t, or an
+expression of t as text or sympy (``regret.schedules.as_schedule``: the safe parser of ``regret
+check bounds``), which may use the kernel's own hyperparameters by name (lr, final_lr, gamma,
+beta1, beta2; a swept one sweeps the bound), e.g. ``lower="final_lr*(1 - 1/(gamma*t + 1))"``;
+0 ≤ η_l(t) ≤ η_u(t) is checked every chunk.
 
 Weight decay, as in the authors' code: ``weight_decay`` λ on adabound/amsbound is coupled
 (g'_t = g_t + λ·x_t enters m and v); adaboundw/amsboundw decay decoupled and *not* scaled by
@@ -92,6 +95,10 @@ def _numpy_coeffs(moments, sched, lower, upper, user_bounds, wd, decoupled, B):
         hi = schedules.evaluate("upper", upper, t, B)
         # The paper's bounds need no check: in floating point α*·(1 − 1/(γt+1)) ≤ α* ≤
         # α*·(1 + 1/(γt)), since 1 − u ≤ 1 ≤ 1 + w round monotonically for u, w ≥ 0.
+        if user_bounds and (np.any(lo < 0) or np.any(hi < 0)):
+            which, arr = ("lower", lo) if np.any(lo < 0) else ("upper", hi)
+            k, j = np.argwhere(arr < 0)[0]
+            raise ValueError(f"{which}(t)={arr[k, j]:.6g} < 0 at t={int(t[k])}: bound functions must be >= 0")
         if user_bounds and np.any(lo > hi):
             lo, hi = np.broadcast_arrays(lo, hi)
             k, j = np.argwhere(lo > hi)[0]
@@ -123,17 +130,20 @@ def _bounded(name, rule, state_names, doc, lr, final_lr, gamma, beta1, beta2, ep
     wd = hyper("weight_decay", weight_decay, 0)
     b1_sched, b1_label = schedules.beta1_schedule(beta1_schedule, lam)
     lam_a = None if lam is None else hyper("lam", lam, 0, 1, lo_open=True)
-    B = batch_of(lr=lr_a, beta1=b1, beta2=b2, eps=e, final_lr=a_star, gamma=gam, weight_decay=wd,
-                 **swept(lam=lam_a))
     if (lower is None) != (upper is None):
         raise ValueError("lower and upper must be given together (or neither, for the paper's bounds)")
     user_bounds = lower is not None
+    if user_bounds:  # text or sympy: an expression of t and of this kernel's own hyperparameters
+        names = {"lr": lr_a, "final_lr": a_star, "gamma": gam, "beta1": b1, "beta2": b2}
+        lower, upper = (schedules.as_schedule(f, n, names) for f, n in ((lower, "lower"), (upper, "upper")))
+    B = batch_of(lr=lr_a, beta1=b1, beta2=b2, eps=e, final_lr=a_star, gamma=gam, weight_decay=wd,
+                 **swept(lam=lam_a), **schedules.widths(lower=lower, upper=upper))
     bounds_label = ("paper" if not user_bounds else
                     f"{getattr(lower, '__name__', 'callable')}/{getattr(upper, '__name__', 'callable')}")
     sched, sched_label = schedules.lr_schedule(opts["schedule"])
     with_decay = decoupled or bool(np.any(wd != 0))
     if (not user_bounds and not with_decay and b1_sched is None and not opts["bias_correction"]
-            and isinstance(opts["schedule"], str)):
+            and opts["schedule"] in ("constant", "inv_sqrt")):
         # the theory convention of every study: one compiled pass instead of numpy's ~20
         band = schedules.paper_band(lr_a, a_star, gam, sched_label)
 

@@ -175,7 +175,7 @@ class Kernel:
         one configuration broadcasts and comes back as itself.  Sharded sweeps
         (``regret.shards``) run on these slices.
         """
-        idx = take_indices(indices, self.batch)
+        idx = checks.take_indices(indices, self.batch)
         if self.batch == 1:
             return self
         if self.recipe is None:
@@ -184,7 +184,7 @@ class Kernel:
         name, kwargs = self.recipe
         from . import optimizer
 
-        part = optimizer(name, **slice_kwargs(kwargs, self.batch, idx))
+        part = optimizer(name, **checks.slice_kwargs(kwargs, self.batch, idx))
         for k, v in self.hparams.items():  # the rebuilt kernel must be the slice, entry for entry
             if isinstance(v, np.ndarray) and len(v) == self.batch:
                 got = part.hparams.get(k)
@@ -195,30 +195,6 @@ class Kernel:
 
     def __repr__(self) -> str:
         return f"Kernel({self.name}, B={self.batch}, {self.convention})"
-
-
-def take_indices(indices, batch: int) -> np.ndarray:
-    """``indices`` as a non-empty 1-d int64 array of positions in [0, batch) (ValueError if not)."""
-    idx = np.asarray(indices)
-    if idx.ndim != 1 or len(idx) == 0 or not (np.issubdtype(idx.dtype, np.integer)):
-        raise ValueError(f"indices must be a non-empty 1-d array of integers, got {np.shape(idx)} {idx.dtype}")
-    if idx.min() < 0 or idx.max() >= batch:
-        raise ValueError(f"indices must lie in [0, {batch}), got {int(idx.min())}..{int(idx.max())}")
-    return idx.astype(np.int64)
-
-
-def slice_kwargs(kwargs: dict, batch: int, idx: np.ndarray) -> dict:
-    """Each keyword that is a 1-d sequence of numbers of length ``batch`` replaced by its
-    entries at ``idx`` (as an array); everything else unchanged."""
-    out = {}
-    for k, v in kwargs.items():
-        if isinstance(v, (list, tuple, np.ndarray)) and not isinstance(v, str):
-            arr = np.asarray(v)
-            if arr.ndim == 1 and len(arr) == batch and arr.dtype.kind in "biuf":
-                out[k] = arr[idx]
-                continue
-        out[k] = v
-    return out
 
 
 def hyper(name: str, value, lo=None, hi=None, **kw) -> np.ndarray:

@@ -16,7 +16,7 @@ from typing import Callable
 
 from .. import checks
 from .base import GeneralProblem, GradientStream, LinearProblem, Problem
-from .periodic import MinusOneTwo, Periodic, minus_one_two
+from .periodic import MinusOneTwo, Periodic, PeriodicBatch, minus_one_two
 from .quadratic import Quadratic
 from .reddi import ReddiOnline, ReddiStochastic
 
@@ -29,6 +29,16 @@ PROBLEMS: dict[str, Callable[..., Problem]] = {
 }
 
 
+def register_problem(name: str, factory: Callable[..., Problem]) -> None:
+    """Add a problem family to ``PROBLEMS``: ``factory(**params)`` returns a ``Problem``.
+
+    After this, ``problem(name, ...)`` and the CLI's problem specs in the same process see it like
+    a built-in one.
+    The name must be new (ValueError otherwise).  See docs/ARCHITECTURE.md for the contract.
+    """
+    checks.register("problem", name, factory, PROBLEMS)
+
+
 def problem(name: str, **params) -> Problem:
     """Build a registered problem by name, e.g. ``problem("reddi-online", C=3)``."""
     built = checks.build("problem", name, PROBLEMS, params)
@@ -36,5 +46,5 @@ def problem(name: str, **params) -> Problem:
     return built
 
 
-__all__ = ["PROBLEMS", "problem", "Problem", "LinearProblem", "GeneralProblem", "GradientStream",
-           "ReddiOnline", "ReddiStochastic", "Periodic", "MinusOneTwo", "minus_one_two", "Quadratic"]
+__all__ = ["PROBLEMS", "problem", "register_problem", "Problem", "LinearProblem", "GeneralProblem", "GradientStream",
+           "ReddiOnline", "ReddiStochastic", "Periodic", "PeriodicBatch", "MinusOneTwo", "minus_one_two", "Quadratic"]

@@ -43,7 +43,17 @@ class GradientStream(ABC):
 
 
 class Problem(ABC):
-    """Common attributes: ``name``, ``params`` (JSON-able provenance), ``feasible``, ``batch``."""
+    """Common attributes: ``name``, ``params`` (JSON-able provenance), ``feasible``, ``batch``.
+
+    Every problem also states the two constants of the regret bounds (Reddi et al. 2018, Luo et
+    al. 2019, Zinkevich 2003), so a bound is evaluated from what the problem says rather than
+    guessed from its name:
+
+    * ``D_inf``: D∞ = max_{x,y ∈ F} ‖x − y‖∞ (a float; from the feasible set);
+    * ``G_inf``: G∞ = sup_{t ≥ 1, x ∈ F} ‖∇f_t(x)‖∞ per instance, shape (B_p,), or None when the
+      problem has no finite bound or does not state one (the bound evaluators then refuse).
+      A subclass with bounded gradients overrides it.
+    """
 
     name: str = ""
     linear: bool = True
@@ -63,6 +73,16 @@ class Problem(ABC):
     def dim(self) -> int:
         return self.feasible.dim
 
+    @property
+    def D_inf(self) -> float:
+        """D∞ = max_{x,y ∈ F} ‖x − y‖∞ (see the class docstring)."""
+        return self.feasible.diameter_inf
+
+    @property
+    def G_inf(self) -> np.ndarray | None:
+        """G∞ per instance, shape (B_p,), or None (see the class docstring)."""
+        return None
+
     def describe(self) -> dict:
         return {"name": self.name, "params": self.params, "feasible": self.feasible.describe()}
 
@@ -76,9 +96,7 @@ class Problem(ABC):
         the same in the slice as in the whole batch.  A problem of one instance broadcasts and
         comes back as itself.  Sharded sweeps (``regret.shards``) run on these slices.
         """
-        from ..kernels.base import slice_kwargs, take_indices
-
-        idx = take_indices(indices, self.batch)
+        idx = checks.take_indices(indices, self.batch)
         if self.batch == 1:
             return self
         if self.recipe is None:
@@ -87,7 +105,7 @@ class Problem(ABC):
         name, kwargs = self.recipe
         from . import problem
 
-        part = problem(name, **slice_kwargs(kwargs, self.batch, idx))
+        part = problem(name, **checks.slice_kwargs(kwargs, self.batch, idx))
         for k, v in self.params.items():
             if isinstance(v, list) and len(v) == self.batch:
                 got = part.params.get(k)

@@ -43,12 +43,56 @@ class Periodic(LinearProblem):
         return _PeriodicLinear(self)
 
     @property
+    def G_inf(self) -> np.ndarray:
+        """G∞ = max |pattern| (one instance)."""
+        return np.array([float(np.max(np.abs(self.pattern)))])
+
+    @property
     def period(self) -> int:
         return self.pattern.shape[0]
 
     def gradients(self, t: np.ndarray) -> np.ndarray:
         idx = (np.asarray(t, dtype=np.int64) - 1) % self.pattern.shape[0]
         return self.pattern[idx][:, None, :]
+
+
+class PeriodicBatch(LinearProblem):
+    """B_p periodic problems of one period P in one batch: instance i has g_t = patterns[i, (t − 1) mod P]
+    on the box [lo, hi]^d.
+
+    ``patterns`` has shape (B_p, P) for d = 1 or (B_p, P, d).  This is what lets one engine run
+    carry thousands of candidate patterns (``regret.search``); each instance is the same
+    problem as ``Periodic(patterns[i])``, to the bit.  Not in the registry: a spec names one
+    pattern (``periodic:pattern=[...]``).
+    """
+
+    name = "periodic-batch"
+
+    def __init__(self, patterns, lo=-1.0, hi=1.0, x0=None):
+        pat = checks.finite("patterns", patterns)
+        if pat.ndim == 2:
+            pat = pat[:, :, None]
+        if pat.ndim != 3 or pat.shape[0] < 1 or pat.shape[1] < 1:
+            raise ValueError(f"patterns must have shape (B_p, P) or (B_p, P, d) with B_p, P >= 1, got shape {pat.shape}")
+        self.patterns = np.ascontiguousarray(pat, dtype=np.float64)
+        d = pat.shape[2]
+        feasible = Box(np.broadcast_to(checks.finite("lo", lo), (d,)),
+                       np.broadcast_to(checks.finite("hi", hi), (d,)))
+        params = {"patterns": f"{pat.shape[0]} patterns of period {pat.shape[1]}",
+                  "lo": feasible.lo.tolist() if d > 1 else float(feasible.lo[0]),
+                  "hi": feasible.hi.tolist() if d > 1 else float(feasible.hi[0])}
+        super().__init__(feasible, pat.shape[0], params, x0)
+
+    def stream(self):
+        return _PeriodicLinear(self)
+
+    @property
+    def period(self) -> int:
+        return self.patterns.shape[1]
+
+    def gradients(self, t: np.ndarray) -> np.ndarray:
+        idx = (np.asarray(t, dtype=np.int64) - 1) % self.patterns.shape[1]
+        return np.ascontiguousarray(self.patterns[:, idx, :].transpose(1, 0, 2))
 
 
 class MinusOneTwo(LinearProblem):
@@ -73,6 +117,11 @@ class MinusOneTwo(LinearProblem):
 
     def stream(self):
         return _PeriodicLinear(self)
+
+    @property
+    def G_inf(self) -> np.ndarray:
+        """g_t ∈ {−1, +2, 0}: G∞ = 2 for every instance."""
+        return np.full(self.batch, 2.0)
 
     @property
     def period(self) -> int:

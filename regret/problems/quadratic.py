@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
+from .. import checks, limits
 from ..feasible import Box
 from .base import GeneralProblem
 
@@ -20,7 +20,7 @@ class Quadratic(GeneralProblem):
     def __init__(self, a=1.0, c=0.5, d: int | None = None, lo=-1.0, hi=1.0, x0=None):
         a = np.atleast_1d(checks.in_range("a", a, 0, lo_open=True))
         c = np.atleast_1d(checks.finite("c", c))
-        dim = checks.positive_int("d", d) if d is not None else max(a.shape[0], c.shape[0])
+        dim = limits.check_dimension("d", checks.positive_int("d", d)) if d is not None else max(a.shape[0], c.shape[0])
         try:
             self.a, self.c = (np.broadcast_to(v, (dim,)).astype(float) for v in (a, c))
         except ValueError:
@@ -31,6 +31,12 @@ class Quadratic(GeneralProblem):
                   "hi": feasible.hi.tolist()}
         super().__init__(feasible, 1, params, x0)
         self.x_star = feasible.project(self.c)
+
+    @property
+    def G_inf(self) -> np.ndarray:
+        """G∞ = max_i a_i·max(|lo_i − c_i|, |hi_i − c_i|): the largest |∂f/∂x_i| on the box."""
+        lo, hi = self.feasible.lo, self.feasible.hi
+        return np.array([float(np.max(self.a * np.maximum(np.abs(lo - self.c), np.abs(hi - self.c))))])
 
     def grad(self, x, t):
         return self.a * (x - self.c)

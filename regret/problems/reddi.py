@@ -41,6 +41,11 @@ class ReddiOnline(LinearProblem):
         return _PeriodicLinear(self)
 
     @property
+    def G_inf(self) -> np.ndarray:
+        """|g_t| is C or b: G∞ = max(C, b) per instance."""
+        return _gradient_bound(self)
+
+    @property
     def period(self) -> int:
         """The period of g_t over the whole batch of instances: the lcm of the P's."""
         return math.lcm(*(int(p) for p in np.unique(self.P)))
@@ -99,9 +104,18 @@ class ReddiStochastic(LinearProblem):
         return _BernoulliStream(self)
 
     @property
+    def G_inf(self) -> np.ndarray:
+        """|g_t| is C or b: G∞ = max(C, b) per instance."""
+        return _gradient_bound(self)
+
+    @property
     def mean_gradient(self) -> np.ndarray:
         mu = self.p * self.C - (1.0 - self.p) * self.b
         return np.broadcast_to(mu, (self.batch,))[:, None].copy()
+
+
+def _gradient_bound(problem) -> np.ndarray:
+    return np.broadcast_to(np.maximum(problem.C, problem.b), (problem.batch,)).copy()
 
 
 class _PeriodicLinear(GradientStream):

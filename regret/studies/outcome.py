@@ -1,4 +1,5 @@
-"""What a study returns: the measured numbers beside the predicted ones, and a verdict.
+"""What a study returns — the one result type of every study: the measured numbers beside the
+predicted ones, and a verdict (PEPit's shape).
 
 A study is one claim of the literature reproduced numerically (e.g. "Adam's average regret on
 Reddi et al.'s period-3 problem tends to (2C − 4)/3").  It is made of ``Check`` s, each a
@@ -6,7 +7,10 @@ prediction (taken from ``proofs``), the number measured in the run, and whether 
 criterion stated in words.  The verdict of a study is computed from its checks only:
 
     verdict = "reproduced"      if every check passed
-              "not reproduced"  otherwise
+              "not reproduced"  otherwise (also when there is no check)
+
+``regret reproduce`` runs each study module's ``run``; the parametrised entry points
+(``theorem1.sweep``, ``minus_one_two.grid``, …) and ``run_bounds.compare`` return the same types.
 """
 from __future__ import annotations
 

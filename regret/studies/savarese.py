@@ -13,7 +13,27 @@ survives because its M = ((K+1)C − K√(1−β2))/α grows with K.
 
 The study runs AdaBound with these bounds and Adam on the same sample paths (seeds batched) for
 T = 2K steps, and checks the identity for t ≤ K, the violation of Theorem 4's bound at t = K
-(bound evaluated on the run by ``proofs.bounds``), and the corrected bound everywhere.
+(bound evaluated on the run by ``regret.studies.run_bounds``), and the corrected bound everywhere.
+
+Checked against the paper (issue #17), and what could not be.  Savarese's report (arXiv
+1908.04457; its repository lolemacs/adabound-and-csgdm) was reachable here only through its
+abstract and introduction, which agree with this study: a stochastic convex problem on which
+AdaBound, under bound functions meeting Luo et al.'s assumptions, takes arbitrarily long to
+converge "in terms of a factor which is not accounted for" in Theorem 4's rate (here K), and a
+new O(√T) guarantee under different assumptions on the bound functions (the corrected bound).
+The body — the theorem numbers (2: the counterexample, 3: the corrected bound), the exact bound
+functions and the constant of Theorem 3 — could not be read, so they are the project's
+REFERENCE.md, re-derived rather than confirmed: (i) Theorem 4's stated assumptions hold for
+η_l = α/C, η_u = α/√(1−β2) then α/C (checked by the run, t = 1…T); (ii) 1 − β2 ≤ v_t ≤ C² for
+t ≥ 1 (v_1 = (1−β2)g_1² ≥ 1−β2, and v_t is an average of g² ≤ C² with weight 1 − β2^t ≤ 1), so the
+clip is the identity up to K (checked bit for bit); (iii) M = sup_t [t/η_l(t) − (t−1)/η_u(t−1)]
+is attained at t = K + 1: the terms are (tC − (t−1)√(1−β2))/α, increasing, for t ≤ K, then
+((K+1)C − K√(1−β2))/α, then C/α for t ≥ K + 2 (``proofs.savarese.corrected_M``, also checked
+against the maximum over t in tests/test_proofs_bounds.py); (iv) for Luo et al.'s own bound
+functions the same supremum is (1 + 2/γ)/α* (the terms (γs(2+γ) + γ + 1)/(α*γ(γs+1)), s = t − 1,
+increase to it), within REFERENCE.md's recalled M ≤ 3 + 2/γ.  Nothing was found to disagree;
+the constants C = 3, δ = 1/2, β2 = 0.1, α = 0.1 are this study's choice (Theorem 3's hypotheses
+hold for them, decided by ``proofs.theorem3``), not the paper's.
 """
 from __future__ import annotations
 
@@ -23,7 +43,7 @@ import numpy as np
 
 from .. import problems
 from ..kernels import optimizer
-from . import runs
+from . import run_bounds, runs
 from .outcome import Check, FigureFile, StudyResult
 
 KEY = "savarese"
@@ -35,7 +55,7 @@ SEEDS = np.arange(8)
 
 
 def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", progress=None) -> StudyResult:
-    from proofs import bounds, savarese, theorem3
+    from proofs import savarese, theorem3
     from proofs.verdicts import explain, overall
 
     started = time.perf_counter()
@@ -52,8 +72,8 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     ck = np.union1d(runs.checkpoint_times(T, 80), [K])
     res = runs.lineup(problem, kernels, T, engine=engine, progress=progress, checkpoints=ck)
     ada, adam = res["adabound"], res["adam"]
-    thm4 = bounds.adabound_theorem4_on(ada, lower=lower, upper=upper)
-    corr = bounds.savarese_on(ada, M=M, lower=lower, upper=upper)
+    thm4 = run_bounds.adabound_theorem4(ada, problem, lower=lower, upper=upper)
+    corr = run_bounds.savarese(ada, problem, M=M, lower=lower, upper=upper)
     k = int(np.searchsorted(ada.t, K))                  # the checkpoint t = K
     early = ada.t <= K
     diff = float(np.max(np.abs(ada.x[early] - adam.x[early])))
@@ -84,10 +104,12 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
               "minimum over seeds and checkpoints K/10 ≤ t ≤ K", "proofs.theorem3"),
         Check(f"the run contradicts Theorem 4: R_K exceeds its bound at t = K, every seed", "R_K ≤ bound (Thm 4)",
               f"R_K − bound ∈ [{excess.min():.4g}, {excess.max():.4g}]", bool(np.all(excess > 0)),
-              "R_K > bound in all seeds (a reproduced counterexample)", "proofs.bounds.adabound_theorem4_on"),
+              "R_K > bound in all seeds (a reproduced counterexample)",
+              "proofs.bounds.adabound_theorem4, regret.studies.run_bounds.adabound_theorem4"),
         Check("Savarese's corrected bound (M grows with K) holds at every checkpoint", f"M = {M:.6g}",
               f"min slack {float(np.min(corr - ada.regret)):.4g}", bool(np.all(ada.regret <= corr)),
-              f"{len(ada.t)} checkpoints × {len(SEEDS)} seeds", "proofs.savarese.corrected_M, proofs.bounds.savarese_on"),
+              f"{len(ada.t)} checkpoints × {len(SEEDS)} seeds",
+              "proofs.savarese.corrected_M, regret.studies.run_bounds.savarese"),
     ]
     first = [int(ada.t[np.argmax(ada.regret[:, b] > thm4[:, b])]) if np.any(ada.regret[:, b] > thm4[:, b]) else None
              for b in range(ada.batch)]
@@ -148,3 +170,47 @@ def plot(study: StudyResult, outdir) -> list[FigureFile]:
                           "Expected suboptimality E f(x_t) − f(x*) (mean of seeds, min–max band); the orange line is "
                           "K, after which the band closes at α/C and AdaBound turns into SGD."))
     return out
+
+
+def counterexample(C=3.0, delta=0.5, beta2=0.1, lr=0.1, K: int = 20_000, seeds=(0, 1, 2, 3), *, engine: str = "auto",
+                   progress=None) -> StudyResult:
+    """AdaBound with Savarese's bounds and Adam on the stochastic problem for T = K steps (one
+    batched run over seeds).  predicted = Theorem 4's bound at T = K (evaluated on the run from the
+    problem's D∞, G∞), measured = the realised R_K per seed.  The contradiction is reproduced when
+    R_K > bound for every seed and Savarese's corrected bound (with ``proofs.savarese.corrected_M``)
+    holds at every checkpoint: two claims."""
+    from proofs import savarese
+
+    started = time.perf_counter()
+    seeds = np.asarray(seeds, dtype=np.int64)
+    lo, up = savarese.bound_functions(lr, C, beta2, K)
+    problem = problems.problem("reddi-stochastic", C=C, delta=delta, seed=seeds)
+    kernels = {"adabound": optimizer("adabound", beta1=0.0, beta2=beta2, lr=lr, lower=lo, upper=up,
+                                     convention="theory"),
+               "adam": optimizer("adam", beta1=0.0, beta2=beta2, lr=lr, convention="theory")}
+    res = runs.lineup(problem, kernels, int(K), engine=engine, progress=progress)
+    ada, adam = res["adabound"], res["adam"]
+    thm4 = run_bounds.adabound_theorem4(ada, problem, lower=lo, upper=up)
+    M = float(savarese.corrected_M(lr, C, beta2, K))
+    corr = run_bounds.savarese(ada, problem, M=M, lower=lo, upper=up)
+    measured = ada.regret
+    contradiction = bool(np.all(measured[-1] > thm4[-1]))
+    corrected_ok = bool(np.all(measured <= corr))
+    checks = [
+        Check(f"R_K exceeds Theorem 4's bound at K = {int(K)}, every seed", thm4[-1], measured[-1], contradiction,
+              "measured > predicted in every seed", "proofs.bounds.adabound_theorem4, regret.studies.run_bounds"),
+        Check("R_t stays within Savarese's corrected bound at every checkpoint", corr, measured, corrected_ok,
+              "measured ≤ bound everywhere", "proofs.savarese.corrected_M, regret.studies.run_bounds.savarese"),
+    ]
+    return StudyResult(
+        key=f"{KEY}-counterexample", title="Savarese's counterexample at one K", reference=REFERENCE,
+        statement="AdaBound with Savarese's bound functions and Adam on the same sample paths up to K.",
+        settings={"problem": problem.describe(), "K": int(K), "C": C, "delta": delta, "beta2": beta2, "lr": lr},
+        checks=checks,
+        numbers={"predicted": thm4[-1], "measured": measured[-1], "K": int(K), "corrected_M": M,
+                 "corrected_respected": corrected_ok, "t": ada.t, "expected_regret": ada.expected_regret[-1],
+                 "max_abs_x_diff_vs_adam": float(np.max(np.abs(ada.x - adam.x))),
+                 "first_t_exceeding": [int(ada.t[np.argmax(measured[:, b] > thm4[:, b])])
+                                       if np.any(measured[:, b] > thm4[:, b]) else None for b in range(ada.batch)]},
+        results=res, data={"theorem4_bound": thm4, "corrected_bound": corr},
+        seconds=time.perf_counter() - started)

@@ -145,3 +145,36 @@ def plot(study: StudyResult, outdir) -> list[FigureFile]:
                           "Adam's R_T/T relative to the failure limit 2/C across periods C; the shaded range is "
                           "where proofs' drift S(C) is negative."))
     return out
+
+
+def sweep(beta1, beta2, C, lr=1.0, T: int = 60_000, *, engine: str = "auto", progress=None) -> StudyResult:
+    """Adam alone on the period-C problem for each C (one batched run): measured R_T/T beside the
+    limit ``proofs.theorem2.predict`` gives (2/C where the drift S(C) < 0, else 0).
+
+    The claim passes when every failing C has R_T/T ≥ half its limit (the excursions cost
+    O(1/√T)) and every converging C has R_T/T ≤ a fifth of what failure would cost (0.2·2/C).
+    """
+    from proofs import exact, theorem2
+
+    started = time.perf_counter()
+    Cs = np.atleast_1d(np.asarray(C)).astype(int)
+    preds = [theorem2.predict(int(c), beta1, beta2, lr) for c in Cs]
+    problem = problems.problem("reddi-online", C=Cs.astype(float), P=Cs, b=1.0)
+    kernel = optimizer("adam", beta1=float(exact.rational("beta1", beta1)), beta2=float(exact.rational("beta2", beta2)),
+                       lr=float(lr), convention="theory")
+    res = runs.lineup(problem, {"adam": kernel}, T, engine=engine, progress=progress)
+    measured = res["adam"].average_regret[-1]
+    limit = np.array([p.average_regret_limit for p in preds])
+    failing = np.array([p.fails_to_converge for p in preds])
+    ok = np.where(failing, measured >= 0.5 * limit, measured <= 0.2 * (2.0 / Cs))
+    check = Check(f"Adam's R_T/T tends to 2/C where S(C) < 0 and to 0 elsewhere, C = {Cs.tolist()}", limit, measured,
+                  bool(ok.all()), "failing C: R_T/T ≥ ½·2/C; converging C: R_T/T ≤ 0.2·2/C", "proofs.theorem2.predict")
+    return StudyResult(
+        key=f"{KEY}-sweep", title="Theorem 2 over C: which periods make Adam fail", reference=REFERENCE,
+        statement=f"Adam (β1 = {beta1}, β2 = {beta2}) on the period-C problem for each C: the sign of the drift "
+                  "S(C) against the measured average regret.",
+        settings={"problem": problem.describe(), "beta1": beta1, "beta2": beta2, "lr": lr, "T": T},
+        checks=[check],
+        numbers={"predicted": limit, "measured": measured, "C": Cs, "fails_to_converge": failing,
+                 "drift": [p.drift for p in preds], "x_final": res["adam"].x_final[:, 0], "T": T},
+        results=res, seconds=time.perf_counter() - started)

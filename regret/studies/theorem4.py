@@ -7,7 +7,8 @@ paper's band violates, and proved a corrected bound with the constant M ≥ t/η
 
 ``proofs.schedule_check`` decides every clause for the band (stated assumptions, the hidden
 requirement, the best M); ``proofs.bounds`` gives both bounds, their symbolic order, and their
-value at every checkpoint of a finished run from the run's own D∞, G∞, η_T.  The study runs
+value at every checkpoint of a finished run (``regret.studies.run_bounds``) from the problem's
+D∞, G∞ and the run's η_T.  The study runs
 AdaBound and AMSBound on Theorem 1's adversarial problem and checks: R_t ≤ both bounds at every
 checkpoint, R_t/√t bounded, and — from the bound functions the kernel actually used — that the
 hidden requirement fails where proofs says and that M is what proofs derived.
@@ -19,7 +20,7 @@ import time
 import numpy as np
 
 from .. import problems, schedules
-from . import lineup, measures, runs
+from . import lineup, measures, run_bounds, runs
 from .outcome import Check, FigureFile, StudyResult
 
 KEY = "theorem4"
@@ -52,8 +53,8 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     problem = problems.problem("reddi-online", C=C, P=3, b=1)
     kernels = lineup.kernels(BETA1, BETA2, LR, names=("adabound", "amsbound"), gamma=GAMMA)
     res = runs.lineup(problem, kernels, T, engine=engine, progress=progress, checkpoints=160)
-    thm4 = {n: bounds.adabound_theorem4_on(r) for n, r in res.items()}
-    corr = {n: bounds.savarese_on(r, M=M) for n, r in res.items()}
+    thm4 = {n: run_bounds.adabound_theorem4(r, problem) for n, r in res.items()}
+    corr = {n: run_bounds.savarese(r, problem, M=M) for n, r in res.items()}
 
     # The band the kernel used, evaluated from its own bound functions (regret.schedules), t = 2..T.
     # The expressions proofs decides, evaluated on that band (one configuration: column 0).
@@ -90,10 +91,11 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
         label = lineup.LABELS[name]
         checks += [
             Check(f"{label}: R_t ≤ Savarese's corrected bound at every checkpoint", "R_t ≤ bound",
-                  f"min slack {slack_c:.4g}", slack_c >= 0, f"{len(r.t)} checkpoints", "proofs.bounds.savarese_on"),
+                  f"min slack {slack_c:.4g}", slack_c >= 0, f"{len(r.t)} checkpoints",
+                  "proofs.bounds.savarese_corrected, regret.studies.run_bounds.savarese"),
             Check(f"{label}: R_t ≤ Theorem 4's bound as stated at every checkpoint (this problem)", "R_t ≤ bound",
                   f"min slack {slack_4:.4g}", slack_4 >= 0, f"{len(r.t)} checkpoints",
-                  "proofs.bounds.adabound_theorem4_on"),
+                  "proofs.bounds.adabound_theorem4, regret.studies.run_bounds.adabound_theorem4"),
             Check(f"{label}: R_t/√t stays bounded (regret O(√T))", f"slope ≤ {GROWTH:g}", growth,
                   bool(growth <= GROWTH), "log-log slope of R_t/√t over the last decade", ""),
         ]
