@@ -32,8 +32,10 @@ savarese        bound_expressions(), bound_functions(α, C, β2, K) (callables f
                 corrected_M(α, C, β2, K).
 callables       of_t(expr, params) -> vectorised numpy function of t (int64 (n,) → (n,) floats).
 periodic        steady_ema, steady_moments, drift: periodic steady state of Adam's moments.
-exact           rational(name, value), sign(expr), certify(expr, t0, params), nonneg_for_all_t(...).
-verdicts        Verdict (clause, status holds/fails/undecided, reason, witness), overall, explain.
+exact           rational(name, value), sign(expr) (interval arithmetic), certify(expr, t0, params),
+                nonneg_for_all_t(...), show_number(x).
+verdicts        Verdict (clause, status proved/fails/numerical evidence/undecided, reason, witness),
+                overall, explain, exit_status, EXIT_STATUS.
 
 What was derived here (the REFERENCE marks these facts unverified)
 ------------------------------------------------------------------

@@ -35,7 +35,7 @@ def beta_condition(beta1, beta2) -> Verdict:
     b1, b2 = _betas(beta1, beta2)
     g = gamma(b1, b2)
     if b1 ** 2 < b2:
-        return Verdict("beta1 < sqrt(beta2)", "holds", f"β1 = {b1} < √β2 = {sp.sqrt(b2)}; γ = β1/√β2 = {g} < 1")
+        return Verdict("beta1 < sqrt(beta2)", "proved", f"β1 = {b1} < √β2 = {sp.sqrt(b2)}; γ = β1/√β2 = {g} < 1")
     where = "on the boundary β1 = √β2 (γ = 1)" if b1 ** 2 == b2 else f"outside (γ = {g} > 1)"
     return Verdict("beta1 < sqrt(beta2)", "fails", f"β1 = {b1}, √β2 = {sp.sqrt(b2)}: {where}",
                    {"beta1": str(b1), "beta2": str(b2), "gamma": str(g)})

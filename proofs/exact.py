@@ -28,6 +28,7 @@ import sympy as sp
 t = sp.Symbol("t", positive=True)
 #: the largest decimal exponent ``rational`` reads exactly (1e-300 is fine, 1e-999999999 is not)
 MAX_EXPONENT = 1000
+EXACT_PIECE = 200  # a finite piece of at most this many integers is decided at each of them
 
 
 def rational(name: str, value) -> sp.Rational:
@@ -65,22 +66,112 @@ def rational(name: str, value) -> sp.Rational:
 
 
 def sign(expr) -> int | None:
-    """The sign (−1, 0, 1) of a closed numeric expression, exactly; None if sympy cannot tell."""
+    """The sign (−1, 0, 1) of a closed numeric expression, rigorously; None if it cannot be told.
+
+    Zero only when sympy proves the expression zero (``is_zero`` or after ``simplify``); a
+    nonzero sign only from an enclosure that excludes 0: the expression is evaluated in interval
+    arithmetic (``mpmath.iv``: every operation rounds outward, so the true value lies inside the
+    interval) at 64, 256 and 1024 bits.  An expression equal to 0 that sympy cannot simplify to
+    0, or one with a function the enclosure does not cover, gives None ("undecided"), never a
+    guess.
+    """
     expr = sp.sympify(expr)
     if expr.is_zero:
         return 0
-    if expr.is_positive:
-        return 1
-    if expr.is_negative:
-        return -1
-    simp = sp.nsimplify(sp.simplify(expr)) if expr.free_symbols == set() else expr
-    if simp.is_zero:
+    if expr.free_symbols or expr.is_Rational:
+        # a rational decides exactly; an expression in symbols only by sympy's assumptions
+        return 1 if expr.is_positive else -1 if expr.is_negative else None
+    for prec in (64, 256, 1024):
+        box = enclosure(expr, prec)
+        if box is None:
+            break
+        lo, hi = box
+        if lo > 0:
+            return 1
+        if hi < 0:
+            return -1
+    if sp.simplify(expr).is_zero:
         return 0
-    # evalf works at increasing precision until the sign is certain (or gives up).
-    val = sp.N(expr, 50)
-    if val.is_Number and abs(val) > sp.Float(10) ** -40:
-        return 1 if val > 0 else -1
     return None
+
+
+def enclosure(expr, prec: int = 64):
+    """(lo, hi) with lo ≤ expr ≤ hi guaranteed, as mpmath floats, from interval arithmetic
+    (``mpmath.iv``) at ``prec`` bits; None for a construct it does not cover (or a domain error:
+    a log or sqrt of an interval reaching below 0)."""
+    from mpmath import iv
+
+    old = iv.prec
+    iv.prec = prec
+    try:
+        val = _iv(sp.sympify(expr), iv)
+    except (_NoEnclosure, ZeroDivisionError, ValueError, TypeError, OverflowError):
+        return None
+    finally:
+        iv.prec = old
+    if val is None:
+        return None
+    import mpmath
+
+    lo, hi = val._mpi_  # the endpoints, exact binary floats (kept at their own precision)
+    with mpmath.workprec(max(prec, lo[3], hi[3]) + 8):
+        return mpmath.mpf(lo), mpmath.mpf(hi)
+
+
+class _NoEnclosure(Exception):
+    pass
+
+
+def _iv(e, iv):
+    if e.is_Integer:
+        return iv.mpf(int(e))
+    if e.is_Rational:
+        return iv.mpf(int(e.p)) / iv.mpf(int(e.q))
+    if e.is_Float:
+        return iv.mpf(sp.Rational(e).p) / iv.mpf(sp.Rational(e).q)
+    if e is sp.pi:
+        return iv.pi
+    if e is sp.E:
+        return iv.e
+    if e.is_Add:
+        out = iv.mpf(0)
+        for a in e.args:
+            out = out + _iv(a, iv)
+        return out
+    if e.is_Mul:
+        out = iv.mpf(1)
+        for a in e.args:
+            out = out * _iv(a, iv)
+        return out
+    if e.is_Pow:
+        base, ex = e.args
+        b = _iv(base, iv)
+        if ex.is_Integer:
+            n = int(ex)
+            if n >= 0:
+                return b ** n
+            if b.a <= 0 <= b.b:
+                raise _NoEnclosure
+            return iv.mpf(1) / (b ** (-n))
+        if not b.a > 0:
+            raise _NoEnclosure  # real powers of an interval touching 0 or below
+        return iv.exp(_iv(ex, iv) * iv.log(b))
+    if isinstance(e, sp.exp):
+        return iv.exp(_iv(e.args[0], iv))
+    if isinstance(e, sp.log) and len(e.args) == 1:
+        a = _iv(e.args[0], iv)
+        if not a.a > 0:
+            raise _NoEnclosure
+        return iv.log(a)
+    if isinstance(e, sp.Abs):
+        a = _iv(e.args[0], iv)
+        lo = 0 if a.a <= 0 <= a.b else min(abs(a.a), abs(a.b))
+        return iv.mpf([lo, max(abs(a.a), abs(a.b))])
+    if isinstance(e, (sp.Min, sp.Max)):
+        vals = [_iv(a, iv) for a in e.args]
+        pick = min if isinstance(e, sp.Min) else max
+        return iv.mpf([pick(v.a for v in vals), pick(v.b for v in vals)])
+    raise _NoEnclosure
 
 
 def _poly_sign(expr, gens) -> int | None:
@@ -108,18 +199,84 @@ def _poly_sign(expr, gens) -> int | None:
     return None
 
 
-def certify(expr, t0, params=()) -> int | None:
-    """+1 (≥ 0 proved, > 0 where the numerator certificate is strict), −1 (≤ 0 proved) or None,
-    for all real t ≥ t0 and positive ``params``, by the shifted-coefficient certificate."""
+def certify(expr, t0, params=(), strict: bool = False) -> int | None:
+    """+1 (≥ 0 proved; > 0 with ``strict``), −1 (≤ 0 proved; < 0 with ``strict``) or None, for
+    all real t ≥ t0 and positive ``params``, by the shifted-coefficient certificate.
+
+    Exponentials in t (``exp(c·t + b)``, rates rational multiples of one another, as in
+    α(1 − e^{−γt})) are first replaced by a variable u = e^{c't} (``_exp_as_variables``):
+    u ∈ (0, e^(c't0)] for c' < 0, u ≥ e^(c't0) for c' > 0, taken independent of t — a superset of the
+    curve (t, e^{c't}), so a sign proved over it holds on the curve.
+    """
     s = sp.Dummy("s", nonnegative=True)
     us = {p: sp.Dummy(f"u_{p}", positive=True) for p in params}
-    e = sp.together(sp.sympify(expr).subs(t, t0 + s).subs(us))
+    e = sp.sympify(expr).subs(us)
+    sub = _exp_as_variables(e, t0)
+    if sub is None:
+        return None
+    e, extra = sub
+    e = sp.together(e.subs(t, t0 + s))
     num, den = sp.fraction(e)
-    gens = [s, *us.values()]
+    gens = [s, *us.values(), *extra]
     sn, sd = _poly_sign(num, gens), _poly_sign(den, gens)
     if sn is None or sd is None or sd == 0:
         return None
+    if sp.expand(den.subs(s, 0)) == 0:
+        return None  # undefined at t = t0
+    # every variable but s is > 0, so a nonzero polynomial with same-sign coefficients is
+    # strictly signed unless it vanishes identically at s = 0
+    if strict and sn != 0 and sp.expand(num.subs(s, 0)) == 0:
+        return None
     return sn * sd
+
+
+def _exp_as_variables(e, t0):
+    """(e', new variables): every exp(c·t + b) in ``e`` as e^b·u^n with one variable u for the
+    common rate c' (u = e^(c't0)/(1+v), v > 0, when c' < 0, u = e^(c't0)(1 + v) when c' > 0), and
+    every remaining exp(b) of a signed symbolic b likewise ((0, 1) or [1, ∞)); (e, []) when
+    there is none, None when an exponential is not of that form."""
+    rates = {}
+    for a in e.atoms(sp.exp):
+        arg = sp.expand(a.args[0])
+        if t not in arg.free_symbols:
+            continue
+        try:
+            poly = sp.Poly(arg, t)
+        except sp.PolynomialError:
+            return None
+        if poly.degree() != 1 or poly.LC().free_symbols & {t}:
+            return None
+        rates[a] = (poly.LC(), arg - poly.LC() * t)
+    extra = []
+    if rates:
+        r0 = next(iter(rates.values()))[0]
+        ratios = {a: sp.nsimplify(sp.simplify(r / r0)) for a, (r, _) in rates.items()}
+        if not all(q.is_Rational for q in ratios.values()):
+            return None
+        den = int(sp.ilcm(*[int(q.q) for q in ratios.values()])) if len(ratios) > 1 else int(next(iter(ratios.values())).q)
+        base = r0 / den
+        sb = 1 if base.is_positive else -1 if base.is_negative else sign(base)
+        if sb not in (1, -1):
+            return None
+        v = sp.Dummy("v", positive=True)
+        u0 = sp.exp(base * t0)  # u = e^(base·t) runs over (0, u0] (base < 0) or [u0, ∞) (base > 0)
+        u = u0 / (1 + v) if sb == -1 else u0 * (1 + v)
+        e = e.xreplace({a: sp.exp(off) * u ** int(ratios[a] * den) for a, (_, off) in rates.items()})
+        extra.append(v)
+    consts = {}
+    for a in e.atoms(sp.exp):
+        if not a.free_symbols:
+            continue
+        if t in a.free_symbols:
+            return None
+        arg = a.args[0]
+        sa = 1 if arg.is_positive else -1 if arg.is_negative else None
+        if sa is None:
+            return None
+        w = sp.Dummy("w", positive=True)
+        consts[a] = 1 / (1 + w) if sa == -1 else 1 + w
+        extra.append(w)
+    return (e.xreplace(consts) if consts else e), extra
 
 
 def first_integer(pred, start: int, limit: int, failure: str) -> int:
@@ -151,9 +308,25 @@ def limit_at_infinity(expr):
     if expr.has(sp.floor, sp.ceiling):
         return None  # sympy's gruntz can run for minutes on these (ceiling(a/t) − ceiling(a/(t+1)))
     try:
-        return sp.limit(expr, t, sp.oo)
+        lim = sp.limit(expr, t, sp.oo)
     except (NotImplementedError, ValueError, TypeError, AttributeError, RecursionError):
         return None
+    return lim if _limit_plausible(expr, lim) else None
+
+
+def _limit_plausible(expr, lim) -> bool:
+    """False when the values at t = 10⁶, 10⁹, 10¹² (30 digits) stay far from a finite ``lim``:
+    sympy's limit is not infallible (it gives 0 for t/(1 − e^{−t/100}) − (t−1)/(1 + e^{(1−t)/100}),
+    whose limit is 1), and a wrong limit must become "undecided", not a verdict.  Expressions
+    with free parameters are not checked."""
+    if expr.free_symbols - {t} or not (lim.is_finite and lim.is_number):
+        return True
+    try:
+        gaps = [abs(complex(sp.N(expr.subs(t, 10 ** k) - lim, 30))) for k in (6, 9, 12)]
+    except (TypeError, ValueError):
+        return True
+    scale = 1e-3 * max(1.0, abs(complex(sp.N(lim))))
+    return not all(g > scale for g in gaps)
 
 
 def _as_piecewise(expr):
@@ -199,15 +372,17 @@ def pieces_in_t(expr, t0: int):
 def _by_pieces(pieces, params, strict, what):
     """nonneg_for_all_t over the pieces of a Piecewise: an unbounded piece by the full prover
     from its first step, a bounded one by the certificate (which proves it on a superset) or,
-    failing that, by checking every integer of it (exactly where floats see a violation)."""
+    failing that, integer by integer: exactly (interval arithmetic) at each of at most
+    ``EXACT_PIECE`` integers, else in floating point ("numerical evidence") with every violation
+    the floats suggest decided exactly."""
     rel = ">" if strict else "≥"
     verdicts = []
     for piece, a, b in pieces:
         where = f"t ∈ [{a}, {'∞' if b is None else b}]"
         if b is None:
             st, reason, wit = nonneg_for_all_t(piece, a, params, strict, what)
-        elif certify(piece, a, tuple(p for p in params if p in piece.free_symbols)) == 1:
-            st, reason, wit = "holds", "proved by the coefficient certificate", None
+        elif certify(piece, a, tuple(p for p in params if p in piece.free_symbols), strict) in ((1,) if strict else (0, 1)):
+            st, reason, wit = "proved", "proved by the coefficient certificate", None
         elif piece.free_symbols - {t} or b - a > 10 ** 6:
             st, reason, wit = "undecided", f"could not decide {what} {rel} 0 on this piece", None
         else:
@@ -215,23 +390,29 @@ def _by_pieces(pieces, params, strict, what):
             with np.errstate(all="ignore"):
                 vals = np.asarray(sp.lambdify(t, piece, "numpy")(ts), dtype=float) * np.ones_like(ts)
             bad = [int(v) for v in ts[(vals <= 1e-12 * np.abs(vals).max(initial=1)) if strict else (vals < 1e-12)]]
-            st, reason, wit = "holds", f"checked at every integer ({b - a + 1} of them)", None
+            # floats only suggest the sign; a short piece is then decided integer by integer
+            exact_all = b - a + 1 <= EXACT_PIECE
+            st, reason, wit = ("proved", f"decided exactly at every integer ({b - a + 1} of them)", None) if exact_all else \
+                ("numerical evidence", f"no violation in floating point at any of its {b - a + 1} integers (not decided exactly)", None)
             undefined = ts[~np.isfinite(vals)]
             if undefined.size:
                 st, reason, wit = "undecided", f"{what} is not finite at t = {int(undefined[0])}", None
-            for tk in bad[:50]:
+            for tk in ([] if undefined.size else bad[:50] if not exact_all else [int(v) for v in ts]):
                 sk = sign(piece.subs(t, tk))
                 if sk == -1 or (strict and sk == 0):
-                    st, reason, wit = "fails", f"{what} = {sp.N(piece.subs(t, tk), 6)} at t = {tk} (checked exactly)", {"t": tk}
+                    st, reason, wit = "fails", f"{what} = {sp.N(piece.subs(t, tk), 6)} at t = {tk} (sign proved by interval arithmetic)", {"t": tk}
                     break
                 if sk is None:
                     st, reason, wit = "undecided", f"could not decide the sign at t = {tk}", None
+                    break
         verdicts.append((st, f"{where}: {reason}", wit))
     for st, reason, wit in verdicts:
         if st == "fails":
             return "fails", f"{what} {rel} 0 fails on the piece {reason}", wit
-    if all(st == "holds" for st, _, _ in verdicts):
-        return "holds", f"{what} {rel} 0 for all t ≥ {pieces[0][1]}: proved piece by piece (" + "; ".join(r for _, r, _ in verdicts) + ")", None
+    if all(st == "proved" for st, _, _ in verdicts):
+        return "proved", f"{what} {rel} 0 for all t ≥ {pieces[0][1]}: proved piece by piece (" + "; ".join(r for _, r, _ in verdicts) + ")", None
+    if all(st in ("proved", "numerical evidence") for st, _, _ in verdicts):
+        return "numerical evidence", "piece by piece: " + "; ".join(f"{r} [{st}]" for st, r, _ in verdicts), None
     return "undecided", "piece by piece: " + "; ".join(f"{r} [{st}]" for st, r, _ in verdicts), None
 
 
@@ -270,7 +451,9 @@ def _scan_points(t0: int, extra=()) -> np.ndarray:
 def nonneg_for_all_t(expr, t0: int = 1, params=(), strict: bool = False, what: str = "E(t)"):
     """Decide ``expr ≥ 0`` (``> 0`` if strict) for every integer t ≥ t0 and positive ``params``.
 
-    Returns ``(status, reason, witness)`` with status ``holds`` / ``fails`` / ``undecided``.
+    Returns ``(status, reason, witness)`` with status ``proved`` / ``fails`` (with the witness t
+    or parameter region) / ``numerical evidence`` (a floating-point scan found no violation: not a
+    proof) / ``undecided``.
     """
     expr = sp.sympify(expr)
     params = tuple(p for p in params if p in expr.free_symbols)
@@ -279,13 +462,16 @@ def nonneg_for_all_t(expr, t0: int = 1, params=(), strict: bool = False, what: s
         pieces = pieces_in_t(_as_piecewise(expr), t0)
         if pieces:
             return _by_pieces(pieces, params, strict, what)
-    cert = certify(expr, t0, params)
+    cert = certify(expr, t0, params, strict)
+    how = ("all coefficients of the rational function in t − {t0}" +
+           (", with u = e^(ct) for the exponentials in t," if expr.has(sp.exp) and t in expr.free_symbols else "") +
+           " are non-negative").format(t0=t0)
     if cert == 1 or (cert == 0 and not strict):
-        return "holds", f"{what} {rel} 0 for all t ≥ {t0}: proved (all coefficients of the rational function in t − {t0} are non-negative)", None
+        return "proved", f"{what} {rel} 0 for all t ≥ {t0}: proved ({how})", None
     if cert == -1 or (cert == 0 and strict):
         e0 = expr.subs(t, t0)
         if sign(e0.subs({p: 1 for p in params})) in (-1, 0) if strict else sign(e0.subs({p: 1 for p in params})) == -1:
-            return "fails", f"{what} ≤ 0 for all t ≥ {t0} (proved) and at t = {t0} it is {sp.simplify(e0)}", {"t": t0}
+            return "fails", f"{what} ≤ 0 for all t ≥ {t0} (proved) and at t = {t0} it is {show_number(sp.simplify(e0))}", {"t": t0}
     if len(params) == 1:
         out = _one_parameter(expr, t0, params[0], strict, what)
         if out is not None:
@@ -321,6 +507,17 @@ def _one_parameter(expr, t0, p, strict, what):
     return "fails", reason, {str(p): show_set(bad), "holds_for": show_set(proved_good) if proved_good is not None else None}
 
 
+def show_number(x, digits: int = 12) -> str:
+    """An exact number as text; a rational of large height (more than ``digits`` digits in
+    numerator or denominator) also as a decimal: ``-251503252999/503006506002 (≈ -0.5000049702)``."""
+    x = sp.sympify(x)
+    if x.is_Rational and not x.is_Integer and max(len(str(abs(x.p))), len(str(x.q))) > 6:
+        return f"{x} (≈ {sp.N(x, 15)})"
+    if x.is_number and not x.is_Rational and x.is_finite and len(str(x)) > 20:
+        return f"{x} (≈ {sp.N(x, 10)})"
+    return str(x)
+
+
 def show_set(s) -> str:
     """An interval as (a, b] text; other sets as sympy prints them."""
     if isinstance(s, sp.Interval):
@@ -341,7 +538,7 @@ def _numeric(expr, t0, strict, what):
         tk = int(ts[k])
         s = sign(expr.subs(t, tk))
         if s == -1 or (strict and s == 0):
-            return "fails", f"{what} = {sp.N(expr.subs(t, tk), 6)} {'≤' if strict else '<'} 0 at t = {tk} (checked exactly)", {"t": tk}
+            return "fails", f"{what} = {sp.N(expr.subs(t, tk), 6)} {'≤' if strict else '<'} 0 at t = {tk} (sign proved by interval arithmetic)", {"t": tk}
     lim = limit_at_infinity(expr)
     if lim is None:
         ls = None
@@ -352,6 +549,6 @@ def _numeric(expr, t0, strict, what):
     if len(bad) == 0:
         tail = (f"{what} → {lim} as t → ∞" if ls in (0, 1) else
                 "its limit as t → ∞ is beyond sympy" if lim is None else f"{what} → {lim} as t → ∞")
-        return "undecided", (f"no violation at {len(ts)} steps t ∈ [{t0}, 1e12] (every switch point "
-                             f"included) and {tail}, but no symbolic proof"), None
+        return "numerical evidence", (f"no violation in floating point at {len(ts)} steps t ∈ [{t0}, 1e12] (every "
+                                      f"switch point included) and {tail}; not proved"), None
     return "undecided", f"could not decide {what} symbolically; numeric scan inconclusive", None

@@ -61,7 +61,7 @@ def drift_condition(beta2, C) -> Verdict:
     if b2 == 0:
         return Verdict("beta2^(C-2) < 1/16", "fails", "β2 = 0: v̄_+ = 4v̄_− exactly, S = 0 (no drift)", {"S": "0"})
     ok = val < sp.Rational(1, 16)
-    return Verdict("beta2^(C-2) < 1/16", "holds" if ok else "fails",
+    return Verdict("beta2^(C-2) < 1/16", "proved" if ok else "fails",
                    f"β2^(C−2) = {b2}^{C - 2} = {sp.N(val, 6)} {'<' if ok else '≥'} 1/16"
                    + ("; Adam drifts away from x* = −1" if ok else "; Adam's drift points towards x* = −1"),
                    {"beta2": str(b2), "C": C})
@@ -73,13 +73,13 @@ def paper_condition(beta2, C) -> Verdict:
     C = _int_C(C)
     lhs, rhs = 5 * b2 ** (C - 2), (1 - b2) / (4 - b2)
     ok = lhs <= rhs
-    return Verdict("5 beta2^(C-2) <= (1-beta2)/(4-beta2)", "holds" if ok else "fails",
+    return Verdict("5 beta2^(C-2) <= (1-beta2)/(4-beta2)", "proved" if ok else "fails",
                    f"{sp.N(lhs, 6)} {'≤' if ok else '>'} {sp.N(rhs, 6)}")
 
 
 def conditions(beta2, C, beta1=0) -> list[Verdict]:
     b1 = exact.rational("beta1", beta1)
-    return [Verdict("beta1 = 0", "holds" if b1 == 0 else "fails", f"beta1 = {b1}"),
+    return [Verdict("beta1 = 0", "proved" if b1 == 0 else "fails", f"beta1 = {b1}"),
             drift_condition(beta2, C), paper_condition(beta2, C)]
 
 
@@ -102,11 +102,11 @@ def derivation() -> list[Verdict]:
     quarter = exact.certify(sp.together((sp.Rational(1, 4) - (1 - b) / (4 - b)).subs(b, u / (1 + u))), 0) == 1
     return [
         Verdict("v̄_− = s(1+4β2^{C−1}), v̄_+ = s(4+β2) (checked against the generic steady state, C = 3..8)",
-                "holds" if generic else "undecided", "sympy simplify"),
+                "proved" if generic else "undecided", "sympy simplify"),
         Verdict("v̄_+ − 4v̄_− = s·β2·(1 − 16β2^{C−2}), so S < 0 ⟺ β2^{C−2} < 1/16",
-                "holds" if factored else "undecided", f"sympy: (v̄_+ − 4v̄_−)/s = {diff}"),
+                "proved" if factored else "undecided", f"sympy: (v̄_+ − 4v̄_−)/s = {diff}"),
         Verdict("(1−β2)/(4−β2) ≤ 1/4 on [0, 1), so the paper's condition gives β2^{C−2} ≤ 1/20 < 1/16",
-                "holds" if quarter else "undecided", "coefficient certificate"),
+                "proved" if quarter else "undecided", "coefficient certificate"),
     ]
 
 

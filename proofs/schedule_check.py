@@ -2,7 +2,7 @@
 requirement its proof hides, and Savarese's corrected condition?  ("test a new bound schedule")
 
 For bound functions given as expressions of t (strings are parsed safely, below), ``check``
-reports, each as holds / fails / undecided with the reason and a witness:
+reports, each as proved / fails (with a witness) / numerical evidence / undecided, with the reason:
 
   Theorem 4's stated assumptions (Luo et al. 2019)
     lower positive           η_l(t) > 0                         for all integers t ≥ 1
@@ -242,30 +242,43 @@ def best_M(lower, upper, params=()):
         inc, _, _ = nonneg_for_all_t(dS, 2, params, what="d/dt[t/η_l(t) − (t−1)/η_u(t−1)]")
         dec, _, _ = nonneg_for_all_t(-dS, 2, params, what="−d/dt[…]")
     lim = exact.limit_at_infinity(S)
-    if lim is None:
+    if lim is None and params:
         return sp.nan, Verdict("Savarese M", "undecided", f"sympy cannot take the limit of t/η_l(t) − (t−1)/η_u(t−1) = {S}")
-    lim = sp.simplify(lim)
-    if inc == "holds":
+    lim = sp.simplify(lim) if lim is not None else None
+    if lim is None:
+        inc = dec = "undecided"  # the monotone cases need the limit; the scan below does not
+    status = "proved"
+    if inc == "proved":
         sup, how = lim, "increasing in t ≥ 2 (proved), so sup = lim_{t→∞}"
-    elif dec == "holds":
+    elif dec == "proved":
         sup, how = S.subs(t, 2), "decreasing in t ≥ 2 (proved), so sup = value at t = 2"
     elif not params:
         import numpy as np
         f = sp.lambdify(t, S, "numpy")
         ts = exact._scan_points(2, exact.breakpoints(S))
         vals = np.asarray(f(ts), float) * np.ones_like(ts)
-        sup = sp.Max(sp.nsimplify(float(np.nanmax(vals)), rational=True), lim)
-        how = "numerical sup over scanned t ∈ [2, 1e12], every switch point included, and the limit (not proved)"
+        k = int(np.nanargmax(vals))
+        top = sp.simplify(S.subs(t, int(ts[k])))  # the largest scanned value, exactly
+        sup = top if lim is None or exact.sign(top - lim) in (0, 1) else lim
+        status = "numerical evidence"
+        how = (f"largest value on a floating-point scan of t ∈ [2, 1e12] (every switch point included) at "
+               f"t = {int(ts[k])}, compared with " + (f"the limit {exact.show_number(lim)}" if lim is not None else
+                                                       "no limit (sympy's is missing or fails a numerical cross-check)")
+               + ": a numerical supremum, not proved")
     else:
         return sp.nan, Verdict("Savarese M", "undecided", "could not locate the supremum symbolically; give the parameters values")
     M = sp.simplify(sp.Max(S1, sup))
+    if M.has(sp.Max) and not params and exact.sign(S1 - sup) is not None:
+        M = S1 if exact.sign(S1 - sup) >= 0 else sup
     if M == sp.Max(S1, sup) and params:
         diff = sp.simplify(sup - S1)
         M = sup if exact.certify(diff, 1, params) == 1 or diff.is_nonnegative else S1 if (-diff).is_nonnegative else M
     if not M.is_finite and M.is_finite is not None:
         return M, Verdict("Savarese M", "fails", f"t/η_l(t) − (t−1)/η_u(t−1) is unbounded ({how})")
-    return M, Verdict("Savarese M", "holds" if M.is_finite is not False else "fails",
-                      f"t/η_l(t) − (t−1)/η_u(t−1) = {S}; {how}; best M = {M}", {"M": str(M)})
+    if M.is_finite is None:
+        status = "undecided"
+    return M, Verdict("Savarese M", status,
+                      f"t/η_l(t) − (t−1)/η_u(t−1) = {S}; {how}; best M = {exact.show_number(M)}", {"M": str(M)})
 
 
 @dataclass
@@ -347,10 +360,13 @@ def check(lower, upper, params=None) -> Report:
         same = sp.simplify(lim_l - lim_u) == 0
         good = same and lim_l.is_finite and lim_l.is_positive
         rep.alpha_star = lim_l if good else None
-        C.append(Verdict("common limit", "holds" if good else "fails" if (lim_l.is_finite is not None and lim_u.is_finite is not None) else "undecided",
+        decided = lim_l.is_finite is not None and lim_u.is_finite is not None and (
+            good or not same or lim_l.is_finite is False or lim_l.is_nonpositive)
+        C.append(Verdict("common limit", "proved" if good else "fails" if decided else "undecided",
                          f"η_l → {lim_l}, η_u → {lim_u}" + (f"; α* = {lim_l}" if good else "")))
     R_inf, L_inf = sp.simplify(up.subs(t, 1)), sp.simplify(lo.subs(t, 1))
-    C.append(Verdict("R_inf finite", "holds" if R_inf.is_finite else "fails", f"R∞ = η_u(1) = {R_inf}, L∞ = η_l(1) = {L_inf}"))
+    C.append(Verdict("R_inf finite", "proved" if R_inf.is_finite else "fails" if R_inf.is_finite is False else "undecided",
+                     f"R∞ = η_u(1) = {exact.show_number(R_inf)}, L∞ = η_l(1) = {exact.show_number(L_inf)}"))
     hidden = sp.simplify(hidden_requirement(lo, up, squared=True))
     clause("hidden requirement", hidden, 2, what="η_l(t−1)²/η_u(t)² − (1 − 1/t)")
     C[-1] = Verdict("hidden requirement", C[-1].status, "η_l(t−1)/η_u(t) ≥ √(1−1/t) for all t ≥ 2: " + C[-1].reason,
@@ -361,20 +377,42 @@ def check(lower, upper, params=None) -> Report:
         M, vM = sp.nan, Verdict("Savarese M", "undecided", f"sympy could not locate the supremum: {' '.join(str(exc).split())[:200]}")
     rep.best_M = M
     C.append(vM)
-    stated_unmet = [v for v in C if v.clause in ("lower positive", "lower nondecreasing", "upper nonincreasing",
-                                                 "lower <= upper", "common limit", "R_inf finite")
-                    and v.status != "holds"]
-    stated_ok = not stated_unmet
-    rep.order_stated = ("claimed O(√T) (β1t = β1λ^{t−1}); its proof " +
-                        ("is valid: the hidden requirement holds" if C[-2].status == "holds" else
-                         f"needs the hidden requirement, which {C[-2].status}") if stated_ok else
-                        "Theorem 4 does not apply: " + "; ".join(f"{v.clause} {v.status}" for v in stated_unmet))
+    stated = [v for v in C if v.clause in STATED]
+    hidden_v = C[-2]
+    rep.order_stated = summary(stated, "claimed O(√T) (β1t = β1λ^{t−1}); its proof " +
+                               ("is valid: the hidden requirement is proved" if hidden_v.status == "proved" else
+                                f"needs the hidden requirement, which {_status_words(hidden_v.status)}"),
+                               "Theorem 4")
     # Savarese's Theorem 3 needs a well-defined clip (0 < η_l ≤ η_u), η_u ≤ R∞ and the M condition
     needed = [v for v in C if v.clause in ("lower positive", "lower <= upper", "R_inf finite", "Savarese M")]
-    unmet = [v for v in needed if v.status != "holds"]
-    rep.order_corrected = ("O(√T) (β1t = β1λ^{t−1}; Savarese's Theorem 3 with M = " + str(M) + ")" if not unmet
-                           else "does not apply: " + "; ".join(f"{v.clause} {v.status}" for v in unmet))
+    with_M = f"M = {exact.show_number(M)}" if M.is_finite else "the best M"
+    rep.order_corrected = summary(needed, f"O(√T) (β1t = β1λ^{{t−1}}; Savarese's Theorem 3 with {with_M})",
+                                  "Savarese's Theorem 3")
     return rep
+
+
+STATED = ("lower positive", "lower nondecreasing", "upper nonincreasing", "lower <= upper", "common limit",
+          "R_inf finite")
+
+
+def _status_words(status: str) -> str:
+    return {"proved": "is proved", "fails": "fails", "numerical evidence": "has numerical evidence only",
+            "undecided": "is undecided"}[status]
+
+
+def summary(hypotheses, conclusion: str, theorem: str) -> str:
+    """What a theorem gives, claiming no more than its hypotheses' verdicts: ``conclusion`` when
+    every hypothesis is proved; "does not apply" only when one fails (a mathematical verdict,
+    with its witness in that clause); otherwise "applies only if …", naming the clauses that are
+    numerical evidence or undecided."""
+    failed = [v for v in hypotheses if v.status == "fails"]
+    if failed:
+        return f"{theorem} does not apply: " + "; ".join(f"{v.clause} fails" for v in failed)
+    open_ = [v for v in hypotheses if v.status != "proved"]
+    if open_:
+        return (f"{conclusion}, if the hypotheses not proved hold: "
+                + "; ".join(f"{v.clause} {_status_words(v.status)}" for v in open_))
+    return conclusion
 
 
 def theorem4_conditions(beta1, beta2, lower=PAPER[0], upper=PAPER[1], params=None) -> list[Verdict]:

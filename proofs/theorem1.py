@@ -56,18 +56,18 @@ def conditions(C, beta2=None, lr=None, beta1=0) -> list[Verdict]:
     b1 = exact.rational("beta1", beta1)
     b2 = 1 / (1 + C ** 2) if beta2 is None else exact.rational("beta2", beta2)
     out = [
-        Verdict("C > 2", "holds" if C > 2 else "fails",
+        Verdict("C > 2", "proved" if C > 2 else "fails",
                 f"C = {C}" + ("" if C > 2 else ": a period sums to C − 2 ≤ 0, so x* = −1 is not the optimum")),
-        Verdict("beta1 = 0", "holds" if b1 == 0 else "fails",
+        Verdict("beta1 = 0", "proved" if b1 == 0 else "fails",
                 f"beta1 = {b1}" + ("" if b1 == 0 else "; Theorem 1 is stated for β1 = 0 (see theorem2 for β1 > 0)")),
-        Verdict("beta2 = 1/(1+C^2)", "holds" if b2 == 1 / (1 + C ** 2) else "fails",
+        Verdict("beta2 = 1/(1+C^2)", "proved" if b2 == 1 / (1 + C ** 2) else "fails",
                 f"beta2 = {b2}, 1/(1+C²) = {1 / (1 + C ** 2)}"),
     ]
     if lr is not None:
         a = exact.rational("lr", lr)
         bound = sp.sqrt(1 - b2)
         ok = exact.sign(bound - a) == 1
-        out.append(Verdict("lr < sqrt(1 - beta2)", "holds" if ok else "fails",
+        out.append(Verdict("lr < sqrt(1 - beta2)", "proved" if ok else "fails",
                            f"lr = {a}, √(1−β2) = {sp.N(bound, 8)}"))
     return out
 
@@ -88,7 +88,7 @@ def derivation() -> list[Verdict]:
         ("w_2 < 3", _positive(3 - w[2], C)),
         ("1 − 2/√3 < 0  (so S < 0: x returns to +1 every period)", bool(1 - 2 / sp.sqrt(3) < 0)),
     ]
-    return [Verdict(text, "holds" if ok else "undecided", "verified by sympy for all C > 0" if ok else "sympy could not verify")
+    return [Verdict(text, "proved" if ok else "undecided", "verified by sympy for all C > 0" if ok else "sympy could not verify")
             for text, ok in claims]
 
 

@@ -70,7 +70,7 @@ def conditions(beta1, beta2, C=None) -> list[Verdict]:
         C = _int_C(C)
         S = drift(C, beta1, beta2)
         s = periodic.interval_sign(S)
-        out.append(Verdict("steady-state drift S(C) < 0", {-1: "holds", 1: "fails"}.get(s, "undecided"),
+        out.append(Verdict("steady-state drift S(C) < 0", {-1: "proved", 1: "fails"}.get(s, "undecided"),
                            f"S({C}) ∈ [{float(S.a):.6g}, {float(S.b):.6g}]"
                            + ("" if s == -1 else ": Adam drifts to x* = −1 and converges on this C")))
     return out

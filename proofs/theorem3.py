@@ -52,7 +52,7 @@ def sufficient_condition(C, delta, beta2) -> Verdict:
     rhs = (1 - p) / sp.sqrt(1 + (C ** 2 - 1) * b2 * p)
     s = exact.sign(rhs - lhs)
     return Verdict("pC/sqrt(1+(C^2-1)(1-beta2)) < (1-p)/sqrt(1+(C^2-1)beta2 p)",
-                   "holds" if s == 1 else "fails" if s is not None else "undecided",
+                   "proved" if s == 1 else "fails" if s is not None else "undecided",
                    f"{sp.N(lhs, 6)} vs {sp.N(rhs, 6)} (p = {p})")
 
 
@@ -108,7 +108,7 @@ def conditions(beta1, beta2, C, delta) -> list[Verdict]:
         out.append(sufficient_condition(C, delta, beta2))
     D = expected_drift(float(exact.rational("C", C)), float(exact.rational("delta", delta)), float(b1),
                        float(exact.rational("beta2", beta2)))
-    status = {-1: "holds", 1: "fails"}.get(D.sign, "undecided")
+    status = {-1: "proved", 1: "fails"}.get(D.sign, "undecided")
     out.append(Verdict("E[m/sqrt(v)] < 0 (numerical)", status,
                        f"D = {D.mean:.5g} ± {D.stderr:.2g} (stationary sampling, n = {D.n})"))
     return out

@@ -144,13 +144,15 @@ def build(what: str, name: str, registry: dict, params: dict):
     return factory(**params)
 
 
-def register(what: str, name, factory, registry: dict) -> None:
-    """Add ``factory`` to ``registry`` under ``name`` after checking both: a new, non-empty name
-    without spaces (it is typed on the command line) and a callable factory."""
-    if not isinstance(name, str) or not name or any(c.isspace() for c in name):
-        raise ValueError(f"{what} name={name!r} must be a non-empty string without spaces")
-    if name in registry:
-        raise ValueError(f"{what} name={name!r} is already registered (to {registry[name]!r}); choose another name")
+def register(what: str, name, factory, registry: dict, builtin=frozenset()) -> None:
+    """Add ``factory`` to ``registry`` under ``name`` after checking both: a non-empty name that
+    the command line can carry (no whitespace, none of ``: , = [ ] ( )``), not one of the
+    ``builtin`` names, and a callable factory.  A name registered before by the user is replaced,
+    so re-running a notebook cell or a plugin works."""
+    if not isinstance(name, str) or not name or any(c.isspace() or c in ":,=[]()" for c in name):
+        raise ValueError(f"{what} name={name!r} must be a non-empty string without spaces or any of : , = [ ] ( )")
+    if name in builtin:
+        raise ValueError(f"{what} name={name!r} is a built-in {what}; choose another name")
     if not callable(factory):
         raise TypeError(f"{what} factory={factory!r} must be callable (it is called with the keyword options)")
     registry[name] = factory

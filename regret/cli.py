@@ -1,13 +1,16 @@
 """The ``regret`` command line.
 
     regret run --problem NAME[:k=v,...] --optimizer NAME[:k=v,...] [--optimizer ...] --T N
-               [--x0 X] [--seed S] [--checkpoints K] [--chunk N] [--json] [--plot FILE] [--save FILE]
+               [--x0 X] [--seed S] [--checkpoints K] [--chunk N] [--json] [--plot FILE] [--iterates FILE]
+               [--save FILE]
     regret run --resume FILE [--save FILE] [--json] [--plot FILE]
     regret run ... [--grid NAME=VALUES ...] [--shard N] [--store DIR] [--dask ADDRESS | --workers N]
                    (labelled grids and sharded sweeps: regret.cli_sweeps)
     regret show FILE [--plot FILE] [--json]
     regret list [optimizers|problems] [NAME]
     regret schedule --lower EXPR --upper EXPR [--param k=v ...] [--sweep k=v1,v2,...] ...   (cli_schedule)
+    regret --plugin MODULE ...      (any command; repeatable) first import MODULE (a module name or a
+                                    .py path) that registers optimizers/problems (docs/EXTENDING.md)
 
 Exit status (``EXIT_*``): 0 success; 2 a mistake in the input (one line on stderr, no
 traceback); 3 the run finished but some configuration hit NaN/Inf and was frozen, or its R_T
@@ -58,6 +61,10 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="regret", description="Convergence-theory and counterexample explorer for optimizers.",
                      epilog=EPILOG)
+    # read (and stripped) by main() before parsing, wherever it stands; declared here for --help
+    parser.add_argument("--plugin", action="append", metavar="MODULE",
+                        help="repeatable: import MODULE (an importable module name or a .py path) first; it "
+                             "registers its optimizers/problems with regret.register_optimizer/register_problem")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     sub.required = True
 
@@ -77,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
                    f"(default {DEFAULT_CHUNK}; does not change the numbers)")
     p.add_argument("--engine", choices=ENGINES, help="default auto")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    p.add_argument("--plot", metavar="FILE", help="write an average-regret plot (log-log) to FILE")
+    p.add_argument("--plot", metavar="FILE", help="write an average-regret plot (log-log) to FILE (PNG; the "
+                   "curves beside it as FILE's name .json)")
+    p.add_argument("--iterates", metavar="FILE", help="write the iterates x_t[0] against t to FILE (as 'show')")
     p.add_argument("--save", metavar="FILE", help="write the results with full provenance to FILE "
                    "(JSON, atomically; reload with 'regret show FILE'); on Ctrl-C, a resumable state")
     p.add_argument("--resume", metavar="FILE", help="continue an interrupted run saved with --save; "
@@ -142,11 +151,13 @@ def cmd_run(args) -> int:
             raise UsageError(f"the following arguments are required: {', '.join(missing)}")
         spec = {k: getattr(args, k) for k in _SPEC}
         save_to = args.save
-    if save_to is not None:
-        storage.check_writable("--save", save_to) if storage.format_of(save_to) is None else \
-            cli_sweeps.check_store_path("--save", save_to)
-    if args.plot is not None:
-        storage.check_writable("--plot", args.plot)
+    for option, path in (("--save", save_to), ("--plot", args.plot), ("--iterates", args.iterates)):
+        if path is None:
+            continue
+        if option == "--save" and storage.format_of(path) is not None:
+            cli_sweeps.check_store_path(option, path)
+        else:
+            storage.check_writable(option, path)
     sweep = cli_sweeps.SweepOptions(args, save_to)
     if previous is not None and (sweep.grid is not None or sweep.sharded):
         raise UsageError("--resume continues a single-process run; a sharded sweep resumes by running "
@@ -184,7 +195,7 @@ def cmd_run(args) -> int:
             storage.save(save_to, results, command={**spec, "grid": args.grid} if args.grid else spec)
             saved = True
         sweep.finish()
-        report(results, json_out=args.json, plot=args.plot)
+        report(results, json_out=args.json, plot=args.plot, iterates=args.iterates)
     except KeyboardInterrupt:
         # Ctrl-C after the run: say what exists (the save itself cannot be cut: SIGINT is held
         # while the file is written)
@@ -237,8 +248,9 @@ def _duration(seconds: float) -> str:
     return f"{seconds / (86400 * 365):.3g} years"
 
 
-def report(results, json_out: bool = False, plot: str | None = None) -> None:
-    """Print results as a table or one JSON object, then plot them if asked (run and show).
+def report(results, json_out: bool = False, plot: str | None = None, iterates: str | None = None) -> None:
+    """Print results as a table or one JSON object, then plot them if asked (run and show), and
+    say on stderr where each figure and its data file went.
 
     The numbers are printed before the figure is drawn, so nothing can keep them from the user.
     JSON is standard: non-finite numbers are the strings "nan"/"inf"/"-inf" (``regret.jsonable``).
@@ -252,11 +264,14 @@ def report(results, json_out: bool = False, plot: str | None = None) -> None:
         sys.stdout.write(json.dumps(jsonable(out), allow_nan=False) + "\n")
     else:
         _print_table(results)
-    if plot:
-        from . import plotting
+    from . import plotting
 
-        ax = plotting.average_regret([r for r in results if len(r.t)])
-        plotting.save(ax, plot)
+    started = [r for r in results if len(r.t)]
+    for path, draw, what in ((plot, plotting.average_regret, "average regret"), (iterates, plotting.iterates,
+                                                                                  "iterates")):
+        if path:
+            data = plotting.save(draw(started), path)
+            print(f"regret: wrote the {what} plot to {path} (its curves: {data})", file=sys.stderr)
 
 
 def exit_status(results, saved_to: str | None = None) -> int:
@@ -313,6 +328,11 @@ def main(argv=None) -> int:
     if signal.getsignal(signal.SIGINT) is signal.SIG_DFL:  # set while importing (regret/__init__)
         signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        from . import plugins
+
+        specs, argv = plugins.split_argv(list(sys.argv[1:] if argv is None else argv))
+        for spec in specs:
+            plugins.load(spec)
         parser = build_parser()
         args = parser.parse_args(argv)
         return args.func(args)

@@ -7,9 +7,14 @@
         η_l(t−1)/η_u(t) ≥ √(1−1/t), Savarese's t/η_l(t) − (t−1)/η_u(t−1) ≤ M with the best M, and
         the bound's order.  ``--param k`` without a value keeps k a positive symbol.
 
-One line per clause: ``clause: holds|fails|undecided (reason)``.  Exit status 0 whatever the
-verdict (the verdict is the output); 2 for malformed input or a question sympy did not answer
-within --timeout (one line on stderr).
+One line per clause: ``clause: STATUS (reason)``, STATUS one of ``proved`` / ``fails`` (the
+reason gives the witness) / ``numerical evidence`` (a floating-point scan, not a proof) /
+``undecided``.
+
+Exit status, the same for every ``check`` command (``proofs.verdicts.EXIT_STATUS``), from the
+weakest clause: 0 every clause proved; 1 some clause fails; 3 none fails, but some is only
+numerical evidence or undecided; 2 malformed input or a question sympy did not answer within
+--timeout (one line on stderr).  So ``regret check ... && echo ok`` means "proved".
 """
 from __future__ import annotations
 
@@ -19,23 +24,29 @@ import signal
 import sys
 import threading
 
+from proofs.verdicts import exit_status
+
 from . import checks
 from .jsonable import jsonable
 
 
 MAX_TIMEOUT = 7 * 86400
 
+EPILOG = ("exit status: 0 every clause proved; 1 some clause fails (with a witness); 3 none fails but "
+          "some is numerical evidence or undecided; 2 bad input or --timeout reached")
+
 
 def register(sub) -> None:
-    p = sub.add_parser("check", help="decide a theorem's conditions or a bound schedule exactly (sympy)")
+    p = sub.add_parser("check", help="decide a theorem's conditions or a bound schedule exactly (sympy)",
+                       epilog=EPILOG)
     what = p.add_subparsers(dest="what", parser_class=type(p))
     what.required = True
-    c = what.add_parser("condition", help="beta1 < sqrt(beta2), exactly")
+    c = what.add_parser("condition", help="beta1 < sqrt(beta2), exactly", epilog=EPILOG)
     c.add_argument("--beta1", required=True, metavar="B1")
     c.add_argument("--beta2", required=True, metavar="B2")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_condition)
-    b = what.add_parser("bounds", help="check AdaBound bound functions eta_l(t), eta_u(t)")
+    b = what.add_parser("bounds", help="check AdaBound bound functions eta_l(t), eta_u(t)", epilog=EPILOG)
     b.add_argument("--lower", required=True, metavar="EXPR", help="eta_l(t), e.g. 'alpha*(1 - 1/(gamma*t + 1))'")
     b.add_argument("--upper", required=True, metavar="EXPR", help="eta_u(t), e.g. 'alpha*(1 + 1/(gamma*t))'")
     b.add_argument("--param", action="append", default=[], metavar="k=v",
@@ -57,7 +68,7 @@ def cmd_condition(args) -> int:
         sys.stdout.write("\n")
     else:
         print(v.line())
-    return 0
+    return exit_status([v])
 
 
 def _params(items) -> dict:
@@ -90,7 +101,7 @@ def cmd_bounds(args) -> int:
         sys.stdout.write("\n")
     else:
         print(rep.text())
-    return 0
+    return exit_status(rep.clauses)
 
 
 @contextlib.contextmanager

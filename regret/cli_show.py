@@ -34,12 +34,7 @@ def cmd_show(args) -> int:
     saved = storage.load(args.file)
     if not saved.results:
         raise ValueError(f"results file {args.file!r} holds no results")
-    report(saved.results, json_out=args.json, plot=args.plot)
-    if args.iterates:
-        from . import plotting
-
-        ax = plotting.iterates([r for r in saved.results if len(r.t)])
-        plotting.save(ax, args.iterates)
+    report(saved.results, json_out=args.json, plot=args.plot, iterates=args.iterates)
     print(f"regret: {args.file}: {provenance_line(saved)}", file=sys.stderr)
     if saved.altered:
         print(f"regret: warning: {args.file}: result(s) {', '.join(map(str, saved.altered))} do not match "

@@ -65,7 +65,8 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
     Returns a ``Result`` for a single kernel, a list of them for a sequence.  ``checkpoints`` is
     a count of log-spaced points or an explicit array of steps (T is always added).  ``x0`` is a
     scalar, a (d,) point or a (B, d) array of start points inside F (default: the problem's).
-    ``progress``: a progress bar (None: only when stderr is a terminal).  ``engine``: "fused"
+    ``progress``: a progress bar that leaves one summary line, time and rate (None: when stderr is
+    a terminal or in Jupyter, where it is tqdm.auto's widget; ``regret.progress``).  ``engine``: "fused"
     (compiled, ``regret.fused``; linear problems on a box), "numpy" (the reference) or "auto"
     (fused whenever it applies, else numpy); ``Result.engine`` says which ran.  ``chunk`` is
     the most steps evaluated per chunk of time-only inputs (lowered so that a chunk's arrays
@@ -105,7 +106,9 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
         ckpts = np.union1d(ckpts, [T])
         _check_memory(problem, kernels, len(ckpts))
     if progress is None:
-        progress = sys.stderr.isatty()
+        from .progress import enabled_by_default
+
+        progress = enabled_by_default()
     if engine == "fused":
         from . import fused
 
@@ -491,7 +494,7 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
             rec["expected_gap"][k] = np.sum(mu * tr.x, axis=-1) - mu_min + dead
             rec["expected_regret"][k] = np.sum(mu * tr.total_x_sum(), axis=-1) - t1 * mu_min + dead
 
-    bar = _progress_bar(T, progress, f"{kernel.name} on {problem.name}", initial=tr.t)
+    bar = _progress_bar(T, progress, f"{kernel.name} on {problem.name}", initial=tr.t, batch=B)
     started = time.perf_counter()
     interrupted = False
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -528,7 +531,7 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
             record(k_rec, tr.t)  # the stop itself, so the partial result ends where the run did
             t_rows, n_rows = np.append(t_rows, tr.t), k_rec + 1
     if bar is not None:
-        bar.close()
+        bar.close(stopped=interrupted)
     kcfg, pcfg = _configs(problem, kernel, B)
     names = fault_names(kernel)
     faults = [{"config": int(b), "t": int(tr.fault_t[b]), "quantity": names[int(tr.fault_what[b])]}
@@ -657,9 +660,11 @@ def _inputs(plan, kernel: Kernel, stream, prefetch: bool):
             yield pending[0], pending[1].result()
 
 
-def _progress_bar(T: int, enabled: bool, desc: str, initial: int = 0):
+def _progress_bar(T: int, enabled: bool, desc: str, initial: int = 0, batch: int = 1):
+    """``regret.progress.Bar`` (tqdm.auto: a notebook widget in Jupyter), which leaves one summary
+    line (steps, time, rate) when closed; None when disabled."""
     if not enabled:
         return None
-    from tqdm import tqdm
+    from .progress import Bar
 
-    return tqdm(total=T, initial=initial, desc=desc, unit="step", unit_scale=True, leave=False, file=sys.stderr)
+    return Bar(T, desc, initial=initial, batch=batch)

@@ -34,14 +34,62 @@ def _figure(size=(7.0, 4.4)):
     return fig, ax
 
 
+# Reference lines (predicted limits, bounds drawn as levels) sit *under* the measured curves, in
+# grey, so a run that reaches its prediction stays visible on top of it.
+REFERENCE_LINE = {"color": "0.45", "ls": (0, (6, 4)), "lw": 1.1, "zorder": 1.5}
+# Bounds: a distinct (colour, dash) pair each, so no two bounds look alike however many there are.
+BOUND_STYLES = [("k", "--"), ("tab:brown", "-."), ("k", ":"), ("tab:brown", (0, (5, 2, 1, 2, 1, 2))),
+                ("tab:olive", "--"), ("tab:olive", ":"), ("tab:cyan", "-."), ("tab:cyan", (0, (1, 1)))]
+# Two curves "coincide" when 90% of their points differ by at most 5%: one line to the eye on a
+# log axis, so the later one is marked and its legend entry says which it lies on.
+COINCIDE_RTOL, COINCIDE_SHARE = 0.05, 0.9
+
+
+def coinciding(series) -> dict[int, int]:
+    """{i: j}: series i lies on an earlier series j (``COINCIDE_RTOL`` relative at a share
+    ``COINCIDE_SHARE`` of the common finite points), e.g. AMSBound on AdaBound once v_t stops
+    growing: the later one gets markers and a legend note "(≈ AdaBound)", so two curves that
+    coincide are told apart rather than one hiding the other."""
+    out = {}
+    for i, (ti, yi) in enumerate(series):
+        for j in range(i):
+            tj, yj = series[j]
+            if j in out or len(ti) != len(tj) or not np.array_equal(ti, tj):
+                continue
+            a, b = np.asarray(yi, dtype=np.float64), np.asarray(yj, dtype=np.float64)
+            both = np.isfinite(a) & np.isfinite(b)
+            if not both.any():
+                continue
+            scale = np.maximum(np.abs(b[both]), 1e-3 * np.max(np.abs(b[both])) + 1e-300)
+            rel = np.abs(a[both] - b[both]) / scale
+            if np.quantile(rel, COINCIDE_SHARE) <= COINCIDE_RTOL:
+                out[i] = j
+                break
+    return out
+
+
+def legend_below(ax, ncol: int | None = None):
+    """The legend under the axes, outside the plotting area, so it never covers a curve."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    ncol = ncol or (1 if max(len(lb) for lb in labels) > 45 else 2)
+    return ax.legend(handles, labels, fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.14),
+                     ncol=ncol, frameon=False)
+
+
 def _against_t(fig, ax, ylabel: str, title: str):
-    """The common finish of every figure drawn against t: labels, title, grid, legend."""
+    """The common finish of every figure drawn against t: labels, title, grid, legend below."""
     ax.set_xlabel("t (steps)")
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=11)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8.5, loc="best", framealpha=0.85)
+    legend_below(ax)
     return fig
+
+
+def _coincide_style(i: int, n_points: int) -> dict:
+    return {"marker": "o", "ms": 4.5, "mfc": "none", "markevery": max(n_points // 12, 1) + i}
 
 
 def curves(results: Sequence[Result], quantity: str = "average_regret", *, labels: Sequence[str] | None = None,
@@ -53,9 +101,11 @@ def curves(results: Sequence[Result], quantity: str = "average_regret", *, label
     line is the batch mean and a shaded band spans min–max.  ``hlines``: (value, label)
     reference lines, e.g. a predicted asymptote.  ``logy`` None: log y for every quantity but x;
     log when no plotted mean is negative (zeros are left off; bands are cut at a tenth of the smallest mean, so a
-    seed that reaches the optimum exactly does not stretch the axis to 0), symmetric-log
-    otherwise (regret can be negative).  Optimizers that coincide (e.g. AdaBound whose band has
-    closed onto SGD's rate) stay visible through distinct dash styles.  ``colors``/``styles``:
+    seed that reaches the optimum exactly does not stretch the axis to 0, and the band is left
+    off where its lower edge is 0), symmetric-log otherwise (regret can be negative).  Optimizers
+    that coincide (e.g. AdaBound whose band has closed onto SGD's rate) stay visible through
+    distinct dash styles; series equal at every point (``coinciding``) are marked and say so in
+    the legend.  Reference lines (``hlines``) are grey and drawn under the curves.  ``colors``/``styles``:
     one per result, where the optimizer's name does not tell them apart (two AdaBounds).
     """
     fig, ax = _figure()
@@ -78,19 +128,28 @@ def draw_curves(ax, results, quantity="average_regret", *, labels=None, hlines=(
     means = np.concatenate([m[np.isfinite(m)] for _, _, m, _ in series]) if series else np.array([1.0])
     positive = bool(np.all(means >= 0))     # a zero (e.g. R_1 = 0) is just left off a log axis
     floor = float(means[means > 0].min()) / 10 if np.any(means > 0) else 1e-6
+    same = coinciding([(res.t, mean) for res, _, mean, _ in series])
     for i, (res, y, mean, label) in enumerate(series):
         if logy and positive:
             mean = np.where(mean > 0, mean, np.nan)
+        style = {}
+        if i in same:
+            style = _coincide_style(i, len(res.t))
+            label = f"{label} (≈ {series[same[i]][3]})"
         line, = ax.plot(res.t, mean, lw=1.8, label=label,
                         color=colors[i] if colors is not None else COLORS.get(res.optimizer),
-                        ls=styles[i] if styles is not None else STYLES.get(res.optimizer, "-"))
+                        ls=styles[i] if styles is not None else STYLES.get(res.optimizer, "-"), zorder=2.5, **style)
         if bands and y.shape[1] > 1:
             lo, hi = np.nanmin(y, axis=1), np.nanmax(y, axis=1)
+            line.regret_band = (lo, hi)          # the band's data, for the figure's data file
+            where = None
             if logy and positive:
-                lo = np.maximum(lo, floor)
-            ax.fill_between(res.t, lo, hi, color=line.get_color(), alpha=0.1, lw=0)
+                # a seed at exactly 0 cannot be drawn on a log axis: the band is left off there
+                # rather than stretched to the axis' bottom, where it would grey out the plot
+                where = lo > 0
+            ax.fill_between(res.t, lo, hi, where=where, color=line.get_color(), alpha=0.08, lw=0, zorder=1)
     for value, label in hlines:
-        ax.axhline(value, color="k", ls="--", lw=1.1, label=label)
+        ax.axhline(value, label=label, **REFERENCE_LINE)
     ax.set_xscale("log")
     if logy:
         if positive:
@@ -156,13 +215,18 @@ def draw_bounds(ax, t, measured, bounds, *, colors=None, styles=None):
     ``colors``/``styles`` by label (default: by the optimizer's name, the label's first word)."""
     t = np.asarray(t, dtype=np.float64)
     colors, styles_ = colors or {}, styles or {}
-    for label, r in measured.items():
+    names = list(measured)
+    same = coinciding([(t, np.asarray(measured[n], dtype=np.float64)) for n in names])
+    for i, (label, r) in enumerate(measured.items()):
+        style = _coincide_style(i, len(t)) if i in same else {}
+        shown = f"{label} (≈ {names[same[i]]})" if i in same else label
         y = np.asarray(r, dtype=np.float64) / np.sqrt(t)
-        ax.plot(t, np.where(y > 0, y, np.nan), lw=1.8, label=label, color=colors.get(label),
-                ls=styles_.get(label, STYLES.get(label.split()[0].lower().strip(","), "-")))
-    styles = ["--", ":", "-."]
+        ax.plot(t, np.where(y > 0, y, np.nan), lw=1.8, label=shown, color=colors.get(label),
+                ls=styles_.get(label, STYLES.get(label.split()[0].lower().strip(","), "-")), zorder=2.5, **style)
     for i, (label, b) in enumerate(bounds.items()):
-        ax.plot(t, np.asarray(b) / np.sqrt(t), ls=styles[i % 3], color="k", lw=1.3, label=label)
+        color, ls = BOUND_STYLES[i % len(BOUND_STYLES)]
+        ax.plot(t, np.asarray(b) / np.sqrt(t), ls=ls, color=color, lw=1.4 + 0.3 * (i // len(BOUND_STYLES)),
+                label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     return ax
@@ -355,9 +419,13 @@ def learning_rate_band(t, lower, upper, used: dict[str, tuple[np.ndarray, np.nda
     ax.fill_between(t, lower, upper, color="tab:orange", alpha=0.18, lw=0)
     ax.plot(t, lower, color="tab:orange", lw=1.4, ls="--", label=r"lower bound $\eta_l(t)$")
     ax.plot(t, upper, color="tab:orange", lw=1.4, ls="-.", label=r"upper bound $\eta_u(t)$")
-    for label, (tk, eta) in used.items():
+    names = list(used)
+    same = coinciding([(np.asarray(tk), np.asarray(eta)) for tk, eta in used.values()])
+    for i, (label, (tk, eta)) in enumerate(used.items()):
         name = label.split()[0].strip(":").lower()
-        ax.plot(tk, eta, lw=1.6, label=label, color=COLORS.get(name), ls=STYLES.get(name, "-"), marker=".", ms=3)
+        style = _coincide_style(i, len(tk)) if i in same else {"marker": ".", "ms": 3}
+        shown = f"{label} (≈ {names[same[i]].split(':')[0]})" if i in same else label
+        ax.plot(tk, eta, lw=1.6, label=shown, color=COLORS.get(name), ls=STYLES.get(name, "-"), **style)
     ax.set_xscale("log")
     ax.set_yscale("log")
     return _against_t(fig, ax, ylabel, title)

@@ -1,4 +1,5 @@
-"""Figures from results: average regret R_t/t against t (log-log), iterates against t."""
+"""Figures from results: average regret R_t/t against t (log-log), iterates against t; ``save``
+writes a PNG and, beside it, the numbers it shows (``NAME.json``)."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -76,9 +77,59 @@ def iterates(results: Sequence[Result], ax=None, coordinate: int = 0, title: str
     return ax
 
 
-def save(fig_or_ax, path: str) -> None:
+def figure_data(fig) -> dict:
+    """The numbers behind a figure, read off its artists: per axes the title, labels and scales,
+    every labelled line as {label, x, y} (with the min–max band of ``figures.curves`` as
+    ``band_lo``/``band_hi`` where there is one), and every colour map as its grid of values."""
+    import matplotlib.collections as mcoll
+
+    axes = []
+    for ax in fig.axes:
+        if ax.get_label() == "<colorbar>":
+            continue
+        lines = []
+        for ln in ax.get_lines():
+            label = ln.get_label()
+            if label.startswith("_") or len(ln.get_xdata()) == 0:
+                continue  # unlabelled helpers (outlines under a dashed curve), legend-only proxies
+            entry = {"label": label, "x": np.asarray(ln.get_xdata(), dtype=float),
+                     "y": np.asarray(ln.get_ydata(), dtype=float)}
+            band = getattr(ln, "regret_band", None)
+            if band is not None:
+                entry["band_lo"], entry["band_hi"] = band
+            lines.append(entry)
+        maps = [{"values": np.ma.filled(np.ma.asarray(c.get_array(), dtype=float), np.nan)}
+                for c in ax.collections if isinstance(c, mcoll.QuadMesh)]
+        axes.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
+                     "xscale": ax.get_xscale(), "yscale": ax.get_yscale(), "lines": lines,
+                     **({"maps": maps} if maps else {})})
+    return {"axes": axes}
+
+
+def data_path(path: str) -> str:
+    """Where ``save`` writes a figure's numbers: beside the PNG, ``NAME.png`` → ``NAME.json``."""
+    import os
+
+    return os.path.splitext(str(path))[0] + ".json"
+
+
+def save(fig_or_ax, path: str, data: bool = True) -> str | None:
+    """Write the figure to ``path`` (PNG, 130 dpi) and, with ``data``, the numbers it shows to
+    ``data_path(path)`` (standard JSON, ``figure_data``), so every curve can be re-plotted or
+    checked without the image.  Returns the data file's path (None without ``data``)."""
+    import json
+
+    from .jsonable import jsonable
+
     fig = getattr(fig_or_ax, "figure", fig_or_ax)
     if not getattr(fig, "regret_laid_out", False):   # figures that reserve room (a shared legend) lay out themselves
         fig.tight_layout()
-    fig.savefig(path, dpi=130)
+    fig.savefig(path, dpi=130, bbox_inches="tight")
+    out = None
+    if data:
+        out = data_path(path)
+        with open(out, "w", encoding="utf-8") as fh:
+            json.dump(jsonable(figure_data(fig)), fh, allow_nan=False, ensure_ascii=False)
+            fh.write("\n")
     _pyplot().close(fig)
+    return out

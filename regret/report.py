@@ -3,7 +3,9 @@
 For every study: a paragraph on the theorem and how it is tested, the settings, a table of
 prediction (from ``proofs``) beside measurement with the criterion that decided each check, the
 verdict, and the figures.  ``report.html`` embeds the PNGs as base64 data URIs, so the single
-file can be mailed or archived; ``results.json`` holds the same content for scripts.
+file can be mailed or archived; ``results.json`` holds the same content for scripts, and for
+every figure the curves behind it (each line's t and values, the seed bands, the maps), also
+written beside each PNG as ``NAME.json``.
 """
 from __future__ import annotations
 
@@ -164,6 +166,20 @@ def _write_atomic(path: str, text: str) -> None:
         raise
 
 
+def _with_curves(study_json: dict, outdir: str) -> dict:
+    """Each figure entry of a study with the numbers it shows: ``data`` (every line's x and y, the
+    seed bands, the maps; ``plotting.figure_data``) and ``data_file``, the JSON beside the PNG."""
+    from .plotting import data_path
+
+    for fig in study_json.get("figures", []):
+        path = data_path(os.path.join(outdir, fig["path"]))
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as fh:
+                fig["data"] = json.load(fh)
+            fig["data_file"] = os.path.basename(path)
+    return study_json
+
+
 def write(studies: Sequence[StudyResult], outdir: str, *, command: str | None = None,
           plot: bool = True, plotters: dict | None = None, title: str | None = None,
           intro: str | None = None) -> dict[str, str]:
@@ -190,6 +206,6 @@ def write(studies: Sequence[StudyResult], outdir: str, *, command: str | None = 
              "json": os.path.join(outdir, "results.json")}
     _write_atomic(paths["markdown"], markdown(studies, meta))
     _write_atomic(paths["html"], html_report(studies, meta, outdir))
-    doc = {"meta": meta, "studies": [s.to_json() for s in studies]}
+    doc = {"meta": meta, "studies": [_with_curves(s.to_json(), outdir) for s in studies]}
     _write_atomic(paths["json"], json.dumps(jsonable(doc), indent=1, ensure_ascii=False, allow_nan=False) + "\n")
     return paths

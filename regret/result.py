@@ -212,6 +212,18 @@ class Result:
     def regret_final(self) -> np.ndarray:
         return self.regret[-1]
 
+    def __repr__(self) -> str:
+        """One line: optimizer, problem, T, batch, engine and the range of R_T/T (not the arrays)."""
+        from .reprs import result_text
+
+        return result_text(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the line above and a table of (at most 12) configurations."""
+        from .reprs import result_html
+
+        return result_html(self)
+
     def label(self, b: int) -> str:
         """A legend label: the optimizer and the hyperparameters that differ across the batch."""
         cfg, pcfg = self.configs[b], self.problem_configs[b]

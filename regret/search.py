@@ -126,8 +126,9 @@ def steady_form(kernel: Kernel) -> tuple[dict | None, str]:
             return None, ("adabound with the paper's band: η_l(t), η_u(t) → α* (the band closes, the method "
                           "becomes SGD with α*/√t); no steady-state drift makes it fail")
         parts = bounds.split("/")
-        try:
-            band = tuple(float(p[len("const("):-1]) for p in parts if p.startswith("const(") and p.endswith(")"))
+        try:  # constant_bound's const(v), or a schedule given as a number ("0.01", a text constant)
+            band = tuple(float(p[len("const("):-1] if p.startswith("const(") and p.endswith(")") else p)
+                         for p in parts)
         except ValueError:
             band = ()
         if len(band) != 2:
@@ -667,6 +668,35 @@ def _bound_on(result, kernel: Kernel):
     except (ValueError, KeyError, TypeError):  # the run lacks what the bound needs (e.g. G∞)
         return None
     return None
+
+
+def schedule_section(*, lower, upper, params=None, T=None, quick: bool = False, seed: int = 0) -> dict:
+    """The search's section of the schedule report (``regret schedule``,
+    ``studies.schedule_lab.SEARCH_HOOK``): AdaBound with the user's band at Theorem 1's
+    hyperparameters (β1 = 0, β2 = 0.1, α = 0.1, theory convention) searched over periodic
+    patterns with P ≤ 6 and G∞ = 1.  One claim: no counterexample is found — it fails, with the
+    find as witness, for a band that leaves Adam's failure room (one that does not close).
+    Returns {"text", "checks", "numbers"}; ``T`` is not used (the search has its own horizons)."""
+    from . import schedules
+    from .kernels import optimizer
+    from .studies.outcome import Check
+
+    floats = {k: float(v) for k, v in (params or {}).items() if v is not None}
+    k = optimizer("adabound", lower=schedules.as_schedule(lower, "lower", floats),
+                  upper=schedules.as_schedule(upper, "upper", floats), beta1=0.0, beta2=0.1, lr=0.1,
+                  convention="theory")
+    confirm_T = 20_000 if quick else 100_000
+    try:  # a band the kernel refuses (lower > upper, negative) is the report's verdict already
+        k.coeffs(np.arange(1, confirm_T + 1))
+    except ValueError as exc:
+        return {"text": f"not run: the band cannot be run ({exc}).", "checks": [], "numbers": {}}
+    res = search(k, P_max=6, seed=seed, budget=2_000 if quick else 20_000, confirm_T=confirm_T)
+    claim = Check("the counterexample search finds no periodic problem on which AdaBound with this band fails",
+                  VERDICTS[2], res.verdict, not res.found,
+                  f"differential evolution over patterns of period ≤ 6, G∞ = 1, {res.evaluations} candidates, "
+                  f"seed {seed}; Theorem 1's β1 = 0, β2 = 0.1, α = 0.1", "regret.search")
+    text = res.line() + (f" The find as a problem: `{res.spec}`." if res.found else "")
+    return {"text": text, "checks": [claim], "numbers": res.to_json()}
 
 
 def plot(result: SearchResult, outdir: str) -> list[str]:

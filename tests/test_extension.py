@@ -82,8 +82,8 @@ def test_toy_kernel_passes_the_generic_registry_suite(registered, convention):
 
 
 def test_registration_refuses_bad_entries(registered):
-    with pytest.raises(ValueError, match=f"name='{NAME}' is already registered"):
-        regret.register_optimizer(NAME, clipped_sgd)
+    with pytest.raises(ValueError, match="name='adam' is a built-in optimizer"):
+        regret.register_optimizer("adam", clipped_sgd)
     with pytest.raises(ValueError, match="name='a b' must be a non-empty string without spaces"):
         regret.register_optimizer("a b", clipped_sgd)
     with pytest.raises(TypeError, match="factory=3 must be callable"):

@@ -1,4 +1,5 @@
-"""Every practical kernel against code no one here wrote: torch.optim and the authors' AdaBound.
+"""Every practical kernel against code no one here wrote: torch.optim, the authors' AdaBound and
+pytorch_optimizer (Ranger's decoupled decay; RAdam's skipped steps, which skip the decay too).
 
 The committed ``references/trajectories.npz`` holds the iterates that torch.optim 2.13 (SGD,
 momentum, Nesterov, Adagrad, RMSprop, Adadelta, Adam, AdamW, Adam(amsgrad=True), RAdam), the
@@ -48,7 +49,8 @@ def test_the_committed_references_cover_every_practical_kernel():
     assert set(META["cases"]) == set(refs.CASES)
     refs_used = {c["ref"] for c in META["cases"].values()}
     assert {"torch.SGD", "torch.Adagrad", "torch.RMSprop", "torch.Adadelta", "torch.Adam", "torch.AdamW",
-            "torch.RAdam", "adabound.AdaBound", "adabound.AdaBoundW"} <= refs_used
+            "torch.RAdam", "adabound.AdaBound", "adabound.AdaBoundW", "pytorch_optimizer.Ranger",
+            "pytorch_optimizer.RAdam"} <= refs_used
     assert DATA["grads"].shape == (refs.T, refs.D)
 
 
@@ -68,6 +70,8 @@ def test_kernel_matches_live_library(name):
     pytest.importorskip("torch")
     case = refs.CASES[name]
     path = None
+    if case.ref.startswith("pytorch_optimizer."):
+        pytest.importorskip("pytorch_optimizer")
     if case.ref.startswith("adabound."):
         pytest.importorskip("adabound")
         if case.ref.endswith("AdaBoundW"):
@@ -96,3 +100,34 @@ def test_a_wrong_option_is_caught():
     ours = np.transpose(regret.replay(k, DATA["grads"], DATA["x0"]), (1, 0, 2))
     with pytest.raises(AssertionError):
         _close(ours, DATA["x:amsgrad"], "amsgrad max of corrected v")
+
+
+def test_ranger_decay_is_decoupled_not_in_the_gradient():
+    # the same Ranger with λx in the gradient (radam's coupled default) misses pytorch_optimizer's
+    # trajectory by far more than the tolerance: the comparison sees the coupling
+    case = refs.CASES["ranger_weight_decay"]
+    opts = refs.our_options(case)
+    inner = {k: v for k, v in opts.items() if k not in ("k", "alpha")}
+    coupled = regret.optimizer("lookahead", inner="radam", k=6, alpha=0.5, eps=opts["eps"], threshold=5.0,
+                               **{k: v for k, v in inner.items() if k != "eps"})
+    ours = np.transpose(regret.replay(coupled, DATA["grads"], DATA["x0"]), (1, 0, 2))
+    ref = DATA["x:ranger_weight_decay"]
+    with pytest.raises(AssertionError):
+        _close(ours, ref, "ranger with coupled decay")
+    # at λ = 0.1 (configuration 0) the two differ by a sizeable fraction of the distance travelled
+    moved = np.abs(ref[0, -1] - ref[0, 0])
+    assert np.max(np.abs(ours[0, -1] - ref[0, -1]) / np.maximum(moved, 1e-12)) > 0.05
+
+
+def test_radam_skip_moves_nothing_while_rho_is_below_the_threshold():
+    # a plain reading of the rule: with fallback="skip", x stays at x0 (no step, no decay) for every
+    # t with ρ_t ≤ 5, ρ_t = ρ∞ − 2tβ2^t/(1 − β2^t) computed here in a loop
+    beta2, wd = 0.999, 0.5
+    k = regret.optimizer("radam", lr=0.01, beta1=0.9, beta2=beta2, weight_decay=wd, decoupled=True, fallback="skip")
+    xs = regret.replay(k, DATA["grads"][:20], DATA["x0"])            # (21, d)
+    rho_inf = 2 / (1 - beta2) - 1
+    skipped = [t for t in range(1, 21) if rho_inf - 2 * t * beta2 ** t / (1 - beta2 ** t) <= 5]
+    assert skipped == list(range(1, skipped[-1] + 1)) and len(skipped) >= 4
+    for t in skipped:
+        np.testing.assert_array_equal(xs[t], DATA["x0"])          # x_{t+1} after t skipped steps
+    assert np.all(xs[skipped[-1] + 1] != DATA["x0"])

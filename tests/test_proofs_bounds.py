@@ -54,7 +54,7 @@ def test_callables_match_the_paper_formula():
 def test_paper_schedule_symbolic():
     rep = schedule_check.check(*schedule_check.PAPER, {"alpha": None, "gamma": None})
     for c in ("lower positive", "lower nondecreasing", "upper nonincreasing", "lower <= upper", "common limit"):
-        assert rep.verdict(c).status == "holds", rep.verdict(c)
+        assert rep.verdict(c).status == "proved", rep.verdict(c)
     hidden = rep.verdict("hidden requirement")
     assert hidden.status == "fails" and hidden.witness["gamma"] == "(0, 4)" and hidden.witness["holds_for"] == "[4, ∞)"
     a, g = sp.Symbol("alpha", positive=True), sp.Symbol("gamma", positive=True)
@@ -68,7 +68,7 @@ def test_crossed_bounds_void_both_guarantees():
     # even though the M condition alone (sup of 1 − t/2 over t ≥ 2 and 1/η_l(1)) is finite
     rep = schedule_check.check("2", "1")
     assert rep.verdict("lower <= upper").status == "fails"
-    assert rep.verdict("Savarese M").status == "holds"
+    assert rep.verdict("Savarese M").status == "proved"
     assert "O(√T)" not in rep.order_corrected and "lower <= upper fails" in rep.order_corrected
     assert "lower <= upper fails" in rep.order_stated and "common limit fails" in rep.order_stated
 
@@ -113,19 +113,19 @@ def test_savarese_bound_functions_and_corrected_M():
 
 
 def test_cli_condition(capsys):
-    assert main(["check", "condition", "--beta1", "0.9", "--beta2", "0.81"]) == 0
+    assert main(["check", "condition", "--beta1", "0.9", "--beta2", "0.81"]) == 1   # fails: exit 1
     assert "fails" in capsys.readouterr().out
     assert main(["check", "condition", "--beta1", "0.9", "--beta2", "0.82", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["overall"] == "holds"
+    assert out["overall"] == "proved"
 
 
 def test_cli_bounds_json(capsys):
     assert main(["check", "bounds", "--lower", schedule_check.PAPER[0], "--upper", schedule_check.PAPER[1],
-                 "--param", "alpha=0.1", "--param", "gamma=0.001", "--json"]) == 0
+                 "--param", "alpha=0.1", "--param", "gamma=0.001", "--json"]) == 1  # the hidden requirement fails
     out = json.loads(capsys.readouterr().out)
     st = {c["clause"]: c["status"] for c in out["clauses"]}
-    assert st["hidden requirement"] == "fails" and st["lower nondecreasing"] == "holds"
+    assert st["hidden requirement"] == "fails" and st["lower nondecreasing"] == "proved"
     assert float(sp.sympify(out["best_M"])) == pytest.approx((1 + 2 / 0.001) / 0.1)
 
 
@@ -152,7 +152,7 @@ def test_savarese_schedule_meets_every_stated_assumption_and_breaks_the_hidden_o
     rep = schedule_check.check(*SAVARESE, {"alpha": str(a), "C": str(C), "beta2": str(b2), "K": str(K)})
     for c in ("lower positive", "lower nondecreasing", "upper nonincreasing", "lower <= upper", "common limit",
               "R_inf finite"):
-        assert rep.verdict(c).status == "holds", rep.verdict(c)
+        assert rep.verdict(c).status == "proved", rep.verdict(c)
     assert rep.verdict("hidden requirement").status == "fails"
     assert rep.verdict("hidden requirement").witness == {"t": 2}
     # t/η_l(t) − (t−1)/η_u(t−1) grows until the switch, then is C/α: sup at t = K + 1, by hand
@@ -177,10 +177,10 @@ def test_min_max_schedules_are_split_into_pieces_not_a_traceback(capsys):
     args = ["check", "bounds", "--lower", "alpha/C", "--upper", up]
     for kv in ("alpha=0.1", "C=3", "beta2=0.9", "K=1000"):
         args += ["--param", kv]
-    assert main(args + ["--json"]) == 0
+    assert main(args + ["--json"]) == 1   # exit 1: the hidden requirement fails
     out = json.loads(capsys.readouterr().out)
     status = {c["clause"]: c["status"] for c in out["clauses"]}
-    assert status["upper nonincreasing"] == status["lower <= upper"] == status["common limit"] == "holds"
+    assert status["upper nonincreasing"] == status["lower <= upper"] == status["common limit"] == "proved"
     assert status["hidden requirement"] == "fails"
 
 
@@ -209,4 +209,4 @@ def test_a_piece_undefined_at_an_integer_is_not_called_proved():
     e = sp.Piecewise((1 / (t - 5) ** 2, t <= 10), (1, True))
     status, reason, _ = nonneg_for_all_t(e, 1, (), False, "E")
     assert status == "undecided" and "t = 5" in reason
-    assert nonneg_for_all_t(sp.Piecewise((1 / (t - sp.Rational(11, 2)) ** 2, t <= 10), (1, True)), 1)[0] == "holds"
+    assert nonneg_for_all_t(sp.Piecewise((1 / (t - sp.Rational(11, 2)) ** 2, t <= 10), (1, True)), 1)[0] == "proved"

@@ -14,7 +14,7 @@ from proofs import conditions, exact, minus_one_two, theorem1
 def test_beta_condition_is_exact(b1, b2):
     want = Fraction(str(b1)) ** 2 < Fraction(str(b2))          # β1 < √β2 ⟺ β1² < β2 for β1 ≥ 0
     v = conditions.beta_condition(b1, b2)
-    assert (v.status == "holds") == want
+    assert (v.status == "proved") == want
     if Fraction(str(b1)) ** 2 == Fraction(str(b2)):
         assert "boundary" in v.reason
 
@@ -39,7 +39,7 @@ def test_rational_reads_decimals_exactly():
 
 
 def test_theorem1_derivation_and_conditions():
-    assert all(v.status == "holds" for v in theorem1.derivation())
+    assert all(v.status == "proved" for v in theorem1.derivation())
     cs = {v.clause: v for v in theorem1.conditions(3, lr="0.95")}
     assert cs["C > 2"] and cs["beta2 = 1/(1+C^2)"]
     assert cs["lr < sqrt(1 - beta2)"].status == "fails"          # √(1 − 1/10) = 0.9487 < 0.95
@@ -79,4 +79,4 @@ def test_minus_one_two_exact_condition(b2, C):
 
 
 def test_minus_one_two_derivation():
-    assert all(v.status == "holds" for v in minus_one_two.derivation())
+    assert all(v.status == "proved" for v in minus_one_two.derivation())

@@ -56,6 +56,32 @@ def test_files_and_embedded_figures(quick):
         assert f"id='{key}'" in html and f'<a id="{key}"></a>' in md
 
 
+def test_results_json_holds_the_curves_of_every_figure(quick):
+    _, out, doc, studies = quick
+    for s in doc["studies"]:
+        for f in s["figures"]:
+            assert f["data_file"] == f["path"][:-4] + ".json" and (out / f["data_file"]).exists()
+            axes = f["data"]["axes"]
+            assert axes and all(ax["lines"] or ax.get("maps") for ax in axes), f["path"]
+            for line in (ln for ax in axes for ln in ax["lines"]):
+                assert len(line["x"]) == len(line["y"]) > 0
+    # the Theorem 1 figure's Adam curve is R_t/t: its last value is the R_T/T the study measured
+    fig = next(f for f in studies["theorem1"]["figures"] if f["path"] == "theorem1-average-regret.png")
+    adam = next(ln for ln in fig["data"]["axes"][0]["lines"] if ln["label"] == "Adam")
+    assert adam["y"][-1] == pytest.approx(studies["theorem1"]["numbers"]["adam"]["average_regret_T"], rel=1e-12)
+
+
+def test_settings_name_gamma_once_and_bounds_are_judged_over_the_run(quick):
+    _, _, _, studies = quick
+    for key, s in studies.items():
+        assert not ("gamma" in s["settings"] and "gamma (bounds)" in s["settings"]), key
+    assert studies["theorem4"]["settings"]["gamma (bounds)"] == 0.01
+    bound_checks = [c for c in studies["theorem4"]["checks"] if "bound" in c["claim"] and "R_t ≤" in c["claim"]]
+    assert len(bound_checks) == 4
+    for c in bound_checks:
+        assert c["predicted"] == "max_t R_t/bound_t ≤ 1" and c["measured"].startswith("max R_t/bound_t = ")
+
+
 def test_verdicts_follow_from_checks(quick):
     _, _, _, studies = quick
     for key, s in studies.items():

@@ -188,9 +188,21 @@ def test_real_ctrl_c_in_a_subprocess(tmp_path):
     path = tmp_path / "r.json"
     child = textwrap.dedent(f"""
         import sys
+        from regret import cli, engine
         from regret.cli import build_parser, main
         build_parser()  # import every subcommand now, so the signal lands inside the run
-        print("ready", flush=True)
+
+        def run(*a, **kw):  # "ready" once the run has begun (a loaded machine may take seconds)
+            inner, said = kw.get("on_chunk"), []
+
+            def hook(i, t):
+                if not said:
+                    said.append(print("ready", flush=True))
+                return inner(i, t) if inner is not None else None
+
+            return engine.run(*a, **dict(kw, on_chunk=hook))
+
+        cli.run = run
         sys.exit(main(["run", "--problem", "reddi-stochastic:C=3", "--optimizer", "adam",
                        "--T", "100000000", "--chunk", "2000", "--save", {str(path)!r}]))
     """)

@@ -272,3 +272,16 @@ def test_stochastic_amsgrad_none_found():
     res = search_stochastic(k, seed=0, budget=1_500, confirm_T=10_000, confirm_replicates=8)
     assert res.verdict == VERDICTS[2]
     assert res.confirm["expected_gap"] < MIN_LEVEL * 1.0 * 2.0  # G∞·(hi − lo): below the numerical threshold
+
+
+def test_the_schedule_reports_search_section():
+    # the paper's band closes: nothing is found; a constant band given as text is certified
+    from regret.search import schedule_section
+
+    paper = schedule_section(lower="alpha*(1-1/(gamma*t+1))", upper="alpha*(1+1/(gamma*t))",
+                             params={"alpha": 0.1, "gamma": 0.9}, quick=True)
+    (claim,) = paper["checks"]
+    assert claim.passed and paper["numbers"]["verdict"] == VERDICTS[2]
+    wide = schedule_section(lower="0.01", upper="10", quick=True)
+    (claim,) = wide["checks"]
+    assert not claim.passed and wide["numbers"]["verdict"] == VERDICTS[0] and "periodic:pattern=" in wide["text"]

@@ -42,14 +42,18 @@ OPTIMIZERS: dict[str, Callable[..., Kernel]] = {
 }
 
 
+#: the names shipped with regret: a user cannot replace them (``checks.register``)
+_BUILTIN = frozenset(OPTIMIZERS)
+
+
 def register_optimizer(name: str, factory: Callable[..., Kernel]) -> None:
     """Add an optimizer to ``OPTIMIZERS``: ``factory(**hparams)`` returns a ``Kernel``.
 
     After this, ``optimizer(name, ...)``, the CLI in the same process and the registry-driven
-    tests (tests/test_registry.py) see it like a built-in one.  The name must be new (ValueError
-    otherwise).  docs/ARCHITECTURE.md shows a whole optimizer: one rule, one Kernel, this line.
+    tests (tests/test_registry.py) see it like a built-in one.  A built-in name is refused
+    (ValueError); a name the user registered before is replaced (re-running a cell works).  docs/ARCHITECTURE.md shows a whole optimizer: one rule, one Kernel, this line.
     """
-    checks.register("optimizer", name, factory, OPTIMIZERS)
+    checks.register("optimizer", name, factory, OPTIMIZERS, _BUILTIN)
 
 
 def optimizer(name: str, **hparams) -> Kernel:

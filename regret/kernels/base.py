@@ -194,7 +194,14 @@ class Kernel:
         return part
 
     def __repr__(self) -> str:
-        return f"Kernel({self.name}, B={self.batch}, {self.convention})"
+        from ..reprs import kernel_text
+
+        return kernel_text(self)
+
+    def _repr_html_(self) -> str:
+        from ..reprs import kernel_html
+
+        return kernel_html(self)
 
 
 def hyper(name: str, value, lo=None, hi=None, **kw) -> np.ndarray:

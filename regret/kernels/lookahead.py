@@ -103,9 +103,15 @@ def lookahead(inner="adam", k=5, alpha=0.5, **inner_hparams) -> Kernel:
 def ranger(lr=1e-3, beta1=0.95, beta2=0.999, eps=1e-5, threshold=5.0, weight_decay=0.0, k=6, alpha=0.5,
            schedule=None, convention="practical") -> Kernel:
     """Ranger (Wright 2019): Lookahead(k=6, α=0.5) over RAdam, with the release's defaults
-    β = (0.95, 0.999), ε = 1e-5, threshold 5 and the SGD fallback."""
+    β = (0.95, 0.999), ε = 1e-5, threshold 5 and the SGD fallback.
+
+    ``weight_decay`` λ is decoupled, x ← x − α_t·λ·x on every step (the SGD-fallback steps
+    included), as in the release (lessw2020/Ranger-Deep-Learning-Optimizer) and
+    pytorch_optimizer's Ranger: it never enters the moments.  (radam's own default is torch's
+    coupled λx in the gradient.)  The release's gradient centralization is not part of this
+    kernel (pytorch_optimizer applies it only to tensors of two or more dimensions)."""
     from .radam import radam
 
     inner = radam(lr=lr, beta1=beta1, beta2=beta2, eps=eps, threshold=threshold, weight_decay=weight_decay,
-                  schedule=schedule, convention=convention)
+                  decoupled=True, schedule=schedule, convention=convention)
     return wrap(inner, k, alpha, name="ranger")

@@ -1,6 +1,7 @@
 """RAdam, rectified Adam (Liu, Jiang, He, Chen, Liu, Gao & Han, ICLR 2020).
 
-    g'_t = g_t + λ·x_t   (coupled ``weight_decay``; ``decoupled=True``: x_t ← x_t − α_t·λ·x_t instead)
+    g'_t = g_t + λ·x_t   (coupled ``weight_decay``; ``decoupled=True``: x_t ← x_t − α_t·λ·x_t instead,
+                          on the steps that update x: not on the steps ``fallback="skip"`` skips)
     m_t = β1t·m_{t−1} + (1 − β1t)·g'_t,   v_t = β2·v_{t−1} + (1 − β2)·g'_t²
     ρ∞ = 2/(1 − β2) − 1,   ρ_t = ρ∞ − 2t·β2^t/(1 − β2^t)
     if ρ_t > threshold:  r_t = √[(ρ_t − 4)(ρ_t − 2)ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)ρ_t)]
@@ -14,11 +15,15 @@ coefficient is exactly 0, and r_t is set to 0, not evaluated, where ρ_t ≤ thr
 
 By-design differences and options:
 
-* ``threshold``: the paper's Algorithm 2 tests ρ_t > 4; the released code and torch.optim.RAdam
-  test ρ_t > 5.  Practical default 5 (torch), theory default 4 (the paper).  Values below 4 are
+* ``threshold``: the paper's Algorithm 2 tests ρ_t > 4; the authors' release
+  (LiyuanLucasLiu/RAdam) and pytorch_optimizer test ρ_t ≥ 5, torch.optim.RAdam and Ranger's
+  release ρ_t > 5.  regret tests ρ_t > threshold (torch's form; the two differ only when ρ_t
+  is exactly 5).  Practical default 5, theory default 4 (the paper).  Values below 4 are
   refused (r_t is not real there).
-* ``fallback``: "sgd" (paper, torch: the un-adapted momentum step) or "skip" (no update while
-  ρ_t ≤ threshold, as some re-implementations do).
+* ``fallback``: "sgd" (paper, torch, the release's ``degenerated_to_sgd=True``: the un-adapted
+  momentum step) or "skip" (no update while ρ_t ≤ threshold, the release's
+  ``degenerated_to_sgd=False``): a skipped step moves nothing, so the decoupled decay is skipped
+  too, as in the release and pytorch_optimizer (the moments still take the gradient).
 * ε is added to the *raw* √v_t, then multiplied by √(1 − β2^t) (torch.optim.RAdam's
   ``_compute_adaptive_lr``), unlike torch.optim.Adam, which adds ε after correcting.
 * ``convention="theory"`` is α_t = α/√t, ε = 0, threshold 4; bias corrections stay (they are
@@ -88,7 +93,9 @@ def radam(lr=1e-3, beta1=0.9, beta2=0.999, eps=None, threshold=None, fallback="s
         sgd_t = lr_t * (1.0 - flag) * use_sgd / bc1
         eps_t = rows(e, n)
         b1t = rows(b1, n) if b1_sched is None else schedules.beta1_values(b1_sched, b1, t, B)
-        decay = lr_t * wd[None, :] if decoupled else np.zeros((n, 1))
+        # decoupled decay only on steps that update x (a skipped step skips its decay too)
+        moves = flag + (1.0 - flag) * use_sgd
+        decay = lr_t * wd[None, :] * moves if decoupled else np.zeros((n, 1))
         return tuple(np.broadcast_to(c, (n, c.shape[1])) for c in (b1t, step, sgd_t, eps_t, decay))
 
     hparams = {"lr": lr_a, "beta1": b1, "beta2": b2, "eps": e, "threshold": thr, "fallback": fallback,

@@ -29,14 +29,19 @@ PROBLEMS: dict[str, Callable[..., Problem]] = {
 }
 
 
+#: the names shipped with regret: a user cannot replace them (``checks.register``)
+_BUILTIN = frozenset(PROBLEMS)
+
+
 def register_problem(name: str, factory: Callable[..., Problem]) -> None:
     """Add a problem family to ``PROBLEMS``: ``factory(**params)`` returns a ``Problem``.
 
     After this, ``problem(name, ...)`` and the CLI's problem specs in the same process see it like
     a built-in one.
-    The name must be new (ValueError otherwise).  See docs/ARCHITECTURE.md for the contract.
+    A built-in name is refused (ValueError); a name the user
+    registered before is replaced (re-running a cell works).  See docs/ARCHITECTURE.md for the contract.
     """
-    checks.register("problem", name, factory, PROBLEMS)
+    checks.register("problem", name, factory, PROBLEMS, _BUILTIN)
 
 
 def problem(name: str, **params) -> Problem:

@@ -115,6 +115,16 @@ class Problem(ABC):
                                      f"not give their {k}; it cannot be sliced")
         return part
 
+    def __repr__(self) -> str:
+        from ..reprs import problem_text
+
+        return problem_text(self)
+
+    def _repr_html_(self) -> str:
+        from ..reprs import problem_html
+
+        return problem_html(self)
+
 
 class LinearProblem(Problem):
     linear = True

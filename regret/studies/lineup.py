@@ -33,7 +33,9 @@ def kernels(beta1: float, beta2: float, lr: float, final_lr: float | None = None
     return out
 
 
-def settings(beta1, beta2, lr, final_lr=None) -> dict:
-    """The shared hyperparameters as a provenance dict."""
+def settings(beta1, beta2, lr, final_lr=None, gamma=None) -> dict:
+    """The shared hyperparameters as a provenance dict; ``gamma``: the bound functions' γ when a
+    study sets it (one entry either way, never a rule beside a number)."""
     return {"convention": "theory (α_t = α/√t, no bias correction, ε = 0)", "beta1": beta1, "beta2": beta2,
-            "lr": lr, "final_lr": lr if final_lr is None else final_lr, "gamma (bounds)": "1 − β2"}
+            "lr": lr, "final_lr": lr if final_lr is None else final_lr,
+            "gamma (bounds)": "1 − β2" if gamma is None else gamma}

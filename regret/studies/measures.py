@@ -8,6 +8,7 @@ All take the checkpoint times t (shape (K,)) and one series y (shape (K,)) of a 
     tail_mean       the mean of y over the checkpoints of the last ``decades``
     limit_fit       L of the least-squares fit y ≈ L + c/√t over the last ``decades``: the limit of a
                     series that approaches it like O(1/√t) (R_t/t of a learner held off x*)
+    bound_ratio     max_t R_t/bound_t over the whole run, where it sits, and R_T/bound_T
 """
 from __future__ import annotations
 
@@ -60,3 +61,23 @@ def limit_fit(t, y, decades: float = 1.0) -> float:
 
 def relative_error(measured: float, predicted: float) -> float:
     return abs(measured - predicted) / abs(predicted)
+
+
+def bound_ratio(t, measured, bound) -> dict:
+    """How a run sits under a bound over the whole run, not at one checkpoint.
+
+    ``measured`` and ``bound`` are (K,) or (K, B) (B seeds); the ratio q_t = R_t / bound_t is
+    taken at every checkpoint (and seed).  Returns ``max`` = max q_t (≤ 1 means the bound holds at
+    every checkpoint; its size says how tight the bound is: 0.01 is a bound 100× above the run
+    at its closest), ``t_max`` (where), ``at_T`` = max over seeds of q_T, and ``text``, the line a
+    report prints.  A minimum slack bound_t − R_t would say nothing here: both are largest at
+    t = 1, where the bounds coincide.
+    """
+    t = np.asarray(t)
+    q = np.asarray(measured, dtype=np.float64) / np.asarray(bound, dtype=np.float64)
+    q2 = q.reshape(len(t), -1)
+    k = int(np.nanargmax(np.nanmax(q2, axis=1)))
+    worst, at_T = float(np.nanmax(q2)), float(np.nanmax(q2[-1]))
+    tight = f"{1 / worst:.3g}× above R_t there" if worst > 0 else "R_t ≤ 0 there"
+    return {"max": worst, "t_max": int(t[k]), "at_T": at_T,
+            "text": f"max R_t/bound_t = {worst:.3g} at t = {int(t[k])} ({tight}); R_T/bound_T = {at_T:.3g}"}

@@ -25,7 +25,7 @@ exit status of ``regret schedule``):
                     the hidden requirement's sign on the band agrees with the verdict; the
                     largest Savarese term on the band is ≤ the proved M
     runs            on each linear problem where Savarese's Theorem 3 applies: R_t ≤ the
-                    corrected bound at every checkpoint (``proofs.bounds.savarese_on``); if the
+                    corrected bound at every checkpoint (``regret.studies.run_bounds.savarese``); if the
                     proof of Theorem 4 is valid, R_t ≤ its bound too; everywhere: R_t/t → 0
                     (log-log slope of R_t/t over the last decade ≤ ``DECAY``).  The slope of
                     R_t/√t (≤ ``GROWTH``: measured O(√T)) is reported beside, not claimed: it
@@ -323,28 +323,28 @@ def _kernels(s: Setting, lower_fn, upper_fn, alpha_star, T, schedule=None, beta1
 
 
 def _run_checks(s: Setting, r, lower_fn, upper_fn, rep, info, custom_lr: bool):
-    from proofs import bounds
+    from . import run_bounds
 
     checks, data = [], {}
     M = _float_or_nan(rep.best_M)
     reg = np.mean(r.regret, axis=1)
     if s.linear and not custom_lr:
         if info["corrected_applies"] and np.isfinite(M):
-            corr = bounds.savarese_on(r, M=M, lower=lower_fn, upper=upper_fn)
+            corr = run_bounds.savarese(r, M=M, lower=lower_fn, upper=upper_fn)
             ratio = float(np.max(r.regret / corr))
             data["corrected"] = corr
             checks.append(Check(f"{s.title}: R_t ≤ Savarese's corrected bound at every checkpoint", "R_t/bound ≤ 1",
                                 f"max R_t/bound = {ratio:.4g}", bool(np.all(r.regret <= corr * (1 + 1e-12) + 1e-9)),
                                 f"{len(r.t)} checkpoints × {r.batch} configuration(s) (seeds); the ratio says how tight",
-                                "proofs.bounds.savarese_on"))
-        thm4 = bounds.adabound_theorem4_on(r, lower=lower_fn, upper=upper_fn)
+                                "regret.studies.run_bounds.savarese"))
+        thm4 = run_bounds.adabound_theorem4(r, lower=lower_fn, upper=upper_fn)
         data["theorem4"] = thm4
         over = r.regret > thm4 * (1 + 1e-12) + 1e-9
         data["theorem4_exceeded_at"] = int(r.t[np.argmax(over.any(axis=1))]) if over.any() else None
         if info["theorem4_valid"]:
             checks.append(Check(f"{s.title}: R_t ≤ Theorem 4's bound at every checkpoint (its proof is valid here)",
                                 "R_t/bound ≤ 1", f"max R_t/bound = {float(np.max(r.regret / thm4)):.4g}", not over.any(),
-                                f"{len(r.t)} checkpoints", "proofs.bounds.adabound_theorem4_on"))
+                                f"{len(r.t)} checkpoints", "regret.studies.run_bounds.adabound_theorem4"))
     tail = r.t >= r.t[-1] / 10
     avg = reg / r.t
     slope = measures.tail_slope(r.t, avg) if np.all(avg[tail] > 0) else float("-inf")

@@ -52,7 +52,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     avg = adam.average_regret[:, 0]
     x_T = float(adam.x_final[0, 0])
     checks = [
-        Check("the hyperparameters lie in Theorem 2's region β1 < √β2", "holds", region.reason, bool(region),
+        Check("the hyperparameters lie in Theorem 2's region β1 < √β2", "proved", region.reason, bool(region),
               "decided exactly (β1² < β2 in rationals)", "proofs.conditions.beta_condition"),
         Check(f"the drift S(C) is negative for C = {C} = {MARGIN}·C*, C* = {C_min} the smallest such C",
               "S(C) < 0", f"S({C}) ∈ [{pred.drift[0]:.4g}, {pred.drift[1]:.4g}]", bool(pred.fails_to_converge),

@@ -1,10 +1,14 @@
-"""Reference trajectories from code no one here wrote: torch.optim and the authors' AdaBound.
+"""Reference trajectories from code no one here wrote: torch.optim, the authors' AdaBound, and
+pytorch_optimizer (Ranger with decoupled decay, RAdam skipping steps and their decay).
 
-Run (needs torch and the authors' adabound; neither is a dependency of regret):
+Run (needs torch, the authors' adabound and pytorch_optimizer; none is a dependency of regret):
 
-    pip install torch==2.13.0 && pip install --no-deps adabound==0.0.5
+    pip install torch==2.13.0 && pip install --no-deps adabound==0.0.5 pytorch_optimizer==4.1.0
     git clone https://github.com/Luolc/AdaBound   # AdaBoundW is in the repository, not in the PyPI release
     python tests/references/make_references.py --adaboundw AdaBound/adabound/adabound.py
+
+``--cases a,b`` recomputes only those cases and merges them into the existing file (the other
+cases and their provenance are kept), for a case added without every library at hand.
 
 It writes ``tests/references/trajectories.npz``: one random gradient sequence ``grads`` (T, d), the
 start point ``x0`` (d,), and for every case below the reference iterates ``x:<case>`` of shape
@@ -18,6 +22,7 @@ the paper's outer loop (Zhang et al. 2019, Alg. 1) written out below, not regret
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import importlib.util
 import json
 import sys
@@ -41,6 +46,7 @@ class Case:
     configs: list[dict]
     common: dict = field(default_factory=dict)
     lookahead: tuple | None = None  # (k, alpha) applied around the reference optimizer
+    ref_only: dict = field(default_factory=dict)  # options of the reference constructor alone
 
 
 def _torch_kwargs(name: str, cfg: dict) -> dict:
@@ -143,6 +149,20 @@ CASES: dict[str, Case] = {
         {"lr": 1e-3, "beta1": 0.95, "beta2": 0.999, "eps": 1e-5},
         {"lr": 1e-2, "beta1": 0.5, "beta2": 0.9, "eps": 1e-6},
         {"lr": 5e-2, "beta1": 0.9, "beta2": 0.7, "eps": 1e-3}], lookahead=(6, 0.5)),
+    # Ranger's decay is decoupled, lr·λ·x on every step (the release; pytorch_optimizer's Ranger,
+    # whose Lookahead k = 6, α = 0.5 is built in; gradient centralization is off for 1-d tensors
+    # anyway, and its SGD fallback is the release's degenerated_to_sgd=True)
+    "ranger_weight_decay": Case("ranger", "pytorch_optimizer.Ranger", [
+        {"lr": 1e-3, "beta1": 0.95, "beta2": 0.999, "eps": 1e-5, "weight_decay": 0.1},
+        {"lr": 1e-2, "beta1": 0.5, "beta2": 0.9, "eps": 1e-6, "weight_decay": 0.01},
+        {"lr": 5e-2, "beta1": 0.9, "beta2": 0.7, "eps": 1e-3, "weight_decay": 1.0}],
+        ref_only={"degenerated_to_sgd": True, "use_gc": False, "n_sma_threshold": 5}),
+    # RAdam skipping the steps with ρ_t below 5 (degenerated_to_sgd=False): no step and no decay
+    "radam_skip_decoupled": Case("radam", "pytorch_optimizer.RAdam", [
+        {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.1},
+        {"lr": 1e-2, "beta1": 0.5, "beta2": 0.9, "eps": 1e-6, "weight_decay": 0.01},
+        {"lr": 5e-2, "beta1": 0.99, "beta2": 0.7, "eps": 1e-3, "weight_decay": 1.0}],
+        common={"decoupled": True, "fallback": "skip"}, ref_only={"n_sma_threshold": 5}),
 }
 
 # options of ours that the reference constructor does not take
@@ -179,6 +199,10 @@ def our_options(case: Case) -> dict:
 
 def _reference_class(ref: str, adaboundw_path: str | None):
     lib, cls = ref.split(".")
+    if lib == "pytorch_optimizer":
+        import pytorch_optimizer
+
+        return getattr(pytorch_optimizer, cls)
     if lib == "torch":
         import torch
 
@@ -206,8 +230,14 @@ def reference_trajectory(case: Case, cfg: dict, grads: np.ndarray, x0: np.ndarra
         return None
     kw = {k: v for k, v in case.common.items() if k not in _OURS_ONLY}
     kw.update(_torch_kwargs(case.ref, cfg))
-    if "decoupled" in kw:
+    if case.ref.startswith("pytorch_optimizer."):
+        if "decoupled" in kw:
+            kw["weight_decouple"] = kw.pop("decoupled")
+        if "fallback" in kw:
+            kw["degenerated_to_sgd"] = kw.pop("fallback") == "sgd"
+    elif "decoupled" in kw:
         kw["decoupled_weight_decay"] = kw.pop("decoupled")
+    kw.update(case.ref_only)
     p = torch.tensor(x0, dtype=torch.float64, requires_grad=True)
     opt = cls([p], **kw)
     slow = p.detach().clone()
@@ -229,26 +259,50 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--adaboundw", metavar="PATH", help="adabound/adabound.py of github.com/Luolc/AdaBound")
     parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--cases", help="comma-separated case names: recompute only these, merge into --out")
     args = parser.parse_args(argv)
     import torch
 
     grads, x0 = gradients()
     arrays = {"grads": grads, "x0": x0}
     done = []
+    only = None
+    if args.cases:
+        only = [c.strip() for c in args.cases.split(",") if c.strip()]
+        unknown = sorted(set(only) - set(CASES))
+        if unknown:
+            parser.error(f"--cases: unknown case(s) {', '.join(unknown)}")
+        old = np.load(args.out, allow_pickle=False)
+        np.testing.assert_array_equal(old["grads"], grads)
+        arrays.update({k: old[k] for k in old.files if k.startswith("x:") and k[2:] not in only})
+        old_meta = json.loads(str(old["meta"]))
     for name, case in CASES.items():
+        if only is not None and name not in only:
+            continue
         xs = [reference_trajectory(case, cfg, grads, x0, args.adaboundw) for cfg in case.configs]
         if any(x is None for x in xs):
             print(f"skip {name}: {case.ref} not available", file=sys.stderr)
             continue
         arrays[f"x:{name}"] = np.stack(xs)
         done.append(name)
-    import adabound
+    try:
+        import adabound
+    except ImportError:
+        adabound = None
 
     meta = {"T": T, "d": D, "seed": SEED, "torch": torch.__version__,
             "adabound": getattr(adabound, "__version__", "0.0.5 (PyPI)"),
             "adaboundw": "github.com/Luolc/AdaBound adabound/adabound.py" if args.adaboundw else None,
             "cases": {n: {"kernel": CASES[n].kernel, "ref": CASES[n].ref, "configs": CASES[n].configs,
                           "common": CASES[n].common, "lookahead": CASES[n].lookahead} for n in done}}
+    try:
+        meta["pytorch_optimizer"] = importlib.metadata.version("pytorch_optimizer")
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    if only is not None:  # keep the provenance of the cases not recomputed
+        meta = {**old_meta, **{k: v for k, v in meta.items() if k not in ("cases", "adabound", "adaboundw")},
+                "cases": {**old_meta["cases"], **meta["cases"]}}
+        done = list(meta["cases"])
     arrays["meta"] = np.array(json.dumps(meta))
     np.savez_compressed(args.out, **arrays)
     print(f"wrote {args.out}: {len(done)} cases")
