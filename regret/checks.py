@@ -156,3 +156,27 @@ def register(what: str, name, factory, registry: dict, builtin=frozenset()) -> N
     if not callable(factory):
         raise TypeError(f"{what} factory={factory!r} must be callable (it is called with the keyword options)")
     registry[name] = factory
+
+
+def take_indices(indices, batch: int) -> np.ndarray:
+    """``indices`` as a non-empty 1-d int64 array of positions in [0, batch) (ValueError if not)."""
+    idx = np.asarray(indices)
+    if idx.ndim != 1 or len(idx) == 0 or not (np.issubdtype(idx.dtype, np.integer)):
+        raise ValueError(f"indices must be a non-empty 1-d array of integers, got {np.shape(idx)} {idx.dtype}")
+    if idx.min() < 0 or idx.max() >= batch:
+        raise ValueError(f"indices must lie in [0, {batch}), got {int(idx.min())}..{int(idx.max())}")
+    return idx.astype(np.int64)
+
+
+def slice_kwargs(kwargs: dict, batch: int, idx: np.ndarray) -> dict:
+    """Each keyword that is a 1-d sequence of numbers of length ``batch`` replaced by its
+    entries at ``idx`` (as an array); everything else unchanged."""
+    out = {}
+    for k, v in kwargs.items():
+        if isinstance(v, (list, tuple, np.ndarray)) and not isinstance(v, str):
+            arr = np.asarray(v)
+            if arr.ndim == 1 and len(arr) == batch and arr.dtype.kind in "biuf":
+                out[k] = arr[idx]
+                continue
+        out[k] = v
+    return out

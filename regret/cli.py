@@ -4,6 +4,8 @@
                [--x0 X] [--seed S] [--checkpoints K] [--chunk N] [--json] [--plot FILE] [--iterates FILE]
                [--save FILE]
     regret run --resume FILE [--save FILE] [--json] [--plot FILE]
+    regret run ... [--grid NAME=VALUES ...] [--shard N] [--store DIR] [--dask ADDRESS | --workers N]
+                   (labelled grids and sharded sweeps: regret.cli_sweeps)
     regret show FILE [--plot FILE] [--json]
     regret list [optimizers|problems] [NAME]
     regret schedule --lower EXPR --upper EXPR [--param k=v ...] [--sweep k=v1,v2,...] ...   (cli_schedule)
@@ -25,8 +27,9 @@ import sys
 
 import numpy as np
 
-from . import checks, storage
-from .engine import DEFAULT_CHUNK, ENGINES, run
+from . import checks, cli_sweeps, storage
+from .engine import DEFAULT_CHUNK, ENGINES
+from .shards import SweepInterrupted, run
 from .jsonable import jsonable
 from .kernels import OPTIMIZERS, optimizer
 from .problems import PROBLEMS, problem
@@ -88,14 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
                    "(JSON, atomically; reload with 'regret show FILE'); on Ctrl-C, a resumable state")
     p.add_argument("--resume", metavar="FILE", help="continue an interrupted run saved with --save; "
                    "the settings come from FILE, the results go to --save (default: FILE itself)")
+    cli_sweeps.add_options(p)
     p.set_defaults(func=cmd_run)
     for module in SUBCOMMANDS:
         importlib.import_module(module).register(sub)
     return parser
 
 
-def _problem_from(text: str, seed):
+def _problem_from(text: str, seed, extra: dict | None = None):
     name, opts = parse_spec(text, "problem")
+    opts.update(_axes_not_given(opts, extra, text))
     checks.choice("problem", name, PROBLEMS)
     if seed is not None:
         if "seed" not in inspect.signature(PROBLEMS[name]).parameters:
@@ -104,9 +109,18 @@ def _problem_from(text: str, seed):
     return problem(name, **opts)
 
 
-def _kernel_from(text: str):
+def _kernel_from(text: str, extra: dict | None = None):
     name, opts = parse_spec(text, "optimizer")
+    opts.update(_axes_not_given(opts, extra, text))
     return optimizer(name, **opts)
+
+
+def _axes_not_given(opts: dict, extra: dict | None, text: str) -> dict:
+    """The --grid columns for one spec, refusing an option given both ways."""
+    for k in extra or {}:
+        if k in opts:
+            raise ValueError(f"{k!r} is both a --grid axis and an option in {text!r}; give it once")
+    return extra or {}
 
 
 # The options that define a run; --save stores them as the file's "command" so that
@@ -138,10 +152,19 @@ def cmd_run(args) -> int:
         spec = {k: getattr(args, k) for k in _SPEC}
         save_to = args.save
     for option, path in (("--save", save_to), ("--plot", args.plot), ("--iterates", args.iterates)):
-        if path is not None:
+        if path is None:
+            continue
+        if option == "--save" and storage.format_of(path) is not None:
+            cli_sweeps.check_store_path(option, path)
+        else:
             storage.check_writable(option, path)
-    prob = _problem_from(spec["problem"], spec["seed"])
-    kernels = [_kernel_from(text) for text in spec["optimizer"]]
+    sweep = cli_sweeps.SweepOptions(args, save_to)
+    if previous is not None and (sweep.grid is not None or sweep.sharded):
+        raise UsageError("--resume continues a single-process run; a sharded sweep resumes by running "
+                         "the same command again (with the same --store)")
+    pcols, kcols = sweep.split(parse_spec(spec["problem"], "problem")[0])
+    prob = _problem_from(spec["problem"], spec["seed"], pcols)
+    kernels = [_kernel_from(text, kcols) for text in spec["optimizer"]]
     T = checks.positive_int("--T", spec["T"])
     x0 = None
     if spec["x0"] is not None:
@@ -158,12 +181,20 @@ def cmd_run(args) -> int:
     if previous is not None:
         extra["resume"] = previous
     forecast = Forecast(T, len(kernels), save_to)
-    results = run(prob, kernels, T, x0=x0, checkpoints=ckpts, engine=engine, on_chunk=forecast, **extra)
+    if not sweep.sharded:  # a sharded sweep has its own progress bar and no per-chunk hook
+        extra["on_chunk"] = forecast
+    try:
+        results = run(prob, kernels, T, x0=x0, checkpoints=ckpts, engine=engine, **extra, **sweep.run_kwargs())
+    except SweepInterrupted as exc:
+        print(f"regret: {exc}; run the same command again to continue" if exc.store else f"regret: {exc}",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     saved = False
     try:
         if save_to is not None:
-            storage.save(save_to, results, command=spec)
+            storage.save(save_to, results, command={**spec, "grid": args.grid} if args.grid else spec)
             saved = True
+        sweep.finish()
         report(results, json_out=args.json, plot=args.plot, iterates=args.iterates)
     except KeyboardInterrupt:
         # Ctrl-C after the run: say what exists (the save itself cannot be cut: SIGINT is held

@@ -86,6 +86,48 @@ class Configs(Sequence):
     def __repr__(self) -> str:
         return f"Configs({self._n} configurations of {sorted(self._cols)})"
 
+    def keys(self) -> list[str]:
+        """The parameter names, in the order the run recorded them."""
+        return list(self._cols)
+
+    def column(self, key: str):
+        """Column ``key``: ``Same(value)``, or a length-n 1-d float array or list of values."""
+        return self._cols[key]
+
+    @classmethod
+    def concat(cls, parts: Sequence["Configs"]) -> "Configs":
+        """The configurations of ``parts`` one after the other (merging shards of a sweep).
+
+        A key whose every part is ``Same`` of one value stays ``Same``; otherwise its column is
+        the concatenation (a float array when every part's entries are floats, else a list)."""
+        parts = [p if isinstance(p, Configs) else Configs.from_dicts(p) for p in parts]
+        n = sum(len(p) for p in parts)
+        keys = list(dict.fromkeys(k for p in parts for k in p._cols))
+        cols = {}
+        for k in keys:
+            got = [p._cols.get(k, Same(None)) for p in parts]
+            if all(isinstance(c, Same) for c in got) and all(c.value == got[0].value for c in got):
+                cols[k] = Same(got[0].value)
+            elif all(isinstance(c, np.ndarray) or (isinstance(c, Same) and isinstance(c.value, float))
+                     for c in got):
+                cols[k] = np.concatenate([np.full(len(p), c.value) if isinstance(c, Same) else c
+                                          for p, c in zip(parts, got)])
+            else:
+                cols[k] = [v for p, c in zip(parts, got) for v in
+                           ([c.value] * len(p) if isinstance(c, Same) else
+                            (c.tolist() if isinstance(c, np.ndarray) else list(c)))]
+        return cls(n, cols)
+
+    @classmethod
+    def from_dicts(cls, dicts: Sequence[dict]) -> "Configs":
+        """Column form of a list of per-configuration dicts (a reloaded JSON file's)."""
+        keys = list(dict.fromkeys(k for d in dicts for k in d))
+        cols = {}
+        for k in keys:
+            vals = [d.get(k) for d in dicts]
+            cols[k] = Same(vals[0]) if all(v == vals[0] for v in vals) else vals
+        return cls(len(dicts), cols)
+
 
 def _entry(col, b):
     if isinstance(col, Same):
@@ -128,6 +170,20 @@ class Result:
     # Everything the engine needs to continue an interrupted run (see ``regret.engine``);
     # None for a finished run.
     resume_state: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+    # The labelled grid the configurations were built from (``regret.grid``): axis name → its
+    # values, in order; configuration b is the C-order (row-major) position b of the product.
+    grid: dict[str, list] | None = None
+
+    def to_xarray(self):
+        """An ``xarray.Dataset`` of this result: dims (t, the grid's axes or ``config``,
+        ``coord``), the numbers as data variables, provenance in attributes.  Provided by
+        ``regret.labelled`` (the sweeps layer, which registers it; ``import regret`` loads it;
+        xarray comes with the ``sweeps`` extra)."""
+        return _export("xarray")(self)
+
+    def to_dataframe(self):
+        """A ``pandas.DataFrame``, one row per (t, configuration) (``regret.labelled``)."""
+        return _export("dataframe")(self)
 
     @property
     def batch(self) -> int:
@@ -220,6 +276,21 @@ class Result:
                 rec["faults"] = faults
             out.append(rec)
         return out
+
+
+#: conversions registered by the layers above the core (``regret.labelled``): name → function
+EXPORTS: dict[str, Any] = {}
+
+
+def register_export(name: str, fn) -> None:
+    """Make ``Result.to_<name>()`` call ``fn(result)`` (the core does not import its users)."""
+    EXPORTS[name] = fn
+
+
+def _export(name: str):
+    if name not in EXPORTS:
+        raise ValueError(f"Result.to_{name} needs regret.labelled (import regret; the 'sweeps' extra)")
+    return EXPORTS[name]
 
 
 def _fmt(v) -> str:

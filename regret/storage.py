@@ -65,12 +65,18 @@ class Saved(NamedTuple):
 
 
 def save(path, results: Result | Sequence[Result], command: dict | None = None) -> str:
-    """Write ``results`` (one Result or a list) to ``path`` atomically; returns the path."""
+    """Write ``results`` (one Result or a list) to ``path`` atomically; returns the path.
+
+    A path ending in ``.zarr`` is written as a zarr store (``regret.labelled.save_zarr``: binary,
+    chunked, for large sweeps; needs the ``sweeps`` extra), anything else as JSON."""
     items = [results] if isinstance(results, Result) else list(results)
     for r in items:
         if not isinstance(r, Result):
             raise TypeError(f"results must be Result objects, got {type(r).__name__}")
     path = os.fspath(path)
+    fmt = format_of(path)
+    if fmt is not None:
+        return FORMATS[fmt][0](path, items, command)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise ValueError(f"save path {path!r}: directory {folder!r} does not exist")
@@ -131,10 +137,34 @@ def check_writable(option: str, path) -> str:
     return path
 
 
+#: other formats by file-name suffix: suffix → (save(path, results, command), load(path) →
+#: (results, command, meta), recognise(path) → bool); ``regret.labelled`` registers ".zarr"
+FORMATS: dict[str, tuple] = {}
+
+
+def register_format(suffix: str, save_fn, load_fn, recognise) -> None:
+    """Let ``save`` write paths ending in ``suffix`` with ``save_fn`` and ``load`` read the
+    directories ``recognise`` accepts with ``load_fn``."""
+    FORMATS[suffix] = (save_fn, load_fn, recognise)
+
+
+def format_of(path) -> str | None:
+    """The registered suffix ``save`` writes ``path`` with, or None for JSON."""
+    name = os.fspath(path).rstrip("/\\")
+    return next((suffix for suffix in FORMATS if name.endswith(suffix)), None)
+
+
 def load(path) -> Saved:
-    """Read a file written by ``save``; a ValueError names the file (and the field) if it is not
-    one, or not a whole one.  Results whose digest does not match are listed in ``altered``."""
+    """Read a file written by ``save`` (JSON, or a zarr store directory); a ValueError names
+    the file (and the field) if it is not one, or not a whole one.  Results whose digest does
+    not match are listed in ``altered`` (JSON only: a zarr store carries no digest)."""
     path = os.fspath(path)
+    if os.path.isdir(path):
+        for suffix, (_, load_fn, recognise) in FORMATS.items():
+            if recognise(path) or format_of(path) == suffix:
+                return Saved(*load_fn(path))
+        raise ValueError(f"results file {path!r} is a directory, neither a results file nor a "
+                         f"{' or '.join(FORMATS) or 'zarr'} store")
     try:
         with open(path, encoding="utf-8") as fh:
             doc = json.load(fh)

@@ -58,7 +58,11 @@ def register_optimizer(name: str, factory: Callable[..., Kernel]) -> None:
 
 def optimizer(name: str, **hparams) -> Kernel:
     """Build a registered kernel, e.g. ``optimizer("adam", beta1=0, convention="theory")``."""
-    return checks.build("optimizer", name, OPTIMIZERS, hparams)
+    import dataclasses
+
+    kernel = checks.build("optimizer", name, OPTIMIZERS, hparams)
+    # the recipe lets Kernel.take rebuild a slice of the batch (sharded sweeps)
+    return dataclasses.replace(kernel, recipe=(name, dict(hparams)))
 
 
 __all__ = ["OPTIMIZERS", "optimizer", "register_optimizer", "Kernel", "CONVENTIONS", "sgd", "adagrad", "rmsprop",

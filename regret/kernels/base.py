@@ -133,6 +133,9 @@ class Kernel:
     batch: int = 1
     init_state: Callable[[np.ndarray], tuple] | None = None
     doc: str = field(default="", repr=False)
+    #: (registry name, keyword arguments) this kernel was built from by ``regret.optimizer``;
+    #: what ``take`` rebuilds a slice of the batch from (None: built directly)
+    recipe: tuple[str, dict] | None = field(default=None, repr=False)
 
     @property
     def State(self) -> type:
@@ -190,6 +193,38 @@ class Kernel:
             else:
                 out[k] = v
         return out
+
+    def take(self, indices) -> "Kernel":
+        """The kernel of configurations ``indices`` (1-d integers in [0, B_k)) of this batch.
+
+        Rule: every keyword the kernel was built with (``recipe``, recorded by
+        ``regret.optimizer``) that is a 1-d sweep of length B_k is replaced by its entries at
+        ``indices``; scalars and length-1 values stay; the kernel is built anew from those.
+        Coefficients are closures over the whole batch, so slicing them would evaluate (n, B_k)
+        arrays per chunk for a shard of B_k/S configurations; rebuilding evaluates only the
+        shard's.  Every coefficient and parameter is computed per configuration
+        (``schedules.column_powers`` is bit for bit each configuration's own power), so a
+        configuration's numbers are the same in the slice as in the whole batch.  A kernel of
+        one configuration broadcasts and comes back as itself.  Sharded sweeps
+        (``regret.shards``) run on these slices.
+        """
+        idx = checks.take_indices(indices, self.batch)
+        if self.batch == 1:
+            return self
+        if self.recipe is None:
+            raise ValueError(f"kernel {self.name!r} was not built by regret.optimizer(...), so a slice of its "
+                             f"{self.batch} configurations cannot be rebuilt; build it with regret.optimizer")
+        name, kwargs = self.recipe
+        from . import optimizer
+
+        part = optimizer(name, **checks.slice_kwargs(kwargs, self.batch, idx))
+        for k, v in self.hparams.items():  # the rebuilt kernel must be the slice, entry for entry
+            if isinstance(v, np.ndarray) and len(v) == self.batch:
+                got = part.hparams.get(k)
+                if not (isinstance(got, np.ndarray) and np.array_equal(np.broadcast_to(got, idx.shape), v[idx])):
+                    raise ValueError(f"kernel {self.name!r}: rebuilding configurations {idx[:3].tolist()}... "
+                                     f"did not give their {k}; it cannot be sliced")
+        return part
 
     def __repr__(self) -> str:
         from ..reprs import kernel_text

@@ -46,7 +46,9 @@ def register_problem(name: str, factory: Callable[..., Problem]) -> None:
 
 def problem(name: str, **params) -> Problem:
     """Build a registered problem by name, e.g. ``problem("reddi-online", C=3)``."""
-    return checks.build("problem", name, PROBLEMS, params)
+    built = checks.build("problem", name, PROBLEMS, params)
+    built.recipe = (name, dict(params))  # lets Problem.take rebuild a slice of the batch
+    return built
 
 
 __all__ = ["PROBLEMS", "problem", "register_problem", "Problem", "LinearProblem", "GeneralProblem", "GradientStream",

@@ -58,6 +58,8 @@ class Problem(ABC):
     name: str = ""
     linear: bool = True
     stochastic: bool = False
+    #: (registry name, keyword arguments) set by ``regret.problem``; what ``take`` rebuilds from
+    recipe: tuple[str, dict] | None = None
 
     def __init__(self, feasible: Box, batch: int, params: dict, x0=None):
         self.feasible = feasible
@@ -83,6 +85,35 @@ class Problem(ABC):
 
     def describe(self) -> dict:
         return {"name": self.name, "params": self.params, "feasible": self.feasible.describe()}
+
+    def take(self, indices) -> "Problem":
+        """The problem of instances ``indices`` (1-d integers in [0, B_p)) of this batch.
+
+        Rule: every keyword the problem was built with (``recipe``, recorded by
+        ``regret.problem``) that is a 1-d sweep of length B_p is replaced by its entries at
+        ``indices``, and the problem is built anew.  Instances are independent (each stochastic
+        instance draws from its own ``SeedSequence(seed_i)``), so an instance's gradients are
+        the same in the slice as in the whole batch.  A problem of one instance broadcasts and
+        comes back as itself.  Sharded sweeps (``regret.shards``) run on these slices.
+        """
+        idx = checks.take_indices(indices, self.batch)
+        if self.batch == 1:
+            return self
+        if self.recipe is None:
+            raise ValueError(f"problem {self.name!r} was not built by regret.problem(...), so a slice of its "
+                             f"{self.batch} instances cannot be rebuilt; build it with regret.problem")
+        name, kwargs = self.recipe
+        from . import problem
+
+        part = problem(name, **checks.slice_kwargs(kwargs, self.batch, idx))
+        for k, v in self.params.items():
+            if isinstance(v, list) and len(v) == self.batch:
+                got = part.params.get(k)
+                want = [v[i] for i in idx.tolist()]
+                if (got if isinstance(got, list) else [got] * len(idx)) != want:
+                    raise ValueError(f"problem {self.name!r}: rebuilding instances {idx[:3].tolist()}... did "
+                                     f"not give their {k}; it cannot be sliced")
+        return part
 
     def __repr__(self) -> str:
         from ..reprs import problem_text
