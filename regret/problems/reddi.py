@@ -74,8 +74,8 @@ class ReddiStochastic(LinearProblem):
     stream has no state to save.  Instances sharing a seed share their uniforms (common random
     numbers), which is what a sweep over optimizers wants; pass an array of seeds for independent
     replicates.  (Until 2026-12-02 the draws came from one numpy PCG64 generator per instance,
-    seeded by ``SeedSequence(seed_i)``, ~10× slower for 10^4 seeds; ``params["rng"]`` records
-    which generator a run used.)
+    seeded by ``SeedSequence(seed_i)``, ~10× slower for 10^4 seeds; ``describe()["rng"]``
+    records which generator a run used.)
     """
 
     name = "reddi-stochastic"
@@ -103,8 +103,13 @@ class ReddiStochastic(LinearProblem):
         params = {"C": param_value(self.C), "delta": param_value(self.delta),
                   "p": param_value(self.p), "b": param_value(self.b),
                   "seed": int(self.seeds[0]) if len(self.seeds) == 1 else self.seeds.tolist(),
-                  "rng": RNG, "lo": float(lo), "hi": float(hi)}
+                  "lo": float(lo), "hi": float(hi)}
         super().__init__(interval(lo, hi), B, params, x0)
+
+    def describe(self) -> dict:
+        # the generator is provenance, not a constructor option: ``params`` must rebuild the
+        # problem (``regret.studies.run_bounds``, sharded sweeps), ``rng`` says how it drew
+        return {**super().describe(), "rng": RNG}
 
     def stream(self) -> GradientStream:
         return _BernoulliStream(self)
@@ -180,7 +185,7 @@ class _BernoulliStream(GradientStream):
         return out[..., None]
 
 
-#: the generator of the draws, recorded in the problem's provenance (``params["rng"]``)
+#: the generator of the draws, recorded in the problem's provenance (``describe()["rng"]``)
 RNG = "splitmix64"
 
 _GOLDEN = 0x9E3779B97F4A7C15
