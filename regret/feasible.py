@@ -256,3 +256,33 @@ class Simplex:
 
     def describe(self) -> dict:
         return {"kind": "simplex", "dim": self.dim, "scale": self.scale}
+
+
+FEASIBLE_KINDS = ("box", "ball", "simplex")
+
+
+def from_options(kind: str, dim: int, lo=-1.0, hi=1.0, radius=1.0, center=0.0, scale=1.0):
+    """The feasible set a problem's ``feasible=`` option names, in dimension ``dim``.
+
+    ``"box"``: [lo, hi]^d (lo, hi scalars or (d,)); ``"ball"``: {‖x − center‖₂ ≤ radius};
+    ``"simplex"``: {x ≥ 0, Σx = scale}.  Every one answers the exact linear comparator
+    (``min_linear``) and the weighted projection Π_{F,diag(1/η)} the adaptive methods need.
+    """
+    kind = checks.choice("feasible", kind, FEASIBLE_KINDS)
+    dim = checks.positive_int("d", dim)
+    if kind == "box":
+        try:
+            lo_, hi_ = (np.broadcast_to(checks.finite(n, v), (dim,)) for n, v in (("lo", lo), ("hi", hi)))
+        except ValueError as exc:
+            if "must be finite" in str(exc):
+                raise
+            raise ValueError(f"lo/hi must be scalars or have d={dim} entries, got shapes "
+                             f"{np.shape(lo)} and {np.shape(hi)}") from None
+        return Box(lo_, hi_)
+    if kind == "ball":
+        c = checks.finite("center", center)
+        if c.ndim > 1 or (c.ndim == 1 and c.shape[0] not in (1, dim)):
+            raise ValueError(f"center must be a scalar or have d={dim} entries, got shape {c.shape}")
+        return Ball(np.broadcast_to(c, (dim,)).copy(), radius)
+    return Simplex(dim, scale)
+
