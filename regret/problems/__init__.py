@@ -15,6 +15,7 @@ hinge              max(0, 1 − y_j<a_j,x>) over a data set
 absolute           |<a_j,x> − y_j| over a data set
 zhang              Zhang et al. (NeurIPS 2022) n-component construction (2.5)
 shi                Shi et al. (ICLR 2021) 10-component quadratic, dev = 0 / 100
+expression         a user's smooth convex loss in x (x1..xd) and t, safely parsed, differentiated
 =================  ==========================================================================
 
 Orders of presentation of the data/finite-sum families (cyclic, reshuffle, iid) and their seeding:
@@ -27,6 +28,7 @@ from typing import Callable
 from .. import checks
 from .base import GeneralProblem, GradientStream, LinearProblem, Problem
 from .periodic import MinusOneTwo, Periodic, minus_one_two
+from .expression import Expression
 from .finite_sum import Shi, Zhang
 from .learning import Learning, absolute, hinge, least_squares, logistic
 from .linear import OnlineLinear
@@ -46,6 +48,7 @@ PROBLEMS: dict[str, Callable[..., Problem]] = {
     "absolute": absolute,
     "zhang": Zhang,
     "shi": Shi,
+    "expression": Expression,
 }
 
 
@@ -56,4 +59,4 @@ def problem(name: str, **params) -> Problem:
 
 __all__ = ["PROBLEMS", "problem", "Problem", "LinearProblem", "GeneralProblem", "GradientStream",
            "ReddiOnline", "ReddiStochastic", "Periodic", "MinusOneTwo", "minus_one_two", "Quadratic",
-           "OnlineLinear", "Learning", "Zhang", "Shi"]
+           "OnlineLinear", "Learning", "Zhang", "Shi", "Expression"]

@@ -26,6 +26,10 @@ from .sampling import block_rng
 BUNDLED = ("iris", "breast_cancer", "diabetes")
 
 
+class _Own(ValueError):
+    """A message of ours about a data file (numpy's own ValueErrors are rephrased)."""
+
+
 def _read_file(name: str, path: str) -> np.ndarray:
     key = None
     base = path
@@ -33,7 +37,7 @@ def _read_file(name: str, path: str) -> np.ndarray:
         base, _, key = path.partition(".npz:")
         base += ".npz"
     if not os.path.exists(base):
-        raise ValueError(f"{name}={path!r}: no such file")
+        raise _Own(f"{name}={path!r}: no such file")
     ext = os.path.splitext(base)[1].lower()
     try:
         if ext == ".npy":
@@ -43,19 +47,19 @@ def _read_file(name: str, path: str) -> np.ndarray:
                 keys = list(z.keys())
                 if key is None:
                     if len(keys) != 1:
-                        raise ValueError(f"{name}={path!r} holds arrays {keys}; name one as {base}:KEY")
+                        raise _Own(f"{name}={path!r} holds arrays {keys}; name one as {base}:KEY")
                     key = keys[0]
                 if key not in keys:
-                    raise ValueError(f"{name}={path!r}: no array {key!r} in the file (it holds {keys})")
+                    raise _Own(f"{name}={path!r}: no array {key!r} in the file (it holds {keys})")
                 arr = z[key]
         elif ext == ".csv":
             arr = _read_csv(name, base)
         else:
-            raise ValueError(f"{name}={path!r}: expected a .npy, .npz or .csv file")
-    except ValueError:
+            raise _Own(f"{name}={path!r}: expected a .npy, .npz or .csv file")
+    except _Own:
         raise
     except Exception as exc:  # noqa: BLE001 - a corrupt file is the user's to fix: say so in one line
-        raise ValueError(f"{name}={path!r} could not be read ({type(exc).__name__}: {exc})") from None
+        raise _Own(f"{name}={path!r} could not be read ({type(exc).__name__}: {exc})") from None
     return arr
 
 
@@ -73,12 +77,12 @@ def _read_csv(name: str, path: str) -> np.ndarray:
                 if not rows and lineno == 1:
                     continue  # a header line
                 bad = next(c for c in cells if not _is_number(c))
-                raise ValueError(f"{name}={path!r} line {lineno}: {bad!r} is not a number") from None
+                raise _Own(f"{name}={path!r} line {lineno}: {bad!r} is not a number") from None
             if len(rows[-1]) != len(rows[0]):
-                raise ValueError(f"{name}={path!r} line {lineno}: {len(rows[-1])} columns, the first row has "
+                raise _Own(f"{name}={path!r} line {lineno}: {len(rows[-1])} columns, the first row has "
                                  f"{len(rows[0])}")
     if not rows:
-        raise ValueError(f"{name}={path!r} holds no numbers")
+        raise _Own(f"{name}={path!r} holds no numbers")
     return np.array(rows, dtype=np.float64)
 
 
@@ -117,9 +121,9 @@ def load_xy(name: str, value) -> tuple[np.ndarray, np.ndarray]:
                 keys = list(z.keys())
                 a_key = "A" if "A" in keys else "X" if "X" in keys else None
                 if a_key is None or "y" not in keys:
-                    raise ValueError(f"{name}={value!r} must hold arrays 'A' (or 'X') and 'y'; it holds {keys}")
+                    raise _Own(f"{name}={value!r} must hold arrays 'A' (or 'X') and 'y'; it holds {keys}")
                 A, y = z[a_key], z["y"]
-        except ValueError:
+        except _Own:
             raise
         except Exception as exc:  # noqa: BLE001
             raise ValueError(f"{name}={value!r} could not be read ({type(exc).__name__}: {exc})") from None
