@@ -175,6 +175,18 @@ class Expression(GeneralProblem):
         weights = {s: float(q + (1 if s <= r else 0)) for s in range(1, self.period + 1)}
         return np.array([self._weighted_min({s: w for s, w in weights.items() if w > 0})])
 
+    def jit_rule(self):
+        """The compiled engine's rule (``regret.compiled``): ``jit_rules.expression_point``."""
+        from .jit_rules import expression_point
+
+        f, g = self.jit_functions()
+        return expression_point(f, g, self.dim), ()
+
+    def jit_chunk(self, ts):
+        from .jit_rules import NO_INDEX
+
+        return NO_INDEX
+
     def jit_functions(self):
         """(loss, grad) as numba-compiled scalar functions of (t, x1, …, xd) (grad returns a tuple)."""
         if "jit" not in self._cache:
@@ -182,6 +194,7 @@ class Expression(GeneralProblem):
 
             t = sp.Symbol("t", positive=True)
             f = numba.njit(sp.lambdify([t] + self.syms, self.expr, "math"))
-            g = numba.njit(sp.lambdify([t] + self.syms, tuple(self.grad_exprs), "math"))
+            # × 1.0 so that a constant derivative is a float too: the tuple stays homogeneous
+            g = numba.njit(sp.lambdify([t] + self.syms, tuple(sp.Float(1.0) * e for e in self.grad_exprs), "math"))
             self._cache["jit"] = (f, g)
         return self._cache["jit"]

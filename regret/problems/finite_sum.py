@@ -91,6 +91,9 @@ class FiniteSum1D(GeneralProblem):
     def comparator(self, T):
         return np.array([self.sum_min(c.astype(np.float64))[0] for c in self.path.counts(T)])
 
+    def jit_chunk(self, ts):
+        return self.path.indices(ts)
+
     def expected_gap(self, x) -> np.ndarray:
         """(1/n)Σ_j f_j(x) − min_F (1/n)Σ_j f_j for x of shape (B, 1)."""
         j = np.arange(self.n)
@@ -124,6 +127,11 @@ class Zhang(FiniteSum1D):
     def __init__(self, n=10, order="cyclic", seed=0, lo=-4.0, hi=2.0, x0=None):
         n = checks.positive_int("n", n, minimum=2)
         super().__init__(n, order, seed, lo, hi, x0, {"n": n})
+
+    def jit_rule(self):
+        from .jit_rules import zhang_point
+
+        return zhang_point, (np.array([float(self.n)]),)
 
     def components(self, j, x):
         j, x = np.broadcast_arrays(j, x)
@@ -161,6 +169,11 @@ class Shi(FiniteSum1D):
     def __init__(self, dev=0.0, order="cyclic", seed=0, lo=-10.0, hi=10.0, x0=0.01):
         self.dev = float(checks.finite("dev", dev))
         super().__init__(10, order, seed, lo, hi, x0, {"dev": self.dev})
+
+    def jit_rule(self):
+        from .jit_rules import shi_point
+
+        return shi_point, (np.array([self.dev]),)
 
     def components(self, j, x):
         j, x = np.broadcast_arrays(j, x)

@@ -158,6 +158,15 @@ class Learning(GeneralProblem):
         a, y = self._points(t)
         return self._loss(np.sum(a * x, axis=-1), y)
 
+    def jit_rule(self):
+        """The compiled engine's rule (``regret.compiled``): ``jit_rules.learning_point``."""
+        from .jit_rules import learning_point
+
+        return learning_point(self._loss, self._dloss), (self.A, self.y)
+
+    def jit_chunk(self, ts):
+        return self.path.indices(ts)
+
     @property
     def G_inf(self) -> float:
         """A bound on ‖∇f_t‖∞ over F: max_j |∂ℓ| · ‖a_j‖∞ (|∂ℓ| ≤ 1 except for squares)."""

@@ -1,0 +1,256 @@
+"""The compiled loop for x-dependent problems: gradient, loss, kernel rule and projection in one
+numba function, specialised by closures (no source text is generated).
+
+For every step t of a chunk and every live configuration b:
+
+    f, g = problem rule(x_b, t)                       (the problem's jitable ``point``)
+    loss_b += f                                       (Kahan-compensated, as the numpy engine)
+    (x̂, η, s') = kernel.rule(x_i, g_i, *s_i, *coeff_i(t), *param_i)   for each coordinate i
+    x_b = Π_{F, diag(1/η)}(x̂)                         (box clip, weighted ball or simplex)
+
+A configuration whose x̂, η or state is not finite is frozen at its last finite values with
+the step and the first such quantity recorded (the order and codes of ``engine._commit``), so
+faults, batch independence and resume behave exactly as on the numpy engine, which stays the
+reference: both agree to rounding (the loss of a point is summed in a different order, and the
+ball's Newton iteration stops per row instead of for the whole batch).
+
+The contract a problem meets to run here (``applies``):
+
+    problem.jit_rule() -> (point, data)
+        point(x, t, k, p, data, idx, g) -> f_t(x)   a numba-compiled function: x the (d,) row,
+            t the step, k its index in the chunk, p the problem instance, data a tuple of
+            arrays, idx the chunk's time-only data; writes ∇f_t(x) into g (d,)
+    problem.jit_chunk(ts) -> idx                   the chunk's time-only data (e.g. the sample
+            indices, (n, B_p) int64), computed outside the loop by the problem's own sampler
+
+The loop is compiled once per (kernel rule, problem point, projection) and cached in memory.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba.np.unsafe.ndarray import to_fixed_tuple
+
+_LOOPS: dict = {}
+
+
+def applies(problem) -> str | None:
+    """None when the compiled loop can run ``problem``, else the reason it cannot."""
+    if getattr(problem, "linear", True):
+        return "the problem is linear (the fused engine runs those)"
+    if not hasattr(problem, "jit_rule"):
+        return f"problem {problem.name!r} supplies no jitable rule (jit_rule)"
+    if problem.feasible.kind not in ("box", "ball", "simplex"):
+        return f"no compiled projection onto a {problem.feasible.kind}"
+    return None
+
+
+def select(problem, kernel, engine: str):
+    """(name, advance) for a general problem: "compiled" under "auto" when it applies, else numpy."""
+    from .engine import _run_general
+
+    if engine == "numpy" or applies(problem) is not None:
+        return "numpy", _run_general
+    return "compiled", advance_compiled
+
+
+# ---- projections (the algorithms of regret.feasible, one row at a time) -------------------------
+
+
+@numba.njit(cache=False)
+def _box(xh, eta, lo, hi, center, radius, scale, out):
+    for i in range(xh.shape[0]):
+        out[i] = min(max(xh[i], lo[i]), hi[i])
+
+
+@numba.njit(cache=False)
+def _ball(xh, eta, lo, hi, center, radius, scale, out):
+    """Π_{ball, diag(1/η)}: Newton on the secular equation, as ``Ball._weighted``."""
+    d = xh.shape[0]
+    nrm2 = 0.0
+    for i in range(d):
+        z = xh[i] - center[i]
+        nrm2 += z * z
+    if not np.sqrt(nrm2) > radius:
+        for i in range(d):
+            out[i] = xh[i]
+        return
+    mu = 0.0
+    for _ in range(100):
+        s = 0.0
+        ds = 0.0
+        for i in range(d):
+            z = xh[i] - center[i]
+            b = 1.0 / (1.0 / eta[i])
+            q = 1.0 / (1.0 + mu * b)
+            s += z * z * q * q
+            ds += b * z * z * q * q * q
+        psi = 1.0 / np.sqrt(s) - 1.0 / radius
+        dpsi = ds / s ** 1.5
+        step = -psi / dpsi if dpsi > 0 else 0.0
+        mu = mu + step
+        if abs(step) <= 1e-15 * max(mu, 1e-300):
+            break
+    n2 = 0.0
+    for i in range(d):
+        b = 1.0 / (1.0 / eta[i])
+        out[i] = (xh[i] - center[i]) / (1.0 + mu * b)
+        n2 += out[i] * out[i]
+    n = np.sqrt(n2)
+    f = min(1.0, radius / n) if n > 0 else 1.0
+    for i in range(d):
+        out[i] = center[i] + out[i] * f
+
+
+@numba.njit(cache=False)
+def _simplex(xh, eta, lo, hi, center, radius, scale, out):
+    """Π_{simplex, diag(1/η)}: the sorted-breakpoint algorithm of ``Simplex._project``."""
+    d = xh.shape[0]
+    total = 0.0
+    inside = True
+    for i in range(d):
+        total += xh[i]
+        if xh[i] < 0.0:
+            inside = False
+    if inside and abs(total - scale) <= 1e-12 * scale * d:
+        for i in range(d):
+            out[i] = xh[i]
+        return
+    b = np.empty(d)
+    brk = np.empty(d)
+    for i in range(d):
+        b[i] = 1.0 / (1.0 / eta[i])
+        brk[i] = xh[i] / b[i] if b[i] > 0 else np.inf
+    order = np.argsort(-brk, kind="mergesort")
+    cy = 0.0
+    cb = 0.0
+    lam = 0.0
+    found = False
+    for j in range(d):
+        o = order[j]
+        cy += xh[o]
+        cb += b[o]
+        lam_j = (cy - scale) / cb if cb > 0 else -np.inf
+        if xh[o] - lam_j * b[o] > 0 or b[o] == 0:
+            lam = lam_j
+            found = True
+    if not found or not np.isfinite(lam):
+        lam = 0.0
+    for i in range(d):
+        out[i] = max(0.0, xh[i] - lam * b[i])
+
+
+_PROJECT = {"box": _box, "ball": _ball, "simplex": _simplex}
+
+
+# ---- the loop -----------------------------------------------------------------------------------
+
+
+def _loop(rule, point, project, ns: int, nc: int, npar: int):
+    key = (rule, point, project, ns, nc, npar)
+    fn = _LOOPS.get(key)
+    if fn is not None:
+        return fn
+
+    @numba.njit(cache=False, nogil=True)
+    def loop(X, S, ETA, loss, loss_c, alive, fault_t, fault_what, ts, C, cw, P, pw, bp, data, idx,
+             lo, hi, center, radius, scale):
+        B, d = X.shape
+        g = np.empty(d)
+        xh = np.empty(d)
+        et = np.empty(d)
+        sn = np.empty((max(ns, 1), d))
+        xo = np.empty(d)
+        sb = np.empty(max(ns, 1))
+        cb = np.empty(max(nc, 1))
+        pb = np.empty(max(npar, 1))
+        for k in range(ts.shape[0]):
+            t = ts[k]
+            for b in range(B):
+                if not alive[b]:
+                    continue
+                p = b if bp > 1 else 0
+                f = point(X[b], t, k, p, data, idx, g)
+                y = f - loss_c[b]  # Kahan, in the order of engine._kahan
+                new = loss[b] + y
+                loss_c[b] = (new - loss[b]) - y
+                loss[b] = new
+                for j in range(nc):
+                    cb[j] = C[j, k, b if cw[j] > 1 else 0]
+                for j in range(npar):
+                    pb[j] = P[j, b if pw[j] > 1 else 0]
+                pa = to_fixed_tuple(pb, npar)
+                co = to_fixed_tuple(cb, nc)
+                bad_x = False
+                bad_e = False
+                bad_s = -1
+                for i in range(d):
+                    for j in range(ns):
+                        sb[j] = S[j, b, i]
+                    out = rule(X[b, i], g[i], *(to_fixed_tuple(sb, ns) + co + pa))
+                    xh[i] = out[0]
+                    et[i] = out[1]
+                    if not np.isfinite(out[0]):
+                        bad_x = True
+                    if not np.isfinite(out[1]):
+                        bad_e = True
+                    for j in range(ns):
+                        v = out[2 + j]
+                        sn[j, i] = v
+                        if not np.isfinite(v) and (bad_s < 0 or j < bad_s):
+                            bad_s = j
+                if bad_x or bad_e or bad_s >= 0:
+                    alive[b] = False
+                    fault_t[b] = t
+                    fault_what[b] = 0 if bad_x else 1 if bad_e else 2 + bad_s
+                    continue
+                project(xh, et, lo, hi, center, radius, scale, xo)
+                for i in range(d):
+                    X[b, i] = xo[i]
+                    ETA[b, i] = et[i]
+                    for j in range(ns):
+                        S[j, b, i] = sn[j, i]
+
+    _LOOPS[key] = loop
+    return loop
+
+
+def _pack(arrays, B: int, lead: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Stack arrays of width 1 or B along a new first axis: (values (m, *lead, W), widths (m,))."""
+    W = max([a.shape[-1] for a in arrays] + [1])
+    out = np.zeros((len(arrays),) + lead + (W,))
+    widths = np.ones(max(len(arrays), 1), dtype=np.int64)
+    for j, a in enumerate(arrays):
+        w = a.shape[-1]
+        out[j, ..., :w] = a
+        widths[j] = w
+    return out, widths
+
+
+def advance_compiled(tr, kernel, problem, ts: np.ndarray, coeffs, params) -> None:
+    """Drop-in for ``engine._run_general``: advance ``tr`` through the steps ``ts`` in place."""
+    B, d = tr.x.shape
+    n = len(ts)
+    point, data = problem.jit_rule()
+    F = problem.feasible
+    kind = F.kind
+    lo = np.ascontiguousarray(F.lo if kind == "box" else np.zeros(d), dtype=np.float64)
+    hi = np.ascontiguousarray(F.hi if kind == "box" else np.zeros(d), dtype=np.float64)
+    center = np.ascontiguousarray(F.center if kind == "ball" else np.zeros(d), dtype=np.float64)
+    radius = float(F.radius) if kind == "ball" else 0.0
+    scale = float(F.scale) if kind == "simplex" else 0.0
+    cs = [np.broadcast_to(np.asarray(c, dtype=np.float64).reshape(n, -1), (n, np.asarray(c).reshape(n, -1).shape[1]))
+          for c in coeffs]
+    C, cw = _pack(cs, B, (n,))
+    ps = [np.asarray(p, dtype=np.float64).reshape(-1) for p in params]
+    P, pw = _pack(ps, B, ())
+    X = np.ascontiguousarray(tr.x, dtype=np.float64).copy()
+    S = np.ascontiguousarray(np.stack(tr.s) if tr.s else np.zeros((1, B, d)))
+    ETA = np.ascontiguousarray(np.broadcast_to(tr.eta, (B, d)), dtype=np.float64).copy()
+    idx = problem.jit_chunk(ts)
+    loop = _loop(kernel.rule, point, _PROJECT[kind], len(tr.s), len(coeffs), len(params))
+    loop(X, S, ETA, tr.loss, tr.loss_c, tr.alive, tr.fault_t, tr.fault_what, np.ascontiguousarray(ts, dtype=np.int64),
+         C, cw, P, pw, problem.batch, data, idx, lo, hi, center, radius, scale)
+    tr.x, tr.eta = X, ETA
+    tr.s = [S[j].copy() for j in range(len(tr.s))]
+    tr.t = int(ts[-1])
