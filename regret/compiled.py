@@ -57,13 +57,13 @@ def select(problem, kernel, engine: str):
 # ---- projections (the algorithms of regret.feasible, one row at a time) -------------------------
 
 
-@numba.njit(cache=False)
+@numba.njit(error_model="numpy")
 def _box(xh, eta, lo, hi, center, radius, scale, out):
     for i in range(xh.shape[0]):
         out[i] = min(max(xh[i], lo[i]), hi[i])
 
 
-@numba.njit(cache=False)
+@numba.njit(error_model="numpy")
 def _ball(xh, eta, lo, hi, center, radius, scale, out):
     """Π_{ball, diag(1/η)}: Newton on the secular equation, as ``Ball._weighted``."""
     d = xh.shape[0]
@@ -102,7 +102,7 @@ def _ball(xh, eta, lo, hi, center, radius, scale, out):
         out[i] = center[i] + out[i] * f
 
 
-@numba.njit(cache=False)
+@numba.njit(error_model="numpy")
 def _simplex(xh, eta, lo, hi, center, radius, scale, out):
     """Π_{simplex, diag(1/η)}: the sorted-breakpoint algorithm of ``Simplex._project``."""
     d = xh.shape[0]
@@ -152,7 +152,7 @@ def _loop(rule, point, project, ns: int, nc: int, npar: int):
     if fn is not None:
         return fn
 
-    @numba.njit(cache=False, nogil=True)
+    @numba.njit(error_model="numpy", nogil=True)
     def loop(X, S, ETA, loss, loss_c, alive, fault_t, fault_what, ts, C, cw, P, pw, bp, data, idx,
              lo, hi, center, radius, scale):
         B, d = X.shape

@@ -193,8 +193,8 @@ class Expression(GeneralProblem):
             import numba
 
             t = sp.Symbol("t", positive=True)
-            f = numba.njit(sp.lambdify([t] + self.syms, self.expr, "math"))
+            f = numba.njit(error_model="numpy")(sp.lambdify([t] + self.syms, self.expr, "math"))
             # × 1.0 so that a constant derivative is a float too: the tuple stays homogeneous
-            g = numba.njit(sp.lambdify([t] + self.syms, tuple(sp.Float(1.0) * e for e in self.grad_exprs), "math"))
+            g = numba.njit(error_model="numpy")(sp.lambdify([t] + self.syms, tuple(sp.Float(1.0) * e for e in self.grad_exprs), "math"))
             self._cache["jit"] = (f, g)
         return self._cache["jit"]

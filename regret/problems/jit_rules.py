@@ -16,7 +16,7 @@ _CACHE: dict = {}
 NO_INDEX = np.zeros((1, 1), dtype=np.int64)
 
 
-@numba.njit
+@numba.njit(error_model="numpy")
 def quadratic_point(x, t, k, p, data, idx, g):
     """½Σ a_i (x_i − c_i)², data = (a, c)."""
     a, c = data
@@ -32,7 +32,7 @@ def learning_point(loss, dloss):
     """ℓ(<a_j, x>, y_j) with j = idx[k, p], data = (A, y)."""
     key = ("learning", loss, dloss)
     if key not in _CACHE:
-        @numba.njit
+        @numba.njit(error_model="numpy")
         def point(x, t, k, p, data, idx, g):
             A, y = data
             j = idx[k, p]
@@ -48,7 +48,7 @@ def learning_point(loss, dloss):
     return _CACHE[key]
 
 
-@numba.njit
+@numba.njit(error_model="numpy")
 def zhang_point(x, t, k, p, data, idx, g):
     """Zhang et al. (2.5): component j = idx[k, p] of n = data[0][0]."""
     n = data[0][0]
@@ -61,7 +61,7 @@ def zhang_point(x, t, k, p, data, idx, g):
     return w * (0.5 * (z + 2.0) ** 2 - 1.5)
 
 
-@numba.njit
+@numba.njit(error_model="numpy")
 def shi_point(x, t, k, p, data, idx, g):
     """Shi et al.: 5(x − dev)² for component 9, else −½(x − 10·dev/9)²; dev = data[0][0]."""
     dev = data[0][0]
@@ -78,7 +78,7 @@ def expression_point(f, grad, d: int):
     """A user's expression: f(t, x1..xd) and grad(t, x1..xd) (a tuple), both numba-compiled."""
     key = ("expression", f, grad, d)
     if key not in _CACHE:
-        @numba.njit
+        @numba.njit(error_model="numpy")
         def point(x, t, k, p, data, idx, g):
             xt = to_fixed_tuple(x, d)
             gt = grad(float(t), *xt)
