@@ -32,6 +32,8 @@ import numpy as np
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
 _LOOPS: dict = {}
+#: config-step-coordinates in a chunk from which the batch is split across threads
+PARALLEL_WORK = 1 << 18
 
 
 def applies(problem) -> str | None:
@@ -146,40 +148,41 @@ _PROJECT = {"box": _box, "ball": _ball, "simplex": _simplex}
 # ---- the loop -----------------------------------------------------------------------------------
 
 
-def _loop(rule, point, project, ns: int, nc: int, npar: int):
-    key = (rule, point, project, ns, nc, npar)
+def _loop(rule, point, project, ns: int, nc: int, npar: int, parallel: bool):
+    key = (rule, point, project, ns, nc, npar, parallel)
     fn = _LOOPS.get(key)
     if fn is not None:
         return fn
 
     @numba.njit(error_model="numpy", nogil=True)
-    def loop(X, S, ETA, loss, loss_c, alive, fault_t, fault_what, ts, C, cw, P, pw, bp, data, idx,
-             lo, hi, center, radius, scale):
-        B, d = X.shape
-        g = np.empty(d)
-        xh = np.empty(d)
-        et = np.empty(d)
-        sn = np.empty((max(ns, 1), d))
-        xo = np.empty(d)
-        sb = np.empty(max(ns, 1))
-        cb = np.empty(max(nc, 1))
-        pb = np.empty(max(npar, 1))
-        for k in range(ts.shape[0]):
-            t = ts[k]
-            for b in range(B):
-                if not alive[b]:
-                    continue
-                p = b if bp > 1 else 0
-                f = point(X[b], t, k, p, data, idx, g)
+    def one(b, X, S, ETA, loss, loss_c, alive, fault_t, fault_what, ts, C, P, pw, bp, data, idx,
+            lo, hi, center, radius, scale):
+        """Configuration b through the whole chunk (its row stays in cache)."""
+        d = X.shape[1]
+        if alive[b]:
+            g = np.empty(d)
+            xh = np.empty(d)
+            et = np.empty(d)
+            sn = np.empty((max(ns, 1), d))
+            xo = np.empty(d)
+            sb = np.empty(max(ns, 1))
+            cb = np.empty(max(nc, 1))
+            pb = np.empty(max(npar, 1))
+            for j in range(npar):
+                pb[j] = P[j, b if pw[j] > 1 else 0]
+            pa = to_fixed_tuple(pb, npar)
+            xb = X[b]
+            p = b if bp > 1 else 0
+            for k in range(ts.shape[0]):
+                t = ts[k]
+                f = point(xb, t, k, p, data, idx, g)
                 y = f - loss_c[b]  # Kahan, in the order of engine._kahan
                 new = loss[b] + y
                 loss_c[b] = (new - loss[b]) - y
                 loss[b] = new
                 for j in range(nc):
-                    cb[j] = C[j, k, b if cw[j] > 1 else 0]
-                for j in range(npar):
-                    pb[j] = P[j, b if pw[j] > 1 else 0]
-                pa = to_fixed_tuple(pb, npar)
+                    cj = C[j]
+                    cb[j] = cj[k, b if cj.shape[1] > 1 else 0]
                 co = to_fixed_tuple(cb, nc)
                 bad_x = False
                 bad_e = False
@@ -187,7 +190,7 @@ def _loop(rule, point, project, ns: int, nc: int, npar: int):
                 for i in range(d):
                     for j in range(ns):
                         sb[j] = S[j, b, i]
-                    out = rule(X[b, i], g[i], *(to_fixed_tuple(sb, ns) + co + pa))
+                    out = rule(xb[i], g[i], *(to_fixed_tuple(sb, ns) + co + pa))
                     xh[i] = out[0]
                     et[i] = out[1]
                     if not np.isfinite(out[0]):
@@ -203,13 +206,21 @@ def _loop(rule, point, project, ns: int, nc: int, npar: int):
                     alive[b] = False
                     fault_t[b] = t
                     fault_what[b] = 0 if bad_x else 1 if bad_e else 2 + bad_s
-                    continue
+                    break
                 project(xh, et, lo, hi, center, radius, scale, xo)
                 for i in range(d):
-                    X[b, i] = xo[i]
+                    xb[i] = xo[i]
                     ETA[b, i] = et[i]
                     for j in range(ns):
                         S[j, b, i] = sn[j, i]
+
+    @numba.njit(error_model="numpy", nogil=True, parallel=parallel)
+    def loop(X, S, ETA, loss, loss_c, alive, fault_t, fault_what, ts, C, P, pw, bp, data, idx,
+             lo, hi, center, radius, scale):
+        # configurations are independent: the batch is split across threads (numba's prange)
+        for b in numba.prange(X.shape[0]):
+            one(np.int64(b), X, S, ETA, loss, loss_c, alive, fault_t, fault_what, ts, C, P, pw, bp, data, idx,
+                lo, hi, center, radius, scale)
 
     _LOOPS[key] = loop
     return loop
@@ -239,18 +250,19 @@ def advance_compiled(tr, kernel, problem, ts: np.ndarray, coeffs, params) -> Non
     center = np.ascontiguousarray(F.center if kind == "ball" else np.zeros(d), dtype=np.float64)
     radius = float(F.radius) if kind == "ball" else 0.0
     scale = float(F.scale) if kind == "simplex" else 0.0
-    cs = [np.broadcast_to(np.asarray(c, dtype=np.float64).reshape(n, -1), (n, np.asarray(c).reshape(n, -1).shape[1]))
-          for c in coeffs]
-    C, cw = _pack(cs, B, (n,))
+    # a tuple of (n, 1 or B) arrays, one type for numba whatever their widths (a dummy when empty)
+    C = tuple(np.require(np.asarray(c, dtype=np.float64).reshape(n, -1), requirements=("C", "W")) for c in coeffs) or (
+        np.zeros((1, 1)),)
     ps = [np.asarray(p, dtype=np.float64).reshape(-1) for p in params]
     P, pw = _pack(ps, B, ())
     X = np.ascontiguousarray(tr.x, dtype=np.float64).copy()
     S = np.ascontiguousarray(np.stack(tr.s) if tr.s else np.zeros((1, B, d)))
     ETA = np.ascontiguousarray(np.broadcast_to(tr.eta, (B, d)), dtype=np.float64).copy()
     idx = problem.jit_chunk(ts)
-    loop = _loop(kernel.rule, point, _PROJECT[kind], len(tr.s), len(coeffs), len(params))
+    parallel = B * n * d >= PARALLEL_WORK and B > 1
+    loop = _loop(kernel.rule, point, _PROJECT[kind], len(tr.s), len(coeffs), len(params), parallel)
     loop(X, S, ETA, tr.loss, tr.loss_c, tr.alive, tr.fault_t, tr.fault_what, np.ascontiguousarray(ts, dtype=np.int64),
-         C, cw, P, pw, problem.batch, data, idx, lo, hi, center, radius, scale)
+         C, P, pw, problem.batch, data, idx, lo, hi, center, radius, scale)
     tr.x, tr.eta = X, ETA
     tr.s = [S[j].copy() for j in range(len(tr.s))]
     tr.t = int(ts[-1])
