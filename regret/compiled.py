@@ -77,7 +77,10 @@ def _ball(xh, eta, lo, hi, center, radius, scale, out):
         for i in range(d):
             out[i] = xh[i]
         return
-    mu = 0.0
+    bmax = 0.0
+    for i in range(d):
+        bmax = max(bmax, 1.0 / (1.0 / eta[i]))
+    mu = (np.sqrt(nrm2) / radius - 1.0) / bmax if bmax > 0 else 0.0  # ≤ μ*: see Ball._weighted
     for _ in range(100):
         s = 0.0
         ds = 0.0
@@ -91,7 +94,7 @@ def _ball(xh, eta, lo, hi, center, radius, scale, out):
         dpsi = ds / s ** 1.5
         step = -psi / dpsi if dpsi > 0 else 0.0
         mu = mu + step
-        if abs(step) <= 1e-15 * max(mu, 1e-300):
+        if step <= 1e-15 * max(mu, 1e-300):  # not a positive step: at the root (Ball._weighted)
             break
     n2 = 0.0
     for i in range(d):

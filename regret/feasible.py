@@ -162,8 +162,11 @@ class Ball:
 
     @staticmethod
     def _weighted(z: np.ndarray, b: np.ndarray, r: float, iters: int) -> np.ndarray:
-        mu = np.zeros(z.shape[0])
+        # Start at μ₀ = (‖z‖/r − 1)/max_i b_i ≤ μ*: there ‖x(μ₀)‖ ≥ ‖z‖/(1 + μ₀ max b) = r, so
+        # Newton still increases monotonically to the root, in a few steps instead of dozens.
         z2 = z * z
+        bmax = np.max(b, axis=-1)
+        mu = np.where(bmax > 0, (np.sqrt(np.sum(z2, axis=-1)) / r - 1.0) / np.where(bmax > 0, bmax, 1.0), 0.0)
         for _ in range(iters):
             q = 1.0 / (1.0 + mu[:, None] * b)
             s = np.sum(z2 * q * q, axis=-1)                      # ‖x(μ)‖²
@@ -173,7 +176,8 @@ class Ball:
             # fixed coordinates (b = 0) alone outside the ball: no μ helps; stop there
             step = np.where(dpsi > 0, -psi / np.where(dpsi > 0, dpsi, 1.0), 0.0)
             mu = mu + step
-            if np.all(np.abs(step) <= 1e-15 * np.maximum(mu, 1e-300)):
+            # Newton from below takes positive steps; a step that is not (rounding at the root) ends it
+            if np.all(step <= 1e-15 * np.maximum(mu, 1e-300)):
                 break
         x = z / (1.0 + mu[:, None] * b)
         n = np.sqrt(np.sum(x * x, axis=-1))
