@@ -15,10 +15,11 @@ quadratic pieces so that the sum has a minimiser, with n components:
 
 Each piece joins C¹ at x = −1; the sum is x for x ≥ −1 and ½(x + 2)² − 3/2 below, minimised at
 x* = −2 with f(x*) = −3/2 (the components f_j, j ≥ 1, are concave: the sum is convex).  The
-paper's point: Adam with β1 < √β2 converges on it when β2 is large relative to n (β2 ≥ 1 −
-O(1/n²) in their Theorem), and can fail for small β2 — the threshold moves with n.
+paper's point: Adam with β1 < √β2 converges on it when β2 is large relative to n, and can fail
+for small β2 — the threshold moves with n (the paper's exact threshold is not restated here).
 **The formulas above are recalled, not read** (the paper could not be retrieved in this
-session): check them against (2.5) before relying on a constant.
+session; searches found neither the text nor the authors' code): check them against (2.5)
+before relying on a constant.
 
 ``shi`` — Shi, Li, Hong & Sun, "RMSprop Converges with Proper Hyper-parameter" (ICLR 2021),
 Appendix A.2/A.3, read from the authors' code (github.com/soundsinteresting/RMSprop,
