@@ -71,14 +71,17 @@ def _symbols(params) -> dict:
     return {k: sp.Symbol(k, positive=True) for k in params}
 
 
-def parse(text, name: str = "expression", params=None) -> sp.Expr:
+def parse(text, name: str = "expression", params=None, real=()) -> sp.Expr:
     """Parse ``text`` (a string or a sympy expression) into an expression of t and ``params``.
 
     ``params``: names (values are substituted by ``check``; here only the names matter).
+    ``real``: names of real variables of any sign (a loss's x1..xd), not positive symbols, so
+    that Abs(x) or sqrt(x**2) keep their meaning.
     Raises ValueError naming ``name`` and the offending part.
     """
     params = dict(params or {})
-    allowed = {"t": t, **_symbols(params), **FUNCTIONS, **CONSTANTS}
+    params.update({k: None for k in real})
+    allowed = {"t": t, **_symbols(params), **{k: sp.Symbol(k, real=True) for k in real}, **FUNCTIONS, **CONSTANTS}
     if isinstance(text, sp.Basic):
         expr = text
     else:

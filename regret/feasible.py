@@ -162,8 +162,11 @@ class Ball:
 
     @staticmethod
     def _weighted(z: np.ndarray, b: np.ndarray, r: float, iters: int) -> np.ndarray:
-        mu = np.zeros(z.shape[0])
+        # Start at μ₀ = (‖z‖/r − 1)/max_i b_i ≤ μ*: there ‖x(μ₀)‖ ≥ ‖z‖/(1 + μ₀ max b) = r, so
+        # Newton still increases monotonically to the root, in a few steps instead of dozens.
         z2 = z * z
+        bmax = np.max(b, axis=-1)
+        mu = np.where(bmax > 0, (np.sqrt(np.sum(z2, axis=-1)) / r - 1.0) / np.where(bmax > 0, bmax, 1.0), 0.0)
         for _ in range(iters):
             q = 1.0 / (1.0 + mu[:, None] * b)
             s = np.sum(z2 * q * q, axis=-1)                      # ‖x(μ)‖²
@@ -173,7 +176,8 @@ class Ball:
             # fixed coordinates (b = 0) alone outside the ball: no μ helps; stop there
             step = np.where(dpsi > 0, -psi / np.where(dpsi > 0, dpsi, 1.0), 0.0)
             mu = mu + step
-            if np.all(np.abs(step) <= 1e-15 * np.maximum(mu, 1e-300)):
+            # Newton from below takes positive steps; a step that is not (rounding at the root) ends it
+            if np.all(step <= 1e-15 * np.maximum(mu, 1e-300)):
                 break
         x = z / (1.0 + mu[:, None] * b)
         n = np.sqrt(np.sum(x * x, axis=-1))
@@ -256,3 +260,33 @@ class Simplex:
 
     def describe(self) -> dict:
         return {"kind": "simplex", "dim": self.dim, "scale": self.scale}
+
+
+FEASIBLE_KINDS = ("box", "ball", "simplex")
+
+
+def from_options(kind: str, dim: int, lo=-1.0, hi=1.0, radius=1.0, center=0.0, scale=1.0):
+    """The feasible set a problem's ``feasible=`` option names, in dimension ``dim``.
+
+    ``"box"``: [lo, hi]^d (lo, hi scalars or (d,)); ``"ball"``: {‖x − center‖₂ ≤ radius};
+    ``"simplex"``: {x ≥ 0, Σx = scale}.  Every one answers the exact linear comparator
+    (``min_linear``) and the weighted projection Π_{F,diag(1/η)} the adaptive methods need.
+    """
+    kind = checks.choice("feasible", kind, FEASIBLE_KINDS)
+    dim = checks.positive_int("d", dim)
+    if kind == "box":
+        try:
+            lo_, hi_ = (np.broadcast_to(checks.finite(n, v), (dim,)) for n, v in (("lo", lo), ("hi", hi)))
+        except ValueError as exc:
+            if "must be finite" in str(exc):
+                raise
+            raise ValueError(f"lo/hi must be scalars or have d={dim} entries, got shapes "
+                             f"{np.shape(lo)} and {np.shape(hi)}") from None
+        return Box(lo_, hi_)
+    if kind == "ball":
+        c = checks.finite("center", center)
+        if c.ndim > 1 or (c.ndim == 1 and c.shape[0] not in (1, dim)):
+            raise ValueError(f"center must be a scalar or have d={dim} entries, got shape {c.shape}")
+        return Ball(np.broadcast_to(c, (dim,)).copy(), radius)
+    return Simplex(dim, scale)
+

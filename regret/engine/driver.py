@@ -199,6 +199,10 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
                      fault_what=np.full(B, -1, dtype=np.int64))
 
     engine_name, advance = select_advance(problem, kernel, engine)
+    if not linear:  # x-dependent: the compiled loop of regret.compiled when the problem has a jitable rule
+        from ..compiled import select as select_general
+
+        engine_name, advance_general = select_general(problem, kernel, engine)
     # One spare row: an interrupted run records where it stopped as well.
     K = len(ckpts)
     rec = {name: np.empty((K + 1, B)) for name in ("regret", "loss", "comparator")}
@@ -247,7 +251,7 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
                     engine_name, advance = "numpy", advance_numpy
                     advance(tr, kernel, ts, coeffs, params, grads, feasible)
             else:
-                run_general(tr, kernel, problem, ts, coeffs, params)
+                advance_general(tr, kernel, problem, ts, coeffs, params)
             if is_ckpt:
                 record(k_rec, t1)
                 k_rec += 1

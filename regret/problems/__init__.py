@@ -8,7 +8,18 @@ reddi-stochastic   C·x w.p. p = (1+δ)/(C+1) else −b·x (Reddi et al. Thm 3, 
 periodic           any repeating gradient pattern on a box
 minus-one-two      −1, +2, 0, …, 0 with period C (Luo et al. 2019, Section 3)
 quadratic          ½Σ a_i (x_i − c_i)² on a box (an easy, stationary problem)
+linear             <g_t, x> in d dimensions: Gaussian, Rademacher, sparse or given g_t; box/ball/simplex
+least-squares      ½(<a_j,x> − y_j)² over a data set (generated, arrays, files, scikit-learn's)
+logistic           log(1 + exp(−y_j<a_j,x>)) over a data set
+hinge              max(0, 1 − y_j<a_j,x>) over a data set
+absolute           |<a_j,x> − y_j| over a data set
+zhang              Zhang et al. (NeurIPS 2022) n-component construction (2.5)
+shi                Shi et al. (ICLR 2021) 10-component quadratic, dev = 0 / 100
+expression         a user's smooth convex loss in x (x1..xd) and t, safely parsed, differentiated
 =================  ==========================================================================
+
+Orders of presentation of the data/finite-sum families (cyclic, reshuffle, iid) and their seeding:
+``regret.problems.sampling``.
 """
 from __future__ import annotations
 
@@ -17,6 +28,10 @@ from typing import Callable
 from .. import checks
 from .base import GeneralProblem, GradientStream, LinearProblem, Problem
 from .periodic import MinusOneTwo, Periodic, PeriodicBatch, minus_one_two
+from .expression import Expression
+from .finite_sum import Shi, Zhang
+from .learning import Learning, absolute, hinge, least_squares, logistic
+from .linear import OnlineLinear
 from .quadratic import Quadratic
 from .reddi import ReddiOnline, ReddiStochastic
 
@@ -26,6 +41,14 @@ PROBLEMS: dict[str, Callable[..., Problem]] = {
     "periodic": Periodic,
     "minus-one-two": minus_one_two,
     "quadratic": Quadratic,
+    "linear": OnlineLinear,
+    "least-squares": least_squares,
+    "logistic": logistic,
+    "hinge": hinge,
+    "absolute": absolute,
+    "zhang": Zhang,
+    "shi": Shi,
+    "expression": Expression,
 }
 
 
@@ -52,4 +75,5 @@ def problem(name: str, **params) -> Problem:
 
 
 __all__ = ["PROBLEMS", "problem", "register_problem", "Problem", "LinearProblem", "GeneralProblem", "GradientStream",
-           "ReddiOnline", "ReddiStochastic", "Periodic", "PeriodicBatch", "MinusOneTwo", "minus_one_two", "Quadratic"]
+           "ReddiOnline", "ReddiStochastic", "Periodic", "PeriodicBatch", "MinusOneTwo", "minus_one_two", "Quadratic",
+           "OnlineLinear", "Learning", "Zhang", "Shi", "Expression"]

@@ -46,3 +46,14 @@ class Quadratic(GeneralProblem):
 
     def comparator(self, T):
         return np.atleast_1d(T * self.loss(self.x_star, T))
+
+    def jit_rule(self):
+        """The compiled engine's rule (``regret.compiled``)."""
+        from .jit_rules import quadratic_point
+
+        return quadratic_point, (self.a, self.c)
+
+    def jit_chunk(self, ts):
+        from .jit_rules import NO_INDEX
+
+        return NO_INDEX

@@ -1,0 +1,126 @@
+"""x-dependent problems: coordinate-steps per second of ``regret.run`` on the compiled loop
+(``regret.compiled``) against the numpy reference engine, in one process.
+
+    .venv/bin/python benchmarks/bench_problems.py           # the table (a minute or two)
+    .venv/bin/python benchmarks/bench_problems.py --quick   # smaller sizes, a smoke test
+
+Rate = B·d·T / seconds of the whole ``regret.run`` call (gradient, loss, kernel rule, projection,
+regret tracking; the comparator solved once, at T), best of ``--repeat`` after a warm-up run
+that compiles the loop.  Adam, practical convention (bias corrections, ε = 1e-8, lr 0.01).
+
+Cases (the targets of issue 13):
+* quadratic d = 10, B = 1;  least squares d = 10, B = 1 (i.i.d. from n = 1000 generated points);
+* logistic d = 20, B = 100 configurations (an lr sweep), i.i.d. from n = 10^4 points;
+* least squares d = 10, B = 1 on a box, a ball and a simplex (the projections' cost);
+* ``jax lax.scan``: when jax is installed, the logistic case as one jitted scan (i.i.d. indices
+  precomputed, Adam in float64), for comparison.
+The machine is shared and noisy: ratios within one run are the meaningful numbers.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+import regret
+
+
+def rate(prob_fn, kernel, T, B, d, repeat, engine="auto"):
+    regret.run(prob_fn(), kernel, min(T, 50), checkpoints=[min(T, 50)], engine=engine)  # compile
+    best = np.inf
+    for _ in range(repeat):
+        p = prob_fn()
+        t0 = time.perf_counter()
+        res = regret.run(p, kernel, T, checkpoints=[T], engine=engine)
+        best = min(best, time.perf_counter() - t0)
+    return B * d * T / best, res.engine
+
+
+def jax_logistic(A, y, lrs, T, repeat):
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+    idx = jnp.asarray(np.random.default_rng(0).integers(0, len(y), T))
+    A, y, lr = jnp.asarray(A), jnp.asarray(y), jnp.asarray(lrs)[:, None]
+    B, d = len(lrs), A.shape[1]
+
+    def step(carry, tj):
+        x, m, v, loss = carry
+        t, j = tj
+        a, yj = A[j], y[j]
+        z = x @ a
+        loss = loss + jnp.logaddexp(0.0, -yj * z)
+        g = (-yj * jax.nn.sigmoid(-yj * z))[:, None] * a[None, :]
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        mh, vh = m / (1 - 0.9 ** t), v / (1 - 0.999 ** t)
+        x = jnp.clip(x - lr * mh / (jnp.sqrt(vh) + 1e-8), -1.0, 1.0)
+        return (x, m, v, loss), None
+
+    @jax.jit
+    def run(x0):
+        z = jnp.zeros((B, d))
+        ts = jnp.arange(1, T + 1, dtype=jnp.float64)
+        return jax.lax.scan(step, (x0, z, z, jnp.zeros(B)), (ts, idx))[0]
+
+    run(jnp.ones((B, d))).__getitem__(0).block_until_ready()
+    best = np.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        run(jnp.ones((B, d)))[0].block_until_ready()
+        best = min(best, time.perf_counter() - t0)
+    return B * d * T / best
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    q = args.quick
+    T1 = 20_000 if q else 400_000
+    T_np = 1000 if q else 4000
+    T_log = 2000 if q else 20_000
+    adam = regret.optimizer("adam", lr=0.01)
+    rows = []
+
+    def add(label, fn, T, B, d, engine="auto"):
+        r, eng = rate(fn, adam if B == 1 else sweep, T, B, d, args.repeat, engine)
+        rows.append((label, eng, B, d, T, r))
+        print(f"{label:<34} {eng:<9} B={B:<4} d={d:<3} T={T:<8} {r:10.3g} coord-steps/s", flush=True)
+
+    sweep = regret.optimizer("adam", lr=np.geomspace(1e-3, 1e-1, 100))
+    quad = lambda: regret.problem("quadratic", a=np.linspace(1, 10, 10), c=0.3, d=10)  # noqa: E731
+    ls = lambda F="box": (lambda: regret.problem("least-squares", n=1000, d=10, order="iid", feasible=F,  # noqa: E731
+                                                 radius=0.5))
+    add("quadratic", quad, T1, 1, 10)
+    add("quadratic (numpy engine)", quad, T_np, 1, 10, "numpy")
+    add("least squares, box", ls("box"), T1, 1, 10)
+    add("least squares, ball", ls("ball"), T1, 1, 10)
+    add("least squares, simplex", ls("simplex"), T1, 1, 10)
+    add("least squares (numpy engine)", ls("box"), T_np, 1, 10, "numpy")
+    logi = lambda: regret.problem("logistic", n=10_000, d=20, order="iid")  # noqa: E731
+    add("logistic, 100-config sweep", logi, T_log, 100, 20)
+    add("logistic (numpy engine)", logi, max(T_log // 20, 200), 100, 20, "numpy")
+    p = logi()
+    jr = jax_logistic(p.A, p.y, np.geomspace(1e-3, 1e-1, 100), T_log, args.repeat)
+    if jr is not None:
+        print(f"{'logistic, jax lax.scan':<34} {'jax':<9} B=100  d=20  T={T_log:<8} {jr:10.3g} coord-steps/s")
+    else:
+        print("jax not installed: no lax.scan row")
+    r = {lab: v for lab, _, _, _, _, v in rows}
+    print(f"\nratios: quadratic compiled/numpy {r['quadratic'] / r['quadratic (numpy engine)']:.0f}x, "
+          f"least squares {r['least squares, box'] / r['least squares (numpy engine)']:.0f}x, "
+          f"logistic {r['logistic, 100-config sweep'] / r['logistic (numpy engine)']:.0f}x; "
+          f"box/ball {r['least squares, box'] / r['least squares, ball']:.2f}, "
+          f"box/simplex {r['least squares, box'] / r['least squares, simplex']:.2f}")
+    print(f"cpu: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+"""The compiled loop for x-dependent problems: gradient, loss, kernel rule and projection in one
+numba function, specialised by closures (no source text is generated).
+
+For every step t of a chunk and every live configuration b:
+
+    f, g = problem rule(x_b, t)                       (the problem's jitable ``point``)
+    loss_b += f                                       (Kahan-compensated, as the numpy engine)
+    (x̂, η, s') = kernel.rule(x_i, g_i, *s_i, *coeff_i(t), *param_i)   for each coordinate i
+    x_b = Π_{F, diag(1/η)}(x̂)                         (box clip, weighted ball or simplex)
+
+A configuration whose x̂, η or state is not finite is frozen at its last finite values with
+the step and the first such quantity recorded (the order and codes of the numpy engine's commit, ``engine.tracker``), so
+faults, batch independence and resume behave exactly as on the numpy engine, which stays the
+reference: both agree to rounding (the loss of a point is summed in a different order, and the
+ball's Newton iteration stops per row instead of for the whole batch).
+
+The contract a problem meets to run here (``applies``):
+
+    problem.jit_rule() -> (point, data)
+        point(x, t, k, p, data, idx, g) -> f_t(x)   a numba-compiled function: x the (d,) row,
+            t the step, k its index in the chunk, p the problem instance, data a tuple of
+            arrays, idx the chunk's time-only data; writes ∇f_t(x) into g (d,)
+    problem.jit_chunk(ts) -> idx                   the chunk's time-only data (e.g. the sample
+            indices, (n, B_p) int64), computed outside the loop by the problem's own sampler
+
+The loop is compiled once per (kernel rule, problem point, projection) and cached in memory.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba.np.unsafe.ndarray import to_fixed_tuple
+
+from .engine.steps import kahan_add
+
+_LOOPS: dict = {}
+#: config-step-coordinates in a chunk from which the batch is split across threads
+PARALLEL_WORK = 1 << 18
+
+
+def applies(problem) -> str | None:
+    """None when the compiled loop can run ``problem``, else the reason it cannot."""
+    if getattr(problem, "linear", True):
+        return "the problem is linear (the fused engine runs those)"
+    if not hasattr(problem, "jit_rule"):
+        return f"problem {problem.name!r} supplies no jitable rule (jit_rule)"
+    if problem.feasible.kind not in ("box", "ball", "simplex"):
+        return f"no compiled projection onto a {problem.feasible.kind}"
+    return None
+
+
+def select(problem, kernel, engine: str):
+    """(name, advance) for a general problem: "compiled" under "auto" when it applies, else numpy."""
+    from .engine.numpy_loop import run_general
+
+    if engine == "numpy" or applies(problem) is not None:
+        return "numpy", run_general
+    return "compiled", advance_compiled
+
+
+# ---- projections (the algorithms of regret.feasible, one row at a time) -------------------------
+
+
+@numba.njit(error_model="numpy")
+def _box(xh, eta, lo, hi, center, radius, scale, out):
+    for i in range(xh.shape[0]):
+        out[i] = min(max(xh[i], lo[i]), hi[i])
+
+
+@numba.njit(error_model="numpy")
+def _ball(xh, eta, lo, hi, center, radius, scale, out):
+    """Π_{ball, diag(1/η)}: Newton on the secular equation, as ``Ball._weighted``."""
+    d = xh.shape[0]
+    nrm2 = 0.0
+    for i in range(d):
+        z = xh[i] - center[i]
+        nrm2 += z * z
+    if not np.sqrt(nrm2) > radius:
+        for i in range(d):
+            out[i] = xh[i]
+        return
+    bmax = 0.0
+    for i in range(d):
+        bmax = max(bmax, 1.0 / (1.0 / eta[i]))
+    mu = (np.sqrt(nrm2) / radius - 1.0) / bmax if bmax > 0 else 0.0  # ≤ μ*: see Ball._weighted
+    for _ in range(100):
+        s = 0.0
+        ds = 0.0
+        for i in range(d):
+            z = xh[i] - center[i]
+            b = 1.0 / (1.0 / eta[i])
+            q = 1.0 / (1.0 + mu * b)
+            s += z * z * q * q
+            ds += b * z * z * q * q * q
+        psi = 1.0 / np.sqrt(s) - 1.0 / radius
+        dpsi = ds / s ** 1.5
+        step = -psi / dpsi if dpsi > 0 else 0.0
+        mu = mu + step
+        if step <= 1e-15 * max(mu, 1e-300):  # not a positive step: at the root (Ball._weighted)
+            break
+    n2 = 0.0
+    for i in range(d):
+        b = 1.0 / (1.0 / eta[i])
+        out[i] = (xh[i] - center[i]) / (1.0 + mu * b)
+        n2 += out[i] * out[i]
+    n = np.sqrt(n2)
+    f = min(1.0, radius / n) if n > 0 else 1.0
+    for i in range(d):
+        out[i] = center[i] + out[i] * f
+
+
+@numba.njit(error_model="numpy")
+def _simplex(xh, eta, lo, hi, center, radius, scale, out):
+    """Π_{simplex, diag(1/η)}: the sorted-breakpoint algorithm of ``Simplex._project``."""
+    d = xh.shape[0]
+    total = 0.0
+    inside = True
+    for i in range(d):
+        total += xh[i]
+        if xh[i] < 0.0:
+            inside = False
+    if inside and abs(total - scale) <= 1e-12 * scale * d:
+        for i in range(d):
+            out[i] = xh[i]
+        return
+    b = np.empty(d)
+    brk = np.empty(d)
+    for i in range(d):
+        b[i] = 1.0 / (1.0 / eta[i])
+        brk[i] = xh[i] / b[i] if b[i] > 0 else np.inf
+    order = np.argsort(-brk, kind="mergesort")
+    cy = 0.0
+    cb = 0.0
+    lam = 0.0
+    found = False
+    for j in range(d):
+        o = order[j]
+        cy += xh[o]
+        cb += b[o]
+        lam_j = (cy - scale) / cb if cb > 0 else -np.inf
+        if xh[o] - lam_j * b[o] > 0 or b[o] == 0:
+            lam = lam_j
+            found = True
+    if not found or not np.isfinite(lam):
+        lam = 0.0
+    for i in range(d):
+        out[i] = max(0.0, xh[i] - lam * b[i])
+
+
+_PROJECT = {"box": _box, "ball": _ball, "simplex": _simplex}
+
+
+# ---- the loop -----------------------------------------------------------------------------------
+
+
+def _loop(rule, point, project, ns: int, nc: int, npar: int, parallel: bool):
+    key = (rule, point, project, ns, nc, npar, parallel)
+    fn = _LOOPS.get(key)
+    if fn is not None:
+        return fn
+
+    @numba.njit(error_model="numpy", nogil=True)
+    def one(b, X, S, ETA, loss, loss_c, alive, fault_t, fault_what, ts, C, P, pw, bp, data, idx,
+            lo, hi, center, radius, scale):
+        """Configuration b through the whole chunk (its row stays in cache)."""
+        d = X.shape[1]
+        if alive[b]:
+            g = np.empty(d)
+            xh = np.empty(d)
+            et = np.empty(d)
+            sn = np.empty((max(ns, 1), d))
+            xo = np.empty(d)
+            sb = np.empty(max(ns, 1))
+            cb = np.empty(max(nc, 1))
+            pb = np.empty(max(npar, 1))
+            for j in range(npar):
+                pb[j] = P[j, b if pw[j] > 1 else 0]
+            pa = to_fixed_tuple(pb, npar)
+            xb = X[b]
+            p = b if bp > 1 else 0
+            for k in range(ts.shape[0]):
+                t = ts[k]
+                f = point(xb, t, k, p, data, idx, g)
+                loss[b], loss_c[b] = kahan_add(loss[b], loss_c[b], f)  # the numpy engine's sum
+                for j in range(nc):
+                    cj = C[j]
+                    cb[j] = cj[k, b if cj.shape[1] > 1 else 0]
+                co = to_fixed_tuple(cb, nc)
+                bad_x = False
+                bad_e = False
+                bad_s = -1
+                for i in range(d):
+                    for j in range(ns):
+                        sb[j] = S[j, b, i]
+                    out = rule(xb[i], g[i], *(to_fixed_tuple(sb, ns) + co + pa))
+                    xh[i] = out[0]
+                    et[i] = out[1]
+                    if not np.isfinite(out[0]):
+                        bad_x = True
+                    if not np.isfinite(out[1]):
+                        bad_e = True
+                    for j in range(ns):
+                        v = out[2 + j]
+                        sn[j, i] = v
+                        if not np.isfinite(v) and (bad_s < 0 or j < bad_s):
+                            bad_s = j
+                if bad_x or bad_e or bad_s >= 0:
+                    alive[b] = False
+                    fault_t[b] = t
+                    fault_what[b] = 0 if bad_x else 1 if bad_e else 2 + bad_s
+                    break
+                project(xh, et, lo, hi, center, radius, scale, xo)
+                for i in range(d):
+                    xb[i] = xo[i]
+                    ETA[b, i] = et[i]
+                    for j in range(ns):
+                        S[j, b, i] = sn[j, i]
+
+    @numba.njit(error_model="numpy", nogil=True, parallel=parallel)
+    def loop(X, S, ETA, loss, loss_c, alive, fault_t, fault_what, ts, C, P, pw, bp, data, idx,
+             lo, hi, center, radius, scale):
+        # configurations are independent: the batch is split across threads (numba's prange)
+        for b in numba.prange(X.shape[0]):
+            one(np.int64(b), X, S, ETA, loss, loss_c, alive, fault_t, fault_what, ts, C, P, pw, bp, data, idx,
+                lo, hi, center, radius, scale)
+
+    _LOOPS[key] = loop
+    return loop
+
+
+def _pack(arrays, B: int, lead: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """Stack arrays of width 1 or B along a new first axis: (values (m, *lead, W), widths (m,))."""
+    W = max([a.shape[-1] for a in arrays] + [1])
+    out = np.zeros((len(arrays),) + lead + (W,))
+    widths = np.ones(max(len(arrays), 1), dtype=np.int64)
+    for j, a in enumerate(arrays):
+        w = a.shape[-1]
+        out[j, ..., :w] = a
+        widths[j] = w
+    return out, widths
+
+
+def advance_compiled(tr, kernel, problem, ts: np.ndarray, coeffs, params) -> None:
+    """Drop-in for ``engine.numpy_loop.run_general``: advance ``tr`` through the steps ``ts`` in place."""
+    B, d = tr.x.shape
+    n = len(ts)
+    point, data = problem.jit_rule()
+    F = problem.feasible
+    kind = F.kind
+    lo = np.ascontiguousarray(F.lo if kind == "box" else np.zeros(d), dtype=np.float64)
+    hi = np.ascontiguousarray(F.hi if kind == "box" else np.zeros(d), dtype=np.float64)
+    center = np.ascontiguousarray(F.center if kind == "ball" else np.zeros(d), dtype=np.float64)
+    radius = float(F.radius) if kind == "ball" else 0.0
+    scale = float(F.scale) if kind == "simplex" else 0.0
+    # a tuple of (n, 1 or B) arrays, one type for numba whatever their widths (a dummy when empty)
+    C = tuple(np.require(np.asarray(c, dtype=np.float64).reshape(n, -1), requirements=("C", "W")) for c in coeffs) or (
+        np.zeros((1, 1)),)
+    ps = [np.asarray(p, dtype=np.float64).reshape(-1) for p in params]
+    P, pw = _pack(ps, B, ())
+    X = np.ascontiguousarray(tr.x, dtype=np.float64).copy()
+    S = np.ascontiguousarray(np.stack(tr.s) if tr.s else np.zeros((1, B, d)))
+    ETA = np.ascontiguousarray(np.broadcast_to(tr.eta, (B, d)), dtype=np.float64).copy()
+    idx = problem.jit_chunk(ts)
+    parallel = B * n * d >= PARALLEL_WORK and B > 1
+    loop = _loop(kernel.rule, point, _PROJECT[kind], len(tr.s), len(coeffs), len(params), parallel)
+    loop(X, S, ETA, tr.loss, tr.loss_c, tr.alive, tr.fault_t, tr.fault_what, np.ascontiguousarray(ts, dtype=np.int64),
+         C, P, pw, problem.batch, data, idx, lo, hi, center, radius, scale)
+    tr.x, tr.eta = X, ETA
+    tr.s = [S[j].copy() for j in range(len(tr.s))]
+    tr.t = int(ts[-1])

@@ -1,0 +1,357 @@
+"""Learning problems f_t(x) = ℓ(<a_{j_t}, x>, y_{j_t}) over a data set {(a_j, y_j)}_{j<n}.
+
+Losses (ℓ(z, y) and the (sub)gradient ∂ℓ/∂z used, so ∇f_t(x) = ∂ℓ/∂z · a):
+
+    squares    ½(z − y)²                 z − y
+    logistic   log(1 + e^{−yz})          −y·σ(−yz),  y ∈ {−1, +1}
+    hinge      max(0, 1 − yz)            −y·[yz < 1] (a subgradient), y ∈ {−1, +1}
+    absolute   |z − y|                   sign(z − y) (a subgradient)
+
+The data: ``A``/``y`` arrays (API), ``data=`` a path (.npy/.npz/.csv, see ``data.load_xy``) or
+one of scikit-learn's bundled sets (iris, breast_cancer, diabetes: no download), or else the
+seeded generator of ``data.generate`` (``n, d, sparsity, cond, noise, margin, data_seed``).
+The order j_t: cyclic (= online: the data in order, repeated), reshuffle or iid
+(``sampling``), seeded per instance by ``seed`` (an array gives a batch of instances).
+
+Comparator: min_{x∈F} Σ_j c_j ℓ(<a_j, x>, y_j) with c_j the number of times point j was
+presented in steps 1..T (``IndexPath.counts``, O(n) memory):
+  * squares, from the sufficient statistics H = Σ c_j a_j a_jᵀ, b = Σ c_j y_j a_j, s = Σ c_j y_j²:
+    ½xᵀHx − bᵀx + ½s; on a box by bounded-variable least squares (scipy ``lsq_linear``, BVLS,
+    an active-set method exact up to rounding), on a ball or simplex by SLSQP;
+  * hinge and absolute on a box or simplex: the linear program of the epigraph (scipy
+    ``linprog``/HiGHS, exact up to rounding); on a ball by SLSQP on the epigraph;
+  * logistic: L-BFGS-B on a box, SLSQP on a ball or simplex.
+Exact up to rounding: the BVLS and LP cases; the others to the solver tolerance (``TOL``,
+gradient/constraint tolerance 1e-12, i.e. the optimum's value to ~1e-9 relative).
+The expected gap of a stochastic order: ``expected_gap(x)`` = F(x) − min_F F with
+F(x) = (1/n) Σ_j ℓ(<a_j, x>, y_j) (the expected loss under uniform sampling).
+"""
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from .. import checks
+from ..feasible import from_options
+from ..kernels.base import jitable
+from .base import GeneralProblem
+from .data import BUNDLED, bundled, generate, load_array, load_xy
+from .sampling import IndexPath, seeds_param
+
+LOSSES = ("squares", "logistic", "hinge", "absolute")
+TOL = 1e-12
+
+
+@jitable
+def loss_squares(z, y):
+    return 0.5 * (z - y) * (z - y)
+
+
+@jitable
+def dloss_squares(z, y):
+    return z - y
+
+
+@jitable
+def loss_logistic(z, y):
+    m = -y * z
+    return np.maximum(m, 0.0) + np.log1p(np.exp(-np.abs(m)))
+
+
+@jitable
+def dloss_logistic(z, y):
+    return -y * 0.5 * (1.0 + np.tanh(-0.5 * y * z))  # −y·σ(−yz) without overflow
+
+
+@jitable
+def loss_hinge(z, y):
+    return np.maximum(0.0, 1.0 - y * z)
+
+
+@jitable
+def dloss_hinge(z, y):
+    return -y * (y * z < 1.0)
+
+
+@jitable
+def loss_absolute(z, y):
+    return np.abs(z - y)
+
+
+@jitable
+def dloss_absolute(z, y):
+    return np.sign(z - y)
+
+
+LOSS_FUNCTIONS = {"squares": (loss_squares, dloss_squares), "logistic": (loss_logistic, dloss_logistic),
+                  "hinge": (loss_hinge, dloss_hinge), "absolute": (loss_absolute, dloss_absolute)}
+
+
+class Learning(GeneralProblem):
+    """f_t(x) = ℓ(<a_{j_t}, x>, y_{j_t}) on a box, ball or simplex; see the module docstring."""
+
+    name = "learning"
+
+    def __init__(self, loss="squares", data=None, A=None, y=None, n=1000, d=10, sparsity=0.0, cond=1.0,
+                 noise=0.1, margin=0.0, data_seed=0, order="iid", seed=0, feasible="box", lo=-1.0, hi=1.0,
+                 radius=1.0, center=0.0, simplex_scale=1.0, x0=None):
+        self.loss_name = checks.choice("loss", loss, LOSSES)
+        classify = self.loss_name in ("logistic", "hinge")
+        if A is not None or y is not None:
+            if data is not None:
+                raise ValueError("give the data either as A=/y= arrays or as data=, not both")
+            if A is None or y is None:
+                raise ValueError("A= and y= go together (features (n, d) and targets (n,))")
+            A, y = load_array("A", A), load_array("y", y)
+            source = "arrays"
+        elif data is None:
+            A, y, _ = generate(n, d, "classification" if classify else "regression", sparsity, cond, noise,
+                               margin, data_seed)
+            source = "generated"
+        elif isinstance(data, str) and data in BUNDLED:
+            A, y, _task = bundled(data)
+            source = data
+        else:
+            A, y = load_xy("data", data)
+            source = data if isinstance(data, str) else "array"
+        if A.ndim == 1:
+            A = A[:, None]
+        if A.ndim != 2 or y.ndim != 1 or A.shape[0] != y.shape[0]:
+            raise ValueError(f"A must be (n, d) and y (n,) with the same n, got shapes {A.shape} and {y.shape}")
+        if classify and not np.all(np.isin(y, (-1.0, 1.0))):
+            bad = y[~np.isin(y, (-1.0, 1.0))][0]
+            raise ValueError(f"y holds {bad:g}: the {self.loss_name} loss needs labels -1 or +1")
+        self.A, self.y = np.ascontiguousarray(A), np.ascontiguousarray(y)
+        n, d = self.A.shape
+        self.seeds = seeds_param(seed)
+        self.path = IndexPath(n, order, self.seeds)
+        batch = len(self.seeds) if self.path.random else 1
+        if not self.path.random:
+            self.path = IndexPath(n, order, self.seeds[:1])
+        F = from_options(feasible, d, lo=lo, hi=hi, radius=radius, center=center, scale=simplex_scale)
+        self._loss, self._dloss = LOSS_FUNCTIONS[self.loss_name]
+        params = {"loss": self.loss_name, "data": source, "n": n, "d": d, "order": order, "feasible": F.kind,
+                  "seed": int(self.seeds[0]) if len(self.seeds) == 1 else self.seeds.tolist()}
+        if source == "generated":
+            params.update(sparsity=sparsity, cond=cond, noise=noise, margin=margin, data_seed=data_seed)
+        if x0 is None and F.kind != "box":
+            x0 = F.center if F.kind == "ball" else np.full(d, F.scale / d)
+        super().__init__(F, batch, params, x0)
+        self._opt_cache: dict = {}
+
+    @property
+    def stochastic(self) -> bool:  # type: ignore[override]
+        return self.path.random
+
+    # -- the losses ---------------------------------------------------------------------------
+    def _points(self, t: int):
+        j = self.path.indices(np.array([t]))[0]  # (B_p,)
+        return self.A[j], self.y[j]
+
+    def grad(self, x, t):
+        a, y = self._points(t)
+        z = np.sum(a * x, axis=-1)
+        return self._dloss(z, y)[:, None] * a
+
+    def loss(self, x, t):
+        a, y = self._points(t)
+        return self._loss(np.sum(a * x, axis=-1), y)
+
+    def jit_rule(self):
+        """The compiled engine's rule (``regret.compiled``): ``jit_rules.learning_point``."""
+        from .jit_rules import learning_point
+
+        return learning_point(self._loss, self._dloss), (self.A, self.y)
+
+    def jit_chunk(self, ts):
+        return self.path.indices(ts)
+
+    @property
+    def G_inf(self) -> float:
+        """A bound on ‖∇f_t‖∞ over F: max_j |∂ℓ| · ‖a_j‖∞ (|∂ℓ| ≤ 1 except for squares)."""
+        amax = np.max(np.abs(self.A), axis=1)
+        if self.loss_name != "squares":
+            return float(np.max(amax))
+        F = self.feasible  # |<a, x>| ≤ ‖a‖₁ · max_F ‖x‖∞
+        xinf = (float(np.max(np.abs(np.concatenate([F.lo, F.hi])))) if F.kind == "box" else
+                float(np.max(np.abs(F.center)) + F.radius) if F.kind == "ball" else F.scale)
+        zmax = np.sum(np.abs(self.A), axis=1) * xinf
+        return float(np.max((zmax + np.abs(self.y)) * amax))
+
+    @property
+    def D_inf(self) -> float:
+        return float(self.feasible.diameter_inf)
+
+    # -- comparators --------------------------------------------------------------------------
+    def comparator(self, T):
+        counts = self.path.counts(T)
+        return np.array([self.minimize(c.astype(np.float64))[0] for c in counts])
+
+    def expected_gap(self, x) -> np.ndarray:
+        """F(x) − min_F F for x of shape (B, d), F the average loss over the data."""
+        key = "uniform"
+        if key not in self._opt_cache:
+            self._opt_cache[key] = self.minimize(np.full(self.A.shape[0], 1.0 / self.A.shape[0]))[0]
+        z = np.asarray(x) @ self.A.T
+        return np.mean(self._loss(z, self.y), axis=-1) - self._opt_cache[key]
+
+    def objective(self, w: np.ndarray, x: np.ndarray) -> float:
+        """Σ_j w_j ℓ(<a_j, x>, y_j) (the weighted full sum)."""
+        return float(np.sum(w * self._loss(self.A @ x, self.y)))
+
+    def minimize(self, w: np.ndarray) -> tuple[float, np.ndarray]:
+        """(min, argmin) over F of Σ_j w_j ℓ(<a_j, x>, y_j), w ≥ 0 (see the module docstring)."""
+        keep = w > 0
+        A, y, w = self.A[keep], self.y[keep], w[keep]
+        F = self.feasible
+        if A.shape[0] == 0:
+            return 0.0, np.asarray(self.x0)
+        if self.loss_name == "squares":
+            return _min_squares(A, y, w, F)
+        if self.loss_name in ("hinge", "absolute") and F.kind != "ball":
+            return _min_piecewise_lp(A, y, w, F, self.loss_name)
+        return _min_smooth(A, y, w, F, self._loss, self._dloss, self.loss_name)
+
+
+def _constraints(F, nvar: int):
+    """SLSQP constraints of a ball or simplex on the first d of ``nvar`` variables, and bounds."""
+    d = F.dim
+    if F.kind == "ball":
+        def fun(v):
+            z = v[:d] - F.center
+            return np.array([F.radius ** 2 - z @ z])
+
+        def jac(v):
+            out = np.zeros((1, nvar))
+            out[0, :d] = -2.0 * (v[:d] - F.center)
+            return out
+        return [{"type": "ineq", "fun": fun, "jac": jac}], None
+    if F.kind == "simplex":
+        jac = np.zeros((1, nvar))
+        jac[0, :d] = 1.0
+        return ([{"type": "eq", "fun": lambda v: np.array([np.sum(v[:d]) - F.scale]), "jac": lambda v: jac}],
+                [(0.0, None)] * d + [(None, None)] * (nvar - d))
+    return [], list(zip(F.lo, F.hi)) + [(None, None)] * (nvar - d)
+
+
+def _start(F) -> np.ndarray:
+    if F.kind == "box":
+        return np.clip(0.0, F.lo, F.hi) + 0.0 * F.lo
+    if F.kind == "ball":
+        return F.center.copy()
+    return np.full(F.dim, F.scale / F.dim)
+
+
+def _min_squares(A, y, w, F):
+    from scipy.optimize import lsq_linear, minimize
+
+    H = A.T @ (w[:, None] * A)
+    b = A.T @ (w * y)
+    s = float(np.sum(w * y * y))
+
+    def f(x):
+        return 0.5 * x @ H @ x - b @ x + 0.5 * s
+
+    if F.kind == "box":
+        lam, V = np.linalg.eigh(H)
+        pos = lam > lam.max() * 1e-13 if lam.max() > 0 else lam > 0
+        M = np.sqrt(lam[pos])[:, None] * V[:, pos].T
+        r = (V[:, pos].T @ b) / np.sqrt(lam[pos])
+        res = lsq_linear(M, r, bounds=(F.lo, F.hi), method="bvls", tol=1e-14)
+        x = np.clip(res.x, F.lo, F.hi)
+        return f(x), x
+    cons, bounds = _constraints(F, F.dim)
+    res = minimize(f, _start(F), jac=lambda x: H @ x - b, method="SLSQP", constraints=cons, bounds=bounds,
+                   options={"ftol": TOL, "maxiter": 1000})
+    x = F.project(res.x)
+    return f(x), x
+
+
+def _min_smooth(A, y, w, F, loss, dloss, name):
+    from scipy.optimize import minimize
+
+    if name in ("hinge", "absolute"):  # a ball: SLSQP on the epigraph min Σ w ξ, ξ_j ≥ ±(…)
+        return _min_epigraph_ball(A, y, w, F, name)
+
+    def f(x):
+        return float(np.sum(w * loss(A @ x, y)))
+
+    def g(x):
+        return A.T @ (w * dloss(A @ x, y))
+
+    if F.kind == "box":
+        res = minimize(f, _start(F), jac=g, method="L-BFGS-B", bounds=list(zip(F.lo, F.hi)),
+                       options={"ftol": 1e-15, "gtol": TOL, "maxiter": 10000})
+    else:
+        cons, bounds = _constraints(F, F.dim)
+        res = minimize(f, _start(F), jac=g, method="SLSQP", constraints=cons, bounds=bounds,
+                       options={"ftol": TOL, "maxiter": 1000})
+    x = F.project(res.x)
+    return f(x), x
+
+
+def _epigraph_rows(A, y, name):
+    """Rows (G, h) of G·[x; ξ] ≤ h for ξ_j ≥ ℓ_j(x): hinge ξ ≥ 1 − y<a,x>, ξ ≥ 0; absolute ξ ≥ ±(<a,x> − y)."""
+    n, d = A.shape
+    eye = np.eye(n)
+    if name == "hinge":
+        G = np.hstack([-(y[:, None] * A), -eye])
+        return G, -np.ones(n)
+    G = np.vstack([np.hstack([A, -eye]), np.hstack([-A, -eye])])
+    return G, np.concatenate([y, -y])
+
+
+def _min_piecewise_lp(A, y, w, F, name):
+    from scipy.optimize import linprog
+
+    n, d = A.shape
+    G, h = _epigraph_rows(A, y, name)
+    cost = np.concatenate([np.zeros(d), w])
+    if F.kind == "box":
+        bounds = list(zip(F.lo, F.hi)) + [(0.0 if name == "hinge" else None, None)] * n
+        A_eq = b_eq = None
+    else:
+        bounds = [(0.0, None)] * d + [(0.0 if name == "hinge" else None, None)] * n
+        A_eq, b_eq = np.concatenate([np.ones(d), np.zeros(n)])[None, :], [F.scale]
+    res = linprog(cost, A_ub=G, b_ub=h, A_eq=A_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    x = F.project(res.x[:d])
+    loss = LOSS_FUNCTIONS[name][0]
+    return float(np.sum(w * loss(A @ x, y))), x
+
+
+def _min_epigraph_ball(A, y, w, F, name):
+    from scipy.optimize import minimize
+
+    n, d = A.shape
+    G, h = _epigraph_rows(A, y, name)
+    cons, _ = _constraints(F, d + n)
+    cons = cons + [{"type": "ineq", "fun": lambda v: h - G @ v, "jac": lambda v: -G}]
+    bounds = [(None, None)] * d + [(0.0 if name == "hinge" else None, None)] * n
+    x0 = F.center.copy()
+    loss = LOSS_FUNCTIONS[name][0]
+    v0 = np.concatenate([x0, loss(A @ x0, y)])
+    res = minimize(lambda v: float(w @ v[d:]), v0, jac=lambda v: np.concatenate([np.zeros(d), w]),
+                   method="SLSQP", constraints=cons, bounds=bounds, options={"ftol": TOL, "maxiter": 2000})
+    x = F.project(res.x[:d])
+    return float(np.sum(w * loss(A @ x, y))), x
+
+
+def _family(loss: str):
+    """The registry factory of one loss: ``Learning`` with ``loss`` fixed (its own option list)."""
+    def factory(**kw):
+        return Learning(loss=loss, **kw)
+
+    sig = inspect.signature(Learning.__init__)
+    factory.__signature__ = sig.replace(parameters=[p for n, p in sig.parameters.items()
+                                                    if n not in ("self", "loss")])
+    title = {"squares": "least squares ½(<a,x> − y)²", "logistic": "logistic regression log(1 + e^{−y<a,x>})",
+             "hinge": "hinge loss max(0, 1 − y<a,x>) (linear SVM)", "absolute": "absolute loss |<a,x> − y|"}[loss]
+    factory.__doc__ = f"f_t(x) = {title} at the data point j_t; see ``regret.problems.learning``.\n\n" + (
+        inspect.getdoc(Learning) or "")
+    factory.__name__ = f"learning_{loss}"
+    factory.__module__ = __name__
+    return factory
+
+
+least_squares, logistic, hinge, absolute = (_family(k) for k in LOSSES)
