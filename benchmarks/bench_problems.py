@@ -1,5 +1,5 @@
 """x-dependent problems: coordinate-steps per second of ``regret.run`` on the compiled loop
-(``regret.compiled``) against the numpy reference engine, in one process.
+(``regret.engine.compiled``) against the numpy reference engine, in one process.
 
     .venv/bin/python benchmarks/bench_problems.py           # the table (a minute or two)
     .venv/bin/python benchmarks/bench_problems.py --quick   # smaller sizes, a smoke test

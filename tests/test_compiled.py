@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import regret
-from regret import compiled
+from regret.engine import compiled
 
 KERNELS = sorted(regret.OPTIMIZERS)
 FAMILIES = {

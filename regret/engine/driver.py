@@ -200,7 +200,7 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
 
     engine_name, advance = select_advance(problem, kernel, engine)
     if not linear:  # x-dependent: the compiled loop of regret.compiled when the problem has a jitable rule
-        from ..compiled import select as select_general
+        from .compiled import select as select_general
 
         engine_name, advance_general = select_general(problem, kernel, engine)
     # One spare row: an interrupted run records where it stopped as well.

@@ -176,7 +176,7 @@ class Expression(GeneralProblem):
         return np.array([self._weighted_min({s: w for s, w in weights.items() if w > 0})])
 
     def jit_rule(self):
-        """The compiled engine's rule (``regret.compiled``): ``jit_rules.expression_point``."""
+        """The compiled engine's rule (``regret.engine.compiled``): ``jit_rules.expression_point``."""
         from .jit_rules import expression_point
 
         f, g = self.jit_functions()

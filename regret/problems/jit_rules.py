@@ -1,4 +1,4 @@
-"""The jitable per-point rules of the x-dependent families, for ``regret.compiled``.
+"""The jitable per-point rules of the x-dependent families, for ``regret.engine.compiled``.
 
 Each ``point(x, t, k, p, data, idx, g)`` returns f_t(x) for one configuration's iterate x (d,)
 and writes ∇f_t(x) into g; ``idx[k, p]`` is the component/data index of step ts[k] for problem

@@ -159,7 +159,7 @@ class Learning(GeneralProblem):
         return self._loss(np.sum(a * x, axis=-1), y)
 
     def jit_rule(self):
-        """The compiled engine's rule (``regret.compiled``): ``jit_rules.learning_point``."""
+        """The compiled engine's rule (``regret.engine.compiled``): ``jit_rules.learning_point``."""
         from .jit_rules import learning_point
 
         return learning_point(self._loss, self._dloss), (self.A, self.y)

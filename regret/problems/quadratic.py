@@ -48,7 +48,7 @@ class Quadratic(GeneralProblem):
         return np.atleast_1d(T * self.loss(self.x_star, T))
 
     def jit_rule(self):
-        """The compiled engine's rule (``regret.compiled``)."""
+        """The compiled engine's rule (``regret.engine.compiled``)."""
         from .jit_rules import quadratic_point
 
         return quadratic_point, (self.a, self.c)

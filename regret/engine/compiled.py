@@ -31,7 +31,7 @@ import numba
 import numpy as np
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
-from .engine.steps import kahan_add
+from .steps import kahan_add
 
 _LOOPS: dict = {}
 #: config-step-coordinates in a chunk from which the batch is split across threads
@@ -51,7 +51,7 @@ def applies(problem) -> str | None:
 
 def select(problem, kernel, engine: str):
     """(name, advance) for a general problem: "compiled" under "auto" when it applies, else numpy."""
-    from .engine.numpy_loop import run_general
+    from .numpy_loop import run_general
 
     if engine == "numpy" or applies(problem) is not None:
         return "numpy", run_general
