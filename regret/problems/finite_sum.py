@@ -106,12 +106,12 @@ class FiniteSum1D(GeneralProblem):
         return float(self.feasible.diameter_inf)
 
     @property
-    def G_inf(self) -> float:
+    def G_inf(self) -> np.ndarray:
         """max over components and the two ends of |f_j'| (every f_j' is monotone on each piece)."""
         j = np.arange(self.n)[:, None]
         ends = np.array([[self.feasible.lo[0], self.feasible.hi[0], -1.0]])
         ends = np.clip(ends, self.feasible.lo[0], self.feasible.hi[0])
-        return float(np.max(np.abs(self.components(j, ends)[1])))
+        return np.full(self.batch, float(np.max(np.abs(self.components(j, ends)[1]))))
 
 
 class Zhang(FiniteSum1D):

@@ -168,16 +168,16 @@ class Learning(GeneralProblem):
         return self.path.indices(ts)
 
     @property
-    def G_inf(self) -> float:
+    def G_inf(self) -> np.ndarray:
         """A bound on ‖∇f_t‖∞ over F: max_j |∂ℓ| · ‖a_j‖∞ (|∂ℓ| ≤ 1 except for squares)."""
         amax = np.max(np.abs(self.A), axis=1)
         if self.loss_name != "squares":
-            return float(np.max(amax))
+            return np.full(self.batch, float(np.max(amax)))
         F = self.feasible  # |<a, x>| ≤ ‖a‖₁ · max_F ‖x‖∞
         xinf = (float(np.max(np.abs(np.concatenate([F.lo, F.hi])))) if F.kind == "box" else
                 float(np.max(np.abs(F.center)) + F.radius) if F.kind == "ball" else F.scale)
         zmax = np.sum(np.abs(self.A), axis=1) * xinf
-        return float(np.max((zmax + np.abs(self.y)) * amax))
+        return np.full(self.batch, float(np.max((zmax + np.abs(self.y)) * amax)))
 
     @property
     def D_inf(self) -> float:

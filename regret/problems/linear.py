@@ -110,13 +110,14 @@ class OnlineLinear(LinearProblem):
         return np.broadcast_to(self.mean, (self.batch, self.dim)).copy()
 
     @property
-    def G_inf(self) -> float:
-        """sup_t ‖g_t‖∞ (inf for the Gaussian adversary, whose gradients are unbounded)."""
+    def G_inf(self) -> np.ndarray | None:
+        """sup_t ‖g_t‖∞ per instance (the base class's contract: shape (B_p,)); None for the
+        Gaussian adversary, whose gradients have no finite bound."""
         if self.kind == "sequence":
-            return float(np.max(np.abs(self.sequence)))
+            return np.full(self.batch, float(np.max(np.abs(self.sequence))))
         if self.kind == "gaussian" and np.any(self.scale > 0):
-            return float("inf")
-        return float(np.max(np.abs(self.mean) + self.scale))
+            return None
+        return np.full(self.batch, float(np.max(np.abs(self.mean) + self.scale)))
 
     @property
     def D_inf(self) -> float:
