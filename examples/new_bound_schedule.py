@@ -23,7 +23,7 @@ params = {"alpha": alpha_star, "gamma": "0.01"}
 
 reports = {}
 for name, (lo, up) in {"new": new, "paper": paper}.items():
-    rep = schedule_check.check(lo, up, params if name == "paper" else {"alpha": alpha_star})
+    rep = schedule_check.decide(lo, up, params if name == "paper" else {"alpha": alpha_star})
     reports[name] = rep
     print(f"--- {name} schedule\n{rep.text()}\n")
 

@@ -21,6 +21,6 @@ study = schedule_lab.run("Piecewise((alpha/10, t <= K), (alpha*(1 - 1/t), True))
                          T=2000, only=["period-3", "minus-one-two", "quadratic"])
 paths = report.write([study], "schedule-piecewise", plotters={schedule_lab.KEY: schedule_lab.plot},
                      title="regret schedule", intro=schedule_lab.INTRO)
-for c in study.checks:
+for c in study.claims:
     print(f"{'pass' if c.passed else 'FAIL'}  {c.claim}: {c.measured}")
 print(f"every claim held: {study.passed}; report: {paths['html']}")

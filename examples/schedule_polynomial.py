@@ -14,6 +14,6 @@ study = schedule_lab.run("alpha*(1 - 1/(4*t**2 + 1))", "alpha*(1 + 1/(4*t**2))",
                          T=2000, only=["period-3", "savarese", "quadratic"])
 paths = report.write([study], "schedule-polynomial", plotters={schedule_lab.KEY: schedule_lab.plot},
                      title="regret schedule", intro=schedule_lab.INTRO)
-for c in study.checks:
+for c in study.claims:
     print(f"{'pass' if c.passed else 'FAIL'}  {c.claim}: {c.measured}")
 print(f"every claim held: {study.passed}; report: {paths['html']}")

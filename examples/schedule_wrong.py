@@ -15,7 +15,7 @@ from regret.studies import schedule_lab
 study = schedule_lab.run("0.05*(1 - 1/(t + 1))", "0.2*(1 + 1/t)", T=2000, only=["period-3", "savarese", "quadratic"])
 paths = report.write([study], "schedule-wrong", plotters={schedule_lab.KEY: schedule_lab.plot},
                      title="regret schedule", intro=schedule_lab.INTRO)
-for c in study.checks:
+for c in study.claims:
     print(f"{'pass' if c.passed else 'FAIL'}  {c.claim}: {c.measured}")
-failed = [c.claim.split(":")[0] for c in study.checks if not c.passed]
+failed = [c.claim.split(":")[0] for c in study.claims if not c.passed]
 print(f"failed, as intended: {', '.join(failed)}; report: {paths['html']}")

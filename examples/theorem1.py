@@ -18,7 +18,7 @@ print(f"proofs: β2 = {pred.beta2}, drift S = {float(pred.drift):.4f} < 0, lim R
 # 2. The study: runs the line-up and holds each measurement against the prediction.
 study = study_theorem1.run(quick=True)
 print(f"\n{study.title}: {study.verdict}")
-for check in study.checks:
+for check in study.claims:
     print(f"  [{'x' if check.passed else ' '}] {check.claim}\n      predicted {check.predicted!s:.40}  "
           f"measured {check.measured!s:.40}")
 

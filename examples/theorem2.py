@@ -21,7 +21,7 @@ print(f"smallest failing period: C* = {C_star}")
 
 study = study_theorem2.sweep(beta1, beta2, np.arange(2, 3 * C_star + 1), lr=0.5, T=30_000)
 n = study.numbers
-print(f"{study.checks[0].claim}: {study.verdict}")
+print(f"{study.claims[0].claim}: {study.verdict}")
 print("   C   S(C) < 0   predicted R_T/T   measured")
 for C, fails, p, m in zip(n["C"], n["fails_to_converge"], n["predicted"], n["measured"]):
     print(f"{C:4d}   {str(bool(fails)):8s}   {p:15.4f}   {m:.4f}")

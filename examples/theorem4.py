@@ -13,7 +13,7 @@ from proofs import bounds, schedule_check
 from regret.studies import run_bounds
 
 lr, beta2, gamma, T = 0.1, 0.99, 0.01, 100_000          # γ = 1 − β2, the paper's example
-report = schedule_check.check(schedule_check.PAPER[0], schedule_check.PAPER[1], {"alpha": str(lr), "gamma": str(gamma)})
+report = schedule_check.decide(schedule_check.PAPER[0], schedule_check.PAPER[1], {"alpha": str(lr), "gamma": str(gamma)})
 print(report.text())
 bound = bounds.savarese_corrected("zero")          # β1 = 0: a sympy expression of T, and its order
 print(f"\nSavarese's bound R_T <= {bound.expr}\n  order {bound.order} (O(√T): {bound.is_sqrt_T})\n")

@@ -10,7 +10,7 @@ a verdict — is ``regret.studies`` (tests/test_architecture.py checks the direc
 Public API (one module per concern)
 -----------------------------------
 conditions      beta_condition(β1, β2) -> Verdict (β1 < √β2 exact); gamma(β1, β2); region_curve(n);
-                check(theorem, **params) -> [Verdict] for theorem1/theorem2/theorem3/minus_one_two/
+                decide(theorem, **params) -> [Verdict] for theorem1/theorem2/theorem3/minus_one_two/
                 amsgrad/adabound; verdicts.explain(verdicts) says which clause fails and why.
 theorem1        predict(C, beta2=None, lr) -> Prediction (drift S, average_regret_limit = (2C−4)/3,
                 correction c: R_T/T ≈ limit + c/√T, average_regret(T)); conditions(...);
@@ -25,7 +25,7 @@ minus_one_two   drift_condition(β2, C) (exact: β2^{C−2} < 1/16), paper_condi
 bounds          adabound_theorem4(β1t), savarese_corrected(β1t), amsgrad(β1t), ogd(general) -> Bound
                 (expr of T, order, is_sqrt_T); order(expr).  Their value on a finished run:
                 regret.studies.run_bounds.
-schedule_check  check(lower, upper, params) -> Report (each Theorem 4 assumption, the hidden
+schedule_check  decide(lower, upper, params) -> Report (each Theorem 4 assumption, the hidden
                 requirement, Savarese's M with best_M, orders); parse(text, name, params) (safe);
                 paper_schedule(α*, γ); best_M(lower, upper); PAPER (the paper's schedule strings).
 savarese        bound_expressions(), bound_functions(α, C, β2, K) (callables for AdaBound's lower=/upper=),

@@ -5,7 +5,7 @@ Theorems 2–4 and of AdaBound's Theorem 4, exactly: inputs are rationals (``"0.
 ``0.9`` = 9/10), and for β1 ≥ 0 the test is β1² < β2, so β1 = 0.9, β2 = 0.81 is on the boundary
 (γ = 1), not inside.  ``region_curve`` gives the boundary β1 = √β2 for plots.
 
-Each theorem module has ``conditions(...) -> list[Verdict]``; ``check(theorem, **params)``
+Each theorem module has ``conditions(...) -> list[Verdict]``; ``decide(theorem, **params)``
 dispatches by name and ``explain`` says in words which clause fails.
 """
 from __future__ import annotations
@@ -53,7 +53,7 @@ def in_region(beta1, beta2) -> np.ndarray:
     return np.asarray(beta1) < np.sqrt(np.asarray(beta2))
 
 
-def check(theorem: str, **params) -> list[Verdict]:
+def decide(theorem: str, **params) -> list[Verdict]:
     """The named hypotheses of ``theorem`` (theorem1, theorem2, theorem3, minus_one_two, amsgrad,
     adabound) for the given parameters."""
     from . import minus_one_two, schedule_check, theorem1, theorem2, theorem3

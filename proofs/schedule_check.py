@@ -1,7 +1,7 @@
 """The bound-schedule checker: does a pair η_l(t), η_u(t) meet AdaBound's Theorem 4, the
 requirement its proof hides, and Savarese's corrected condition?  ("test a new bound schedule")
 
-For bound functions given as expressions of t (strings are parsed safely, below), ``check``
+For bound functions given as expressions of t (strings are parsed safely, below), ``decide``
 reports, each as proved / fails (with a witness) / numerical evidence / undecided, with the reason:
 
   Theorem 4's stated assumptions (Luo et al. 2019)
@@ -74,7 +74,7 @@ def _symbols(params) -> dict:
 def parse(text, name: str = "expression", params=None, real=()) -> sp.Expr:
     """Parse ``text`` (a string or a sympy expression) into an expression of t and ``params``.
 
-    ``params``: names (values are substituted by ``check``; here only the names matter).
+    ``params``: names (values are substituted by ``decide``; here only the names matter).
     ``real``: names of real variables of any sign (a loss's x1..xd), not positive symbols, so
     that Abs(x) or sqrt(x**2) keep their meaning.
     Raises ValueError naming ``name`` and the offending part.
@@ -333,7 +333,7 @@ def _params(params) -> tuple[dict, dict]:
     return vals, params
 
 
-def check(lower, upper, params=None) -> Report:
+def decide(lower, upper, params=None) -> Report:
     """Every clause for the schedule (η_l, η_u); see the module docstring."""
     vals, declared = _params(params)
     lo = parse(lower, "lower", declared).subs(vals)
@@ -424,4 +424,4 @@ def theorem4_conditions(beta1, beta2, lower=PAPER[0], upper=PAPER[1], params=Non
 
     if params is None and lower == PAPER[0]:
         params = {"alpha": "0.1", "gamma": str(1 - exact.rational("beta2", beta2))}
-    return [beta_condition(beta1, beta2), *check(lower, upper, params).clauses]
+    return [beta_condition(beta1, beta2), *decide(lower, upper, params).clauses]

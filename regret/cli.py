@@ -27,7 +27,7 @@ import sys
 
 import numpy as np
 
-from . import checks, cli_sweeps, storage
+from . import validate, cli_sweeps, storage
 from .engine import DEFAULT_CHUNK, ENGINES
 from .shards import SweepInterrupted, run
 from .jsonable import jsonable
@@ -101,11 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _problem_from(text: str, seed, extra: dict | None = None):
     name, opts = parse_spec(text, "problem")
     opts.update(_axes_not_given(opts, extra, text))
-    checks.choice("problem", name, PROBLEMS)
+    validate.choice("problem", name, PROBLEMS)
     if seed is not None:
         if "seed" not in inspect.signature(PROBLEMS[name]).parameters:
             raise ValueError(f"--seed={seed}: problem {name!r} is deterministic and takes no seed")
-        opts.setdefault("seed", checks.positive_int("--seed", seed, minimum=0))
+        opts.setdefault("seed", validate.positive_int("--seed", seed, minimum=0))
     return problem(name, **opts)
 
 
@@ -165,15 +165,15 @@ def cmd_run(args) -> int:
     pcols, kcols = sweep.split(parse_spec(spec["problem"], "problem")[0])
     prob = _problem_from(spec["problem"], spec["seed"], pcols)
     kernels = [_kernel_from(text, kcols) for text in spec["optimizer"]]
-    T = checks.positive_int("--T", spec["T"])
+    T = validate.positive_int("--T", spec["T"])
     x0 = None
     if spec["x0"] is not None:
         vals = [parse_value(v.strip(), "--x0") for v in spec["x0"].split(",")]
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vals):
             raise ValueError(f"--x0={spec['x0']!r} must be a number or comma-separated numbers")
         x0 = np.array(vals, dtype=float)
-    ckpts = checks.positive_int("--checkpoints", spec["checkpoints"] or 60, minimum=2)
-    chunk = checks.positive_int("--chunk", spec["chunk"]) if spec["chunk"] is not None else None
+    ckpts = validate.positive_int("--checkpoints", spec["checkpoints"] or 60, minimum=2)
+    chunk = validate.positive_int("--chunk", spec["chunk"]) if spec["chunk"] is not None else None
     engine = spec["engine"] or "auto"
     if previous is not None and len(previous) != len(kernels):
         raise ValueError(f"--resume {args.resume!r} holds {len(previous)} results for {len(kernels)} optimizers")

@@ -26,7 +26,7 @@ import threading
 
 from proofs.verdicts import exit_status
 
-from . import checks
+from . import validate
 from .jsonable import jsonable
 
 
@@ -89,13 +89,13 @@ def _params(items) -> dict:
 def cmd_bounds(args) -> int:
     from proofs import schedule_check
 
-    limit = checks.positive_int("--timeout", args.timeout)
+    limit = validate.positive_int("--timeout", args.timeout)
     if limit > MAX_TIMEOUT:  # signal.alarm takes a C unsigned int; a week is more than enough
         raise ValueError(f"--timeout={limit} must be at most {MAX_TIMEOUT} s (a week)")
     with _time_limit(limit, f"sympy did not finish within --timeout={limit} s on --lower={args.lower!r}, "
                             f"--upper={args.upper!r}; give parameters values, simplify the expressions or raise "
                             "--timeout"):
-        rep = schedule_check.check(args.lower, args.upper, _params(args.param))
+        rep = schedule_check.decide(args.lower, args.upper, _params(args.param))
     if args.json:
         json.dump(jsonable(rep.as_dict()), sys.stdout, allow_nan=False)
         sys.stdout.write("\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 
-from . import checks
+from . import validate
 
 KINDS = ("optimizers", "problems")
 
@@ -48,10 +48,10 @@ def _summary(factory) -> str:
 
 def cmd_list(args) -> int:
     kind = args.kind if args.kind is None or args.kind.endswith("s") else args.kind + "s"
-    kinds = KINDS if kind is None else (checks.choice("kind", kind, KINDS),)
+    kinds = KINDS if kind is None else (validate.choice("kind", kind, KINDS),)
     if args.name is not None:
         reg = _registry(kinds[0])
-        name = checks.choice(kinds[0][:-1], args.name, reg)
+        name = validate.choice(kinds[0][:-1], args.name, reg)
         factory = reg[name]
         print(f"{name}: {options(factory)}\n")
         print(inspect.getdoc(factory) or "(no docstring)")

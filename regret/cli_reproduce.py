@@ -16,7 +16,7 @@ import shlex
 import sys
 import time
 
-from . import checks
+from . import validate
 from .engine import ENGINES
 
 
@@ -42,7 +42,7 @@ def selected(names: list[str]) -> list[str]:
 
     keys: list[str] = []
     for name in names:
-        checks.choice("study", name, list(STUDIES) + ["all"])
+        validate.choice("study", name, list(STUDIES) + ["all"])
         for key in (STUDIES if name == "all" else [name]):
             if key not in keys:
                 keys.append(key)
@@ -66,7 +66,7 @@ def cmd_reproduce(args) -> int:
     from .studies import STUDIES
 
     keys = selected(args.study)
-    T = None if args.T is None else checks.positive_int("--T", args.T, minimum=10)
+    T = None if args.T is None else validate.positive_int("--T", args.T, minimum=10)
     for key in keys:     # refuse a horizon a study cannot use before any study runs
         shortest = getattr(STUDIES[key], "min_T", None)
         if T is not None and shortest is not None and T < shortest(args.quick):

@@ -27,7 +27,7 @@ import shlex
 import sys
 import time
 
-from . import checks
+from . import validate
 from .engine import ENGINES
 
 
@@ -81,9 +81,9 @@ def cmd_schedule(args) -> int:
     if missing:
         raise ValueError(f"--param {missing[0]} needs a value (k=v) to run the schedule")
     sweep = _sweep(args.sweep)
-    T = None if args.T is None else checks.positive_int("--T", args.T, minimum=20)
+    T = None if args.T is None else validate.positive_int("--T", args.T, minimum=20)
     only = [p.strip() for p in args.problems.split(",") if p.strip()] if args.problems else None
-    limit = checks.positive_int("--timeout", args.timeout)
+    limit = validate.positive_int("--timeout", args.timeout)
     _prepare_out(args.out)
     started = time.perf_counter()
     with _time_limit(limit, f"the schedule lab did not finish within --timeout={limit} s (sympy can take very long "
@@ -102,9 +102,9 @@ def cmd_schedule(args) -> int:
     paths = report.write([study], args.out, command=command, plot=not args.no_plots,
                          plotters={schedule_lab.KEY: schedule_lab.plot}, title="regret schedule",
                          intro=schedule_lab.INTRO)
-    for c in study.checks:
+    for c in study.claims:
         print(f"{'pass' if c.passed else 'FAIL'}  {c.claim}: {' '.join(str(c.measured).split())}")
-    n_ok = sum(c.passed for c in study.checks)
-    print(f"{n_ok}/{len(study.checks)} claims held; report: {paths['html']} (also {paths['markdown']}, "
+    n_ok = sum(c.passed for c in study.claims)
+    print(f"{n_ok}/{len(study.claims)} claims held; report: {paths['html']} (also {paths['markdown']}, "
           f"{paths['json']}); {time.perf_counter() - started:.1f} s")
     return 0 if study.passed else 1

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sys
 
-from . import checks
+from . import validate
 
 
 def register(sub) -> None:
@@ -82,14 +82,14 @@ def cmd_search(args) -> int:
     if args.save:
         check_writable("--save", args.save)  # before the search, not after it
     kernel = kernel_from(args.optimizer)
-    kw = {"P_max": checks.positive_int("--P-max", args.P_max, minimum=2),
-          "P_min": checks.positive_int("--P-min", args.P_min, minimum=1),
-          "G": _number("--G", args.G), "dim": checks.positive_int("--dim", args.dim),
+    kw = {"P_max": validate.positive_int("--P-max", args.P_max, minimum=2),
+          "P_min": validate.positive_int("--P-min", args.P_min, minimum=1),
+          "G": _number("--G", args.G), "dim": validate.positive_int("--dim", args.dim),
           "lo": _number("--lo", args.lo), "hi": _number("--hi", args.hi), "family": args.family,
-          "T": checks.positive_int("--T", args.T, minimum=4), "budget": checks.positive_int("--budget", args.budget),
-          "popsize": None if args.popsize is None else checks.positive_int("--popsize", args.popsize, minimum=5),
-          "seed": checks.positive_int("--seed", args.seed, minimum=0),
-          "confirm_T": checks.positive_int("--confirm-T", args.confirm_T, minimum=10),
+          "T": validate.positive_int("--T", args.T, minimum=4), "budget": validate.positive_int("--budget", args.budget),
+          "popsize": None if args.popsize is None else validate.positive_int("--popsize", args.popsize, minimum=5),
+          "seed": validate.positive_int("--seed", args.seed, minimum=0),
+          "confirm_T": validate.positive_int("--confirm-T", args.confirm_T, minimum=10),
           "shrink": not args.no_shrink, "objective": args.objective}
     if kw["G"] <= 0:
         raise ValueError(f"--G={args.G} must be > 0")
@@ -101,7 +101,7 @@ def cmd_search(args) -> int:
             kw["T"] = 2000
         if args.budget == "60000":
             kw["budget"] = 8000
-        kw["replicates"] = checks.positive_int("--replicates", args.replicates)
+        kw["replicates"] = validate.positive_int("--replicates", args.replicates)
         res = search_stochastic(kernel, progress=progress, **kw)
     else:
         res = search(kernel, progress=progress, **kw)

@@ -17,7 +17,7 @@ import inspect
 import os
 import shutil
 
-from . import checks
+from . import validate
 
 
 def add_options(p) -> None:
@@ -62,8 +62,8 @@ class SweepOptions:
             self.grid = grid(**axes)
         if args.dask is not None and args.workers is not None:
             raise ValueError("give --dask ADDRESS or --workers N, not both")
-        self.shard = checks.positive_int("--shard", args.shard) if args.shard is not None else None
-        self.workers = checks.positive_int("--workers", args.workers) if args.workers is not None else None
+        self.shard = validate.positive_int("--shard", args.shard) if args.shard is not None else None
+        self.workers = validate.positive_int("--workers", args.workers) if args.workers is not None else None
         self.client = args.dask
         self.sharded = any(v is not None for v in (self.shard, self.workers, self.client, args.store))
         self.default_store = bool(self.sharded and args.store is None and save_to is not None)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import checks
+from . import validate
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,8 +30,8 @@ class Box:
     hi: np.ndarray
 
     def __post_init__(self):
-        lo = np.atleast_1d(checks.finite("lo", self.lo)).astype(np.float64)
-        hi = np.atleast_1d(checks.finite("hi", self.hi)).astype(np.float64)
+        lo = np.atleast_1d(validate.finite("lo", self.lo)).astype(np.float64)
+        hi = np.atleast_1d(validate.finite("hi", self.hi)).astype(np.float64)
         lo, hi = np.broadcast_arrays(lo, hi)
         if lo.ndim != 1:
             raise ValueError(f"lo/hi must be scalars or 1-d arrays, got shape {lo.shape}")
@@ -110,10 +110,10 @@ class Ball:
     kind = "ball"
 
     def __post_init__(self):
-        c = np.atleast_1d(checks.finite("center", self.center)).astype(np.float64)
+        c = np.atleast_1d(validate.finite("center", self.center)).astype(np.float64)
         if c.ndim != 1:
             raise ValueError(f"center must be a 1-d point, got shape {c.shape}")
-        r = float(checks.in_range("radius", self.radius, 0, lo_open=True))
+        r = float(validate.in_range("radius", self.radius, 0, lo_open=True))
         object.__setattr__(self, "center", c.copy())
         object.__setattr__(self, "radius", r)
 
@@ -206,8 +206,8 @@ class Simplex:
     kind = "simplex"
 
     def __post_init__(self):
-        object.__setattr__(self, "dim", checks.positive_int("dim", self.dim))
-        object.__setattr__(self, "scale", float(checks.in_range("scale", self.scale, 0, lo_open=True)))
+        object.__setattr__(self, "dim", validate.positive_int("dim", self.dim))
+        object.__setattr__(self, "scale", float(validate.in_range("scale", self.scale, 0, lo_open=True)))
 
     @property
     def diameter_inf(self) -> float:
@@ -272,11 +272,11 @@ def from_options(kind: str, dim: int, lo=-1.0, hi=1.0, radius=1.0, center=0.0, s
     ``"simplex"``: {x ≥ 0, Σx = scale}.  Every one answers the exact linear comparator
     (``min_linear``) and the weighted projection Π_{F,diag(1/η)} the adaptive methods need.
     """
-    kind = checks.choice("feasible", kind, FEASIBLE_KINDS)
-    dim = checks.positive_int("d", dim)
+    kind = validate.choice("feasible", kind, FEASIBLE_KINDS)
+    dim = validate.positive_int("d", dim)
     if kind == "box":
         try:
-            lo_, hi_ = (np.broadcast_to(checks.finite(n, v), (dim,)) for n, v in (("lo", lo), ("hi", hi)))
+            lo_, hi_ = (np.broadcast_to(validate.finite(n, v), (dim,)) for n, v in (("lo", lo), ("hi", hi)))
         except ValueError as exc:
             if "must be finite" in str(exc):
                 raise
@@ -284,7 +284,7 @@ def from_options(kind: str, dim: int, lo=-1.0, hi=1.0, radius=1.0, center=0.0, s
                              f"{np.shape(lo)} and {np.shape(hi)}") from None
         return Box(lo_, hi_)
     if kind == "ball":
-        c = checks.finite("center", center)
+        c = validate.finite("center", center)
         if c.ndim > 1 or (c.ndim == 1 and c.shape[0] not in (1, dim)):
             raise ValueError(f"center must be a scalar or have d={dim} entries, got shape {c.shape}")
         return Ball(np.broadcast_to(c, (dim,)).copy(), radius)

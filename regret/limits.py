@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-from . import checks
+from . import validate
 
 #: the largest horizon: t must be exact as a float64 (α/√t, β^t, the 1/t of R_t/t)
 MAX_T = 2 ** 53
@@ -26,7 +26,7 @@ _FLOAT = 8
 
 def horizon(name: str, T) -> int:
     """T as an int in [1, MAX_T]."""
-    T = checks.positive_int(name, T)
+    T = validate.positive_int(name, T)
     if T > MAX_T:
         raise ValueError(f"{name}={T} is too large: steps are counted exactly in float64 only up to "
                          f"2^53 = {MAX_T}")
@@ -38,7 +38,7 @@ def available_bytes() -> int:
     physical memory; ``$REGRET_MEMORY`` (bytes) overrides both."""
     env = os.environ.get("REGRET_MEMORY")
     if env:
-        return checks.positive_int("REGRET_MEMORY", env)
+        return validate.positive_int("REGRET_MEMORY", env)
     try:
         with open("/proc/meminfo", encoding="ascii") as fh:
             for line in fh:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import checks
+from . import validate
 from .kernels.base import Kernel
 
 
@@ -34,16 +34,16 @@ def replay(opt: Kernel, grads, x0, *, full: bool = False):
     """
     if not isinstance(opt, Kernel):
         raise TypeError(f"opt must be a Kernel (see regret.optimizer), got {opt!r}")
-    g = checks.finite("grads", grads)
+    g = validate.finite("grads", grads)
     if g.ndim not in (2, 3):
         raise ValueError(f"grads has shape {g.shape}; expected (T, d) or (T, B, d)")
     T, d = g.shape[0], g.shape[-1]
     if T < 1:
         raise ValueError("grads must hold at least one step (T >= 1)")
-    x0a = checks.finite("x0", x0)
+    x0a = validate.finite("x0", x0)
     if x0a.ndim > 2:
         raise ValueError(f"x0 has shape {x0a.shape}; expected a scalar, ({d},) or (B, {d})")
-    B = checks.batch_size({"optimizer batch": opt.batch, "grads batch": g.shape[1] if g.ndim == 3 else 1,
+    B = validate.batch_size({"optimizer batch": opt.batch, "grads batch": g.shape[1] if g.ndim == 3 else 1,
                            "x0 batch": x0a.shape[0] if x0a.ndim == 2 else 1})
     try:
         x_start = np.array(np.broadcast_to(x0a, (B, d)), dtype=np.float64)

@@ -34,10 +34,10 @@ INTRO = ("Adaptive methods such as Adam can fail to converge even on one-dimensi
 
 def verdict_table(studies: Sequence[StudyResult]) -> str:
     """A plain-text table: study, verdict, checks passed, seconds."""
-    rows = [("study", "verdict", "checks", "time")]
+    rows = [("study", "verdict", "claims", "time")]
     for s in studies:
-        n_ok = sum(c.passed for c in s.checks)
-        rows.append((s.key, s.verdict, f"{n_ok}/{len(s.checks)}", f"{s.seconds:.1f}s"))
+        n_ok = sum(c.passed for c in s.claims)
+        rows.append((s.key, s.verdict, f"{n_ok}/{len(s.claims)}", f"{s.seconds:.1f}s"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)
 
@@ -77,14 +77,14 @@ def markdown(studies: Sequence[StudyResult], meta: dict) -> str:
              + (f" by `{meta['command']}`" if meta.get("command") else "") + ".", "", meta.get("intro", INTRO), "",
              "| study | verdict | checks passed |", "|---|---|---|"]
     for s in studies:
-        lines.append(f"| [{s.key}](#{s.key}) | **{s.verdict}** | {sum(c.passed for c in s.checks)}/{len(s.checks)} |")
+        lines.append(f"| [{s.key}](#{s.key}) | **{s.verdict}** | {sum(c.passed for c in s.claims)}/{len(s.claims)} |")
     for s in studies:
         lines += ["", f'<a id="{s.key}"></a>', "", f"## {s.title}", "", f"*{s.reference}*", "", s.statement, "",
-                  f"**Verdict: {s.verdict}** ({sum(c.passed for c in s.checks)} of {len(s.checks)} checks "
+                  f"**Verdict: {s.verdict}** ({sum(c.passed for c in s.claims)} of {len(s.claims)} checks "
                   f"passed, {s.seconds:.1f} s).", "", "Settings:", ""]
         lines += [f"- {k}: {_md_cell(v)}" for k, v in _settings_lines(s.settings)]
         lines += ["", "| claim | predicted | measured | criterion | result |", "|---|---|---|---|---|"]
-        for c in s.checks:
+        for c in s.claims:
             lines.append(f"| {_md_cell(c.claim)} | {_md_cell(show(c.predicted))} | {_md_cell(show(c.measured))} | "
                          f"{_md_cell(c.criterion)} | {'pass' if c.passed else '**FAIL**'} |")
         for tab in _tables(s):
@@ -120,19 +120,19 @@ def html_report(studies: Sequence[StudyResult], meta: dict, outdir: str) -> str:
     for s in studies:
         cls = "pass" if s.passed else "fail"
         parts.append(f"<tr><td><a href='#{s.key}'>{e(s.key)}</a></td><td class='{cls}'>{e(s.verdict)}</td>"
-                     f"<td>{sum(c.passed for c in s.checks)}/{len(s.checks)}</td></tr>")
+                     f"<td>{sum(c.passed for c in s.claims)}/{len(s.claims)}</td></tr>")
     parts.append("</table>")
     for s in studies:
         cls = "pass" if s.passed else "fail"
         parts += [f"<h2 id='{s.key}'>{e(s.title)}</h2>", f"<p class='ref'>{e(s.reference)}</p>",
                   f"<p>{e(s.statement)}</p>",
-                  f"<p>Verdict: <span class='{cls}'>{e(s.verdict)}</span> ({sum(c.passed for c in s.checks)} of "
-                  f"{len(s.checks)} checks passed, {s.seconds:.1f} s).</p>",
+                  f"<p>Verdict: <span class='{cls}'>{e(s.verdict)}</span> ({sum(c.passed for c in s.claims)} of "
+                  f"{len(s.claims)} checks passed, {s.seconds:.1f} s).</p>",
                   "<table><tr><th>setting</th><th>value</th></tr>"]
         parts += [f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in _settings_lines(s.settings)]
         parts += ["</table>", "<table><tr><th>claim</th><th>predicted</th><th>measured</th><th>criterion</th>"
                   "<th>result</th></tr>"]
-        for c in s.checks:
+        for c in s.claims:
             ok = "pass" if c.passed else "fail"
             parts.append(f"<tr><td>{e(c.claim)}</td><td>{e(show(c.predicted))}</td><td>{e(show(c.measured))}</td>"
                          f"<td>{e(c.criterion)}</td><td class='{ok}'>{'pass' if c.passed else 'FAIL'}</td></tr>")

@@ -25,7 +25,7 @@ from typing import Callable
 import numba
 import numpy as np
 
-from . import checks
+from . import validate
 
 Schedule = Callable[[np.ndarray], np.ndarray]
 
@@ -50,7 +50,7 @@ def lr_schedule(schedule) -> tuple[Schedule, str]:
     if isinstance(schedule, str) and schedule in LR_SCHEDULES:
         return LR_SCHEDULES[schedule], schedule
     if isinstance(schedule, str) and schedule.isidentifier() and schedule != "t":
-        checks.choice("schedule", schedule, LR_SCHEDULES)   # a misspelt name, not an expression
+        validate.choice("schedule", schedule, LR_SCHEDULES)   # a misspelt name, not an expression
     fn = as_schedule(schedule, "schedule")
     return fn, fn.__name__
 
@@ -83,7 +83,7 @@ class TextSchedule:
         for n, v in zip(names, self._values):
             if v.ndim != 1:
                 raise ValueError(f"parameter {n} of {label!r} must be a scalar or a 1-d array, got shape {v.shape}")
-        self.width = checks.batch_size({n: len(v) for n, v in zip(names, self._values)}) if names else 1
+        self.width = validate.batch_size({n: len(v) for n, v in zip(names, self._values)}) if names else 1
         self._f = sp.lambdify(syms, expr, "numpy")
 
     def __call__(self, t):
@@ -359,11 +359,11 @@ def beta1_schedule(schedule, lam=None) -> tuple[Schedule | None, str]:
         if lam is not None:
             raise ValueError("lam is only used by beta1_schedule='exp'")
         return schedule, getattr(schedule, "__name__", "callable")
-    name = checks.choice("beta1_schedule", schedule, BETA1_SCHEDULES)
+    name = validate.choice("beta1_schedule", schedule, BETA1_SCHEDULES)
     if name == "exp":
         if lam is None:
             raise ValueError("beta1_schedule='exp' (β1t = β1·lam^(t−1)) needs lam in (0, 1]")
-        lam_a = np.atleast_1d(checks.in_range("lam", lam, 0, 1, lo_open=True)).astype(np.float64)
+        lam_a = np.atleast_1d(validate.in_range("lam", lam, 0, 1, lo_open=True)).astype(np.float64)
         if lam_a.ndim != 1:
             raise ValueError(f"lam must be a scalar or a 1-d array of configurations, got shape {lam_a.shape}")
 

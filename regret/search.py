@@ -61,7 +61,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import checks
+from . import validate
 from .kernels.base import Kernel
 
 VERDICTS = ("certified counterexample", "counterexample (numerical, not certified)", "none found within budget")
@@ -80,7 +80,7 @@ _CERTIFY_PER_BATCH = 8
 def constant_bound(value: float) -> Callable[[np.ndarray], np.ndarray]:
     """η(t) = value for all t, as an AdaBound ``lower``/``upper`` callable whose name the
     certificate reads back (``const(value)``): a band that does not close."""
-    v = checks.finite("bound", value)
+    v = validate.finite("bound", value)
     if v.ndim != 0 or float(v) <= 0:
         raise ValueError(f"bound={value!r} must be a positive number")
     v = float(v)
@@ -283,21 +283,21 @@ def search(kernel: Kernel, *, P_max: int = 6, P_min: int = 2, G: float = 1.0, di
         raise TypeError(f"kernel must be a Kernel (see regret.optimizer), got {kernel!r}")
     if kernel.batch != 1:
         raise ValueError(f"kernel has {kernel.batch} configurations; the search takes one")
-    P_max = checks.positive_int("P_max", P_max, minimum=2)
-    P_min = checks.positive_int("P_min", P_min, minimum=1)
+    P_max = validate.positive_int("P_max", P_max, minimum=2)
+    P_min = validate.positive_int("P_min", P_min, minimum=1)
     if P_min > P_max:
         raise ValueError(f"P_min={P_min} must be <= P_max={P_max}")
-    G = float(checks.in_range("G", G, 0, lo_open=True))
-    dim = checks.positive_int("dim", dim)
-    lo, hi = float(checks.finite("lo", lo)), float(checks.finite("hi", hi))
+    G = float(validate.in_range("G", G, 0, lo_open=True))
+    dim = validate.positive_int("dim", dim)
+    lo, hi = float(validate.finite("lo", lo)), float(validate.finite("hi", hi))
     if not lo < hi:
         raise ValueError(f"lo={lo} must be < hi={hi}")
-    checks.choice("family", family, FAMILIES)
-    checks.choice("objective", objective, OBJECTIVES)
-    T = checks.positive_int("T", T, minimum=4)
-    budget = checks.positive_int("budget", budget)
-    confirm_T = checks.positive_int("confirm_T", confirm_T, minimum=10)
-    seed = checks.positive_int("seed", seed, minimum=0)
+    validate.choice("family", family, FAMILIES)
+    validate.choice("objective", objective, OBJECTIVES)
+    T = validate.positive_int("T", T, minimum=4)
+    budget = validate.positive_int("budget", budget)
+    confirm_T = validate.positive_int("confirm_T", confirm_T, minimum=10)
+    seed = validate.positive_int("seed", seed, minimum=0)
     if family == "spike" and dim != 1:
         raise ValueError("family='spike' is one-dimensional; use dim=1 or family='free'")
     from scipy.optimize import differential_evolution
@@ -676,10 +676,10 @@ def schedule_section(*, lower, upper, params=None, T=None, quick: bool = False, 
     hyperparameters (β1 = 0, β2 = 0.1, α = 0.1, theory convention) searched over periodic
     patterns with P ≤ 6 and G∞ = 1.  One claim: no counterexample is found — it fails, with the
     find as witness, for a band that leaves Adam's failure room (one that does not close).
-    Returns {"text", "checks", "numbers"}; ``T`` is not used (the search has its own horizons)."""
+    Returns {"text", "claims", "numbers"}; ``T`` is not used (the search has its own horizons)."""
     from . import schedules
     from .kernels import optimizer
-    from .studies.outcome import Check
+    from .studies.outcome import Claim
 
     floats = {k: float(v) for k, v in (params or {}).items() if v is not None}
     k = optimizer("adabound", lower=schedules.as_schedule(lower, "lower", floats),
@@ -689,14 +689,14 @@ def schedule_section(*, lower, upper, params=None, T=None, quick: bool = False, 
     try:  # a band the kernel refuses (lower > upper, negative) is the report's verdict already
         k.coeffs(np.arange(1, confirm_T + 1))
     except ValueError as exc:
-        return {"text": f"not run: the band cannot be run ({exc}).", "checks": [], "numbers": {}}
+        return {"text": f"not run: the band cannot be run ({exc}).", "claims": [], "numbers": {}}
     res = search(k, P_max=6, seed=seed, budget=2_000 if quick else 20_000, confirm_T=confirm_T)
-    claim = Check("the counterexample search finds no periodic problem on which AdaBound with this band fails",
+    claim = Claim("the counterexample search finds no periodic problem on which AdaBound with this band fails",
                   VERDICTS[2], res.verdict, not res.found,
                   f"differential evolution over patterns of period ≤ 6, G∞ = 1, {res.evaluations} candidates, "
                   f"seed {seed}; Theorem 1's β1 = 0, β2 = 0.1, α = 0.1", "regret.search")
     text = res.line() + (f" The find as a problem: `{res.spec}`." if res.found else "")
-    return {"text": text, "checks": [claim], "numbers": res.to_json()}
+    return {"text": text, "claims": [claim], "numbers": res.to_json()}
 
 
 def plot(result: SearchResult, outdir: str) -> list[str]:
@@ -777,16 +777,16 @@ def search_stochastic(kernel: Kernel, *, G: float = 1.0, lo: float = -1.0, hi: f
         raise TypeError(f"kernel must be a Kernel (see regret.optimizer), got {kernel!r}")
     if kernel.batch != 1:
         raise ValueError(f"kernel has {kernel.batch} configurations; the search takes one")
-    G = float(checks.in_range("G", G, 0, lo_open=True))
-    lo, hi = float(checks.finite("lo", lo)), float(checks.finite("hi", hi))
+    G = float(validate.in_range("G", G, 0, lo_open=True))
+    lo, hi = float(validate.finite("lo", lo)), float(validate.finite("hi", hi))
     if not lo < hi:
         raise ValueError(f"lo={lo} must be < hi={hi}")
-    T = checks.positive_int("T", T, minimum=4)
-    R = checks.positive_int("replicates", replicates)
-    budget = checks.positive_int("budget", budget)
-    seed = checks.positive_int("seed", seed, minimum=0)
-    confirm_T = checks.positive_int("confirm_T", confirm_T, minimum=10)
-    Rc = checks.positive_int("confirm_replicates", confirm_replicates)
+    T = validate.positive_int("T", T, minimum=4)
+    R = validate.positive_int("replicates", replicates)
+    budget = validate.positive_int("budget", budget)
+    seed = validate.positive_int("seed", seed, minimum=0)
+    confirm_T = validate.positive_int("confirm_T", confirm_T, minimum=10)
+    Rc = validate.positive_int("confirm_replicates", confirm_replicates)
     settings = {"kind": "stochastic", "G": G, "lo": lo, "hi": hi, "T": T, "replicates": R, "budget": budget,
                 "popsize": popsize, "seed": seed, "confirm_T": confirm_T, "confirm_replicates": Rc}
     res = SearchResult(verdict=VERDICTS[2], optimizer=kernel.name, hparams=kernel.config(0), settings=settings,

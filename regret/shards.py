@@ -35,7 +35,7 @@ import time
 
 import numpy as np
 
-from . import checks
+from . import validate
 from . import engine as _engine
 from .kernels.base import Kernel
 from .result import Configs, Result
@@ -128,15 +128,15 @@ def run_sharded(problem, optimizers, T, *, client=None, workers=None, shard=None
     for k in kernels:
         if not isinstance(k, Kernel):
             raise TypeError(f"optimizers must be Kernel objects (see regret.optimizer), got {k!r}")
-    T = checks.positive_int("T", T)
+    T = validate.positive_int("T", T)
     if shard is not None:
-        shard = checks.positive_int("shard", shard)
+        shard = validate.positive_int("shard", shard)
     if workers is not None:
-        workers = checks.positive_int("workers", workers)
+        workers = validate.positive_int("workers", workers)
         if client is not None:
             raise ValueError("give client= or workers=, not both")
     x0 = kwargs.pop("x0", None)
-    batches = [checks.batch_size({"optimizer batch": k.batch, "problem batch": problem.batch}) for k in kernels]
+    batches = [validate.batch_size({"optimizer batch": k.batch, "problem batch": problem.batch}) for k in kernels]
     x0_rows = x0 is not None and np.ndim(x0) == 2 and max(batches) > 1 and np.shape(x0)[0] > 1
     tasks = []
     for ki, (k, B) in enumerate(zip(kernels, batches)):

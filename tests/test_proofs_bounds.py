@@ -52,7 +52,7 @@ def test_callables_match_the_paper_formula():
 
 
 def test_paper_schedule_symbolic():
-    rep = schedule_check.check(*schedule_check.PAPER, {"alpha": None, "gamma": None})
+    rep = schedule_check.decide(*schedule_check.PAPER, {"alpha": None, "gamma": None})
     for c in ("lower positive", "lower nondecreasing", "upper nonincreasing", "lower <= upper", "common limit"):
         assert rep.verdict(c).status == "proved", rep.verdict(c)
     hidden = rep.verdict("hidden requirement")
@@ -66,7 +66,7 @@ def test_paper_schedule_symbolic():
 def test_crossed_bounds_void_both_guarantees():
     # η_l = 2 > η_u = 1: the clip is not defined, so neither Theorem 4 nor Savarese's bound applies,
     # even though the M condition alone (sup of 1 − t/2 over t ≥ 2 and 1/η_l(1)) is finite
-    rep = schedule_check.check("2", "1")
+    rep = schedule_check.decide("2", "1")
     assert rep.verdict("lower <= upper").status == "fails"
     assert rep.verdict("Savarese M").status == "proved"
     assert "O(√T)" not in rep.order_corrected and "lower <= upper fails" in rep.order_corrected
@@ -78,7 +78,7 @@ def test_hidden_requirement_against_float_loop(gamma, fails):
     lo, up = _paper_numpy(0.1, gamma)
     ts = np.concatenate([np.arange(2, 10 ** 5, dtype=float), np.geomspace(1e5, 1e9, 200)])
     viol = lo(ts - 1) / up(ts) < np.sqrt(1 - 1 / ts) - 1e-15
-    rep = schedule_check.check(*schedule_check.PAPER, {"alpha": "0.1", "gamma": str(gamma)})
+    rep = schedule_check.decide(*schedule_check.PAPER, {"alpha": "0.1", "gamma": str(gamma)})
     assert (rep.verdict("hidden requirement").status == "fails") == fails
     if gamma not in (3.9,):            # γ = 3.9 only fails for t ~ 10¹⁰ (asymptotically 1 − 2/(γt) < 1 − 1/(2t))
         assert bool(viol.any()) == fails
@@ -89,7 +89,7 @@ def test_hidden_requirement_against_float_loop(gamma, fails):
 
 
 def test_checker_flags_a_broken_schedule():
-    rep = schedule_check.check("1/(2*t)", "1", {})
+    rep = schedule_check.decide("1/(2*t)", "1", {})
     assert rep.verdict("lower nondecreasing").status == "fails"
     assert rep.verdict("common limit").status == "fails"
 
@@ -149,7 +149,7 @@ SAVARESE = ("alpha/C", "Piecewise((alpha/sqrt(1 - beta2), t <= K), (alpha/C, Tru
 def test_savarese_schedule_meets_every_stated_assumption_and_breaks_the_hidden_one():
     # Savarese (2019), Theorem 2: η_l = α/C, η_u = α/√(1−β2) up to K, α/C after
     a, C, b2, K = 0.1, 3, 0.9, 1000
-    rep = schedule_check.check(*SAVARESE, {"alpha": str(a), "C": str(C), "beta2": str(b2), "K": str(K)})
+    rep = schedule_check.decide(*SAVARESE, {"alpha": str(a), "C": str(C), "beta2": str(b2), "K": str(K)})
     for c in ("lower positive", "lower nondecreasing", "upper nonincreasing", "lower <= upper", "common limit",
               "R_inf finite"):
         assert rep.verdict(c).status == "proved", rep.verdict(c)
@@ -163,7 +163,7 @@ def test_savarese_schedule_meets_every_stated_assumption_and_breaks_the_hidden_o
 
 def test_a_switch_far_past_the_dense_scan_is_found_exactly():
     # η_u jumps *up* at t = 5001: nonincreasing fails there and only there
-    rep = schedule_check.check("1/2", "Piecewise((1, t <= 5000), (2, True))")
+    rep = schedule_check.decide("1/2", "Piecewise((1, t <= 5000), (2, True))")
     v = rep.verdict("upper nonincreasing")
     assert v.status == "fails" and v.witness == {"t": 5000}, v
     assert rep.verdict("common limit").status == "fails"
@@ -186,7 +186,7 @@ def test_min_max_schedules_are_split_into_pieces_not_a_traceback(capsys):
 
 def test_floor_and_ceiling_schedules_do_not_send_sympy_into_a_long_limit():
     # sympy's limit of ceiling(1000/t) − ceiling(1000/(t+1)) ran for minutes: now undecided, fast
-    rep = schedule_check.check("1/(t+1)", "ceiling(1000/t)")
+    rep = schedule_check.decide("1/(t+1)", "ceiling(1000/t)")
     assert rep.verdict("common limit").status == "undecided"
     assert rep.verdict("lower nondecreasing").status == "fails"
 

@@ -30,7 +30,7 @@ def test_bad_beta_names_parameter():
     with pytest.raises(ValueError, match="beta1='x'"):
         conditions.beta_condition("x", 0.5)
     with pytest.raises(ValueError, match="theorem='nope'"):
-        conditions.check("nope")
+        conditions.decide("nope")
 
 
 def test_rational_reads_decimals_exactly():

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from regret.studies import NOT_REPRODUCED, REPRODUCED, STUDIES, Check, StudyResult
+from regret.studies import NOT_REPRODUCED, REPRODUCED, STUDIES, Claim, StudyResult
 
 
 @pytest.mark.parametrize("key", sorted(STUDIES))
@@ -29,7 +29,7 @@ def test_study_module_contract(key):
 
 def _study(*passed, measured=1.0):
     return StudyResult(key="k", title="t", reference="r", statement="s", settings={"T": 10},
-                       checks=[Check(f"claim {i}", 1.0, measured, p, "criterion", "proofs.x") for i, p in
+                       claims=[Claim(f"claim {i}", 1.0, measured, p, "criterion", "proofs.x") for i, p in
                                enumerate(passed)])
 
 
@@ -42,4 +42,4 @@ def test_verdict_follows_from_the_checks_only():
 def test_json_is_standard_and_never_a_bare_nan():
     doc = _study(False, measured=[math.nan, math.inf, 2.0]).to_json()
     text = json.dumps(doc, allow_nan=False)
-    assert json.loads(text)["checks"][0]["measured"] == ["nan", "inf", 2.0]
+    assert json.loads(text)["claims"][0]["measured"] == ["nan", "inf", 2.0]

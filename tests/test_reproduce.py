@@ -76,7 +76,7 @@ def test_settings_name_gamma_once_and_bounds_are_judged_over_the_run(quick):
     for key, s in studies.items():
         assert not ("gamma" in s["settings"] and "gamma (bounds)" in s["settings"]), key
     assert studies["theorem4"]["settings"]["gamma (bounds)"] == 0.01
-    bound_checks = [c for c in studies["theorem4"]["checks"] if "bound" in c["claim"] and "R_t ≤" in c["claim"]]
+    bound_checks = [c for c in studies["theorem4"]["claims"] if "bound" in c["claim"] and "R_t ≤" in c["claim"]]
     assert len(bound_checks) == 4
     for c in bound_checks:
         assert c["predicted"] == "max_t R_t/bound_t ≤ 1" and c["measured"].startswith("max R_t/bound_t = ")
@@ -85,9 +85,9 @@ def test_settings_name_gamma_once_and_bounds_are_judged_over_the_run(quick):
 def test_verdicts_follow_from_checks(quick):
     _, _, _, studies = quick
     for key, s in studies.items():
-        assert s["checks"], key
-        assert s["verdict"] == ("reproduced" if all(c["passed"] for c in s["checks"]) else "not reproduced")
-        assert s["verdict"] == "reproduced", [c for c in s["checks"] if not c["passed"]]
+        assert s["claims"], key
+        assert s["verdict"] == ("reproduced" if all(c["passed"] for c in s["claims"]) else "not reproduced")
+        assert s["verdict"] == "reproduced", [c for c in s["claims"] if not c["passed"]]
 
 
 def test_theorem1_numbers_against_scalar_loops(quick):
@@ -144,7 +144,7 @@ def test_one_study_without_plots(tmp_path):
     doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     # At T = 600 AMSGrad has not yet started to decay: the verdict says so, and so does the status.
     assert rc == (0 if doc["meta"]["all_reproduced"] else 1) == 1
-    failed = [c["claim"] for c in doc["studies"][0]["checks"] if not c["passed"]]
+    failed = [c["claim"] for c in doc["studies"][0]["claims"] if not c["passed"]]
     assert failed == ["AMSGrad's R_T/T tends to 0"]
     assert [s["key"] for s in doc["studies"]] == ["theorem1"]
     assert doc["studies"][0]["settings"]["T"] == 600

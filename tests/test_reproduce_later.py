@@ -34,7 +34,7 @@ def test_verdicts_and_files(quick):
     assert list(studies) == KEYS
     md = (out / "report.md").read_text(encoding="utf-8")
     for key, s in studies.items():
-        assert s["verdict"] == "reproduced", [c for c in s["checks"] if not c["passed"]]
+        assert s["verdict"] == "reproduced", [c for c in s["claims"] if not c["passed"]]
         assert len(s["figures"]) >= 2
         for f in s["figures"]:
             assert f["path"].startswith(key)

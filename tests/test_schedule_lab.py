@@ -20,8 +20,8 @@ FEW = ["period-3", "savarese", "quadratic"]
 
 
 def _check(study, prefix):
-    hits = [c for c in study.checks if c.claim.startswith(prefix)]
-    assert hits, f"no check starting with {prefix!r}: {[c.claim for c in study.checks]}"
+    hits = [c for c in study.claims if c.claim.startswith(prefix)]
+    assert hits, f"no check starting with {prefix!r}: {[c.claim for c in study.claims]}"
     return hits[0]
 
 
@@ -71,7 +71,7 @@ def test_wrong_schedule_fails_the_common_limit_with_its_witness():
 
 def test_a_schedule_meeting_every_clause_passes_every_claim():
     st = schedule_lab.run(*PAPER, {"alpha": "0.1", "gamma": "8"}, T=1000, only=["period-3", "quadratic"])
-    assert st.passed, [c.claim for c in st.checks if not c.passed]
+    assert st.passed, [c.claim for c in st.claims if not c.passed]
     assert st.numbers["best_M"] == "25/2"              # (1 + 2/8)/0.1
     assert _check(st, "period-3 (C = 3): R_t ≤ Theorem 4's bound").passed   # its proof is valid for γ ≥ 4
 
@@ -139,7 +139,7 @@ def test_sweep_is_one_batched_run_equal_to_separate_runs_and_decides_each_value(
         fn = {k: schedules.as_schedule(e, k, {"alpha": 0.1, "gamma": float(g)}) for k, e in zip(("lower", "upper"), PAPER)}
         r = regret.run(prob, regret.optimizer("adabound", beta1=0.0, beta2=0.1, lr=0.1, convention="theory", **fn), 500)
         assert sw["problems"]["period-3"]["R_T/sqrtT"][j] == r.regret_final[0] / np.sqrt(500)
-    assert any(c.claim.startswith("sweep over gamma, period-3") and c.passed for c in st.checks)
+    assert any(c.claim.startswith("sweep over gamma, period-3") and c.passed for c in st.claims)
 
 
 def test_search_hook_is_reported_absent_or_filled():

@@ -280,8 +280,8 @@ def test_the_schedule_reports_search_section():
 
     paper = schedule_section(lower="alpha*(1-1/(gamma*t+1))", upper="alpha*(1+1/(gamma*t))",
                              params={"alpha": 0.1, "gamma": 0.9}, quick=True)
-    (claim,) = paper["checks"]
+    (claim,) = paper["claims"]
     assert claim.passed and paper["numbers"]["verdict"] == VERDICTS[2]
     wide = schedule_section(lower="0.01", upper="10", quick=True)
-    (claim,) = wide["checks"]
+    (claim,) = wide["claims"]
     assert not claim.passed and wide["numbers"]["verdict"] == VERDICTS[0] and "periodic:pattern=" in wide["text"]

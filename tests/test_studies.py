@@ -17,7 +17,7 @@ def test_theorem1_predicted_average_regret_against_long_run():
     s = theorem1.sweep(C=[3, 4, 6, 10], lr=[0.1, 0.1, 0.05, 0.05], T=30_000)
     limits = (2 * np.array([3, 4, 6, 10]) - 4) / 3
     measured, predicted = s.numbers["measured"], s.numbers["predicted"]
-    assert s.verdict == REPRODUCED, s.checks
+    assert s.verdict == REPRODUCED, s.claims
     assert np.all(np.abs(measured - predicted) <= s.numbers["tolerance"])
     # the √T correction is real: the run sits above the limit by about c/√T
     assert np.all(measured > limits) and np.all(measured - limits < 0.01)
@@ -33,7 +33,7 @@ def test_minus_one_two_condition_splits_the_simulated_grid():
 
 def test_theorem2_derived_C_fails_in_a_run_and_smaller_C_converges():
     s = theorem2.sweep(0, 0.9, [4, 5, 6, 7, 8, 9], lr=1.0, T=60_000)
-    assert s.verdict == REPRODUCED, s.checks
+    assert s.verdict == REPRODUCED, s.claims
     fails = s.numbers["fails_to_converge"]
     assert list(fails) == [False, False, False, True, True, True]
     C = np.array([4, 5, 6, 7, 8, 9])
@@ -44,14 +44,14 @@ def test_theorem2_derived_C_fails_in_a_run_and_smaller_C_converges():
 
 def test_theorem3_drift_sign_predicts_the_stochastic_runs():
     s = theorem3.sweep([2, 20], delta=0.1, beta2=0.9, lr=0.5, T=30_000)
-    assert s.numbers["predicted"] == [1, -1] and s.verdict == REPRODUCED, s.checks
+    assert s.numbers["predicted"] == [1, -1] and s.verdict == REPRODUCED, s.claims
     assert s.numbers["x_final_mean"][1] > 0.5                     # held near +1, x* = −1
     assert s.numbers["expected_gap"][1] > 0.1                     # E f(x_T) − f(x*) = δ(x_T+1) ≈ 2δ
 
 
 def test_savarese_counterexample_contradicts_theorem4():
     s = savarese.counterexample(C=3.0, delta=0.5, beta2=0.1, lr=0.1, K=20_000)
-    assert s.verdict == REPRODUCED, s.checks
+    assert s.verdict == REPRODUCED, s.claims
     assert np.all(s.numbers["measured"] > s.numbers["predicted"])      # R_K above Theorem 4's bound
     assert s.numbers["max_abs_x_diff_vs_adam"] == 0.0                  # the clip is the identity: AdaBound = Adam
 

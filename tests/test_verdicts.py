@@ -45,19 +45,19 @@ def test_check_exit_status(argv, code, capsys):
 def test_exponential_schedule_is_decided():
     # η_l = α(1 − u), η_u = α(1 + u), u = e^(−γt) ∈ (0, 1): positivity, both monotonicity clauses
     # (η_l(t+1) − η_l(t) = αu(1 − e^(−γ)) ≥ 0) and η_u − η_l = 2αu ≥ 0, for every α, γ > 0.
-    rep = schedule_check.check(*EXP, {"alpha": None, "gamma": None})
+    rep = schedule_check.decide(*EXP, {"alpha": None, "gamma": None})
     for c in ("lower positive", "lower nondecreasing", "upper nonincreasing", "lower <= upper", "common limit"):
         assert rep.verdict(c).status == "proved", rep.verdict(c)
     assert rep.verdict("hidden requirement").status == "undecided"     # depends on γ: not claimed
     assert "does not apply" not in rep.order_stated + rep.order_corrected
     # the same machinery refutes a decreasing lower bound, with a witness
-    bad = schedule_check.check("alpha*(1+exp(-gamma*t))", EXP[1], {"alpha": None, "gamma": None})
+    bad = schedule_check.decide("alpha*(1+exp(-gamma*t))", EXP[1], {"alpha": None, "gamma": None})
     assert bad.verdict("lower nondecreasing").status == "fails"
     assert "Theorem 4 does not apply: lower nondecreasing fails" in bad.order_stated
 
 
 def test_undecided_hypothesis_is_not_reported_as_failure():
-    rep = schedule_check.check(*EXP, {"alpha": None, "gamma": None})
+    rep = schedule_check.decide(*EXP, {"alpha": None, "gamma": None})
     assert rep.verdict("Savarese M").status in ("undecided", "numerical evidence")
     assert rep.order_corrected.startswith("O(√T)") and "if the hypotheses not proved hold" in rep.order_corrected
 
@@ -82,7 +82,7 @@ def test_numerical_scan_is_not_called_proved():
 
 
 def test_savarese_M_scan_is_numerical_evidence():
-    rep = schedule_check.check(*EXP, {"alpha": "0.1", "gamma": "0.01"})
+    rep = schedule_check.decide(*EXP, {"alpha": "0.1", "gamma": "0.01"})
     v = rep.verdict("Savarese M")
     assert v.status == "numerical evidence" and "not proved" in v.reason
     # M is the value at t = 2, S(2) = 2/η_l(2) − 1/η_u(1), computed here with mpmath
@@ -112,5 +112,5 @@ def test_huge_rationals_printed_with_decimals():
     r = sp.Rational(-251503252999, 503006506002)
     assert exact.show_number(r) == "-251503252999/503006506002 (≈ -0.499999999996024)"
     assert exact.show_number(sp.Rational(3, 4)) == "3/4"
-    rep = schedule_check.check(*schedule_check.PAPER, {"alpha": "0.1", "gamma": "0.001"})
+    rep = schedule_check.decide(*schedule_check.PAPER, {"alpha": "0.1", "gamma": "0.001"})
     assert "(≈ -0.4999999999" in rep.verdict("hidden requirement").reason

@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .. import checks, limits
+from .. import validate, limits
 from ..kernels.base import Kernel
 from ..problems.base import LinearProblem, Problem
 from ..result import Result
@@ -64,10 +64,10 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
         if not isinstance(k, Kernel):
             raise TypeError(f"optimizers must be Kernel objects (see regret.optimizer), got {k!r}")
     T = limits.horizon("T", T)
-    chunk = DEFAULT_CHUNK if chunk is None else checks.positive_int("chunk", chunk)
-    checks.choice("engine", engine, ENGINES)
+    chunk = DEFAULT_CHUNK if chunk is None else validate.positive_int("chunk", chunk)
+    validate.choice("engine", engine, ENGINES)
     if np.ndim(checkpoints) == 0:
-        n = checks.positive_int("checkpoints", checkpoints, minimum=2)
+        n = validate.positive_int("checkpoints", checkpoints, minimum=2)
         _check_memory(problem, kernels, min(n, T))  # before the checkpoints themselves are allocated
         ckpts = checkpoint_times(T, n)
     else:
@@ -111,7 +111,7 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
 def _check_memory(problem: Problem, kernels: list[Kernel], K: int) -> None:
     """Refuse, before any work, a kernel whose state and record would not fit in memory."""
     for k in kernels:
-        B = checks.batch_size({"optimizer batch": k.batch, "problem batch": problem.batch})
+        B = validate.batch_size({"optimizer batch": k.batch, "problem batch": problem.batch})
         stochastic = getattr(problem, "mean_gradient", None) is not None
         limits.check_run(B, problem.dim, K, len(k.state_names), stochastic, f"{k.name} on {problem.name}")
 
@@ -150,7 +150,7 @@ def _sigint_requests(stop: StopFlag):
 def start_point(problem: Problem, x0, B: int) -> np.ndarray:
     """x0 broadcast to (B, d), checked to lie in F."""
     d = problem.dim
-    raw = problem.x0 if x0 is None else checks.finite("x0", x0)
+    raw = problem.x0 if x0 is None else validate.finite("x0", x0)
     try:
         x = np.array(np.broadcast_to(raw, (B, d)), dtype=np.float64)
     except ValueError:
@@ -183,7 +183,7 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
            progress: bool, engine: str = "auto", stop: StopFlag | None = None, on_chunk=None,
            resume: Result | None = None) -> Result:
     """The one driver: chunk loop → advance (numpy or fused) → record at checkpoints."""
-    B = checks.batch_size({"optimizer batch": kernel.batch, "problem batch": problem.batch})
+    B = validate.batch_size({"optimizer batch": kernel.batch, "problem batch": problem.batch})
     d = problem.dim
     feasible = problem.feasible
     state = kernel.init(start_point(problem, x0, B)) if resume is None else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks, limits
+from .. import validate, limits
 from ..kernels.base import Kernel
 from ..problems.base import GradientStream, Problem
 
@@ -20,7 +20,7 @@ CHUNK_WORK = 1 << 26
 def checkpoint_times(T: int, n: int = 60) -> np.ndarray:
     """About n log-spaced step indices in [1, T], always including 1 and T."""
     T = limits.horizon("T", T)
-    n = checks.positive_int("checkpoints", n, minimum=2)
+    n = validate.positive_int("checkpoints", n, minimum=2)
     if n >= T:  # as many as steps (or more, which cannot be distinct): every step
         return np.arange(1, T + 1, dtype=np.int64)
     pts = np.unique(np.round(np.geomspace(1, T, n)).astype(np.int64))

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from .. import __version__, checks
+from .. import __version__, validate
 from ..kernels.base import Kernel
 from ..problems.base import LinearProblem, Problem
 from ..jsonable import jsonable
@@ -39,7 +39,7 @@ def check_resumable(prev: Result, problem: Problem, kernel: Kernel, T: int, i: i
         raise ValueError(f"resume: result {i} is of a run with T={prev.T}, this run has T={T}")
     if prev.optimizer != kernel.name:
         raise ValueError(f"resume: result {i} is of optimizer {prev.optimizer!r}, this run's is {kernel.name!r}")
-    B = checks.batch_size({"optimizer batch": kernel.batch, "problem batch": problem.batch})
+    B = validate.batch_size({"optimizer batch": kernel.batch, "problem batch": problem.batch})
     kcfg, _ = configs(problem, kernel, B)
     if jsonable(kcfg) != jsonable(prev.configs):
         if len(kcfg) != len(prev.configs):
@@ -96,7 +96,7 @@ def restore(prev: Result, rec: dict, rec_x, rec_eta, ckpts: np.ndarray, stream):
 
 def not_started(problem: Problem, kernel: Kernel, T: int, engine: str, chunk: int) -> Result:
     """The place-holder of a kernel an interrupted run did not reach: no checkpoints."""
-    B = checks.batch_size({"optimizer batch": kernel.batch, "problem batch": problem.batch})
+    B = validate.batch_size({"optimizer batch": kernel.batch, "problem batch": problem.batch})
     d = problem.dim
     kcfg, pcfg = configs(problem, kernel, B)
     stochastic = isinstance(problem, LinearProblem) and problem.mean_gradient is not None

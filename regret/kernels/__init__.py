@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .. import checks
+from .. import validate
 from .adabound import adabound, adaboundw, amsbound, amsboundw
 from .adadelta import adadelta
 from .adagrad import adagrad
@@ -42,7 +42,7 @@ OPTIMIZERS: dict[str, Callable[..., Kernel]] = {
 }
 
 
-#: the names shipped with regret: a user cannot replace them (``checks.register``)
+#: the names shipped with regret: a user cannot replace them (``validate.register``)
 _BUILTIN = frozenset(OPTIMIZERS)
 
 
@@ -53,14 +53,14 @@ def register_optimizer(name: str, factory: Callable[..., Kernel]) -> None:
     tests (tests/test_registry.py) see it like a built-in one.  A built-in name is refused
     (ValueError); a name the user registered before is replaced (re-running a cell works).  docs/ARCHITECTURE.md shows a whole optimizer: one rule, one Kernel, this line.
     """
-    checks.register("optimizer", name, factory, OPTIMIZERS, _BUILTIN)
+    validate.register("optimizer", name, factory, OPTIMIZERS, _BUILTIN)
 
 
 def optimizer(name: str, **hparams) -> Kernel:
     """Build a registered kernel, e.g. ``optimizer("adam", beta1=0, convention="theory")``."""
     import dataclasses
 
-    kernel = checks.build("optimizer", name, OPTIMIZERS, hparams)
+    kernel = validate.build("optimizer", name, OPTIMIZERS, hparams)
     # the recipe lets Kernel.take rebuild a slice of the batch (sharded sweeps)
     return dataclasses.replace(kernel, recipe=(name, dict(hparams)))
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks, schedules
+from .. import validate, schedules
 from .base import CONVENTIONS, Kernel, batch_of, ema, hyper, jitable
 
 
@@ -31,7 +31,7 @@ def adadelta_rule(x, g, v, u, lr_t, rho, eps, wd):
 
 def adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, schedule=None, convention="practical") -> Kernel:
     """AdaDelta; see the module docstring."""
-    checks.choice("convention", convention, CONVENTIONS)
+    validate.choice("convention", convention, CONVENTIONS)
     lr_a = hyper("lr", lr, 0, lo_open=True)
     rho_a = hyper("rho", rho, 0, 1, hi_open=True)
     e = hyper("eps", eps, 0, lo_open=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks, schedules
+from .. import validate, schedules
 from .base import CONVENTIONS, Kernel, batch_of, hyper, jitable, nonzero
 
 
@@ -31,7 +31,7 @@ def adagrad_rule(x, g, acc, lr_t, eps, wd):
 def adagrad(lr=0.01, eps=None, lr_decay=0.0, initial_accumulator_value=0.0, weight_decay=0.0, schedule="constant",
             convention="practical") -> Kernel:
     """AdaGrad; see the module docstring."""
-    checks.choice("convention", convention, CONVENTIONS)
+    validate.choice("convention", convention, CONVENTIONS)
     if eps is None:
         eps = 0.0 if convention == "theory" else 1e-10
     lr_a = hyper("lr", lr, 0, lo_open=True)

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks, schedules
+from .. import validate, schedules
 from .base import (batch_of, ema, hyper, jitable, Kernel,
                    nonzero, power_step, resolve_convention, rows, swept, with_powers)
 
@@ -162,7 +162,7 @@ def _adam_like(name, doc, lr, beta1, beta2, eps, bias_correction, schedule, conv
     wd = hyper("weight_decay", weight_decay, 0)
     if not isinstance(eps_inside, (bool, np.bool_)):
         raise TypeError(f"eps_inside={eps_inside!r} must be true or false")
-    checks.choice("max_of", max_of, ("raw", "corrected"))
+    validate.choice("max_of", max_of, ("raw", "corrected"))
     b1_sched, b1_label = schedules.beta1_schedule(beta1_schedule, lam)
     lam_a = None if lam is None else hyper("lam", lam, 0, 1, lo_open=True)
     B = batch_of(lr=lr_a, beta1=b1, beta2=b2, eps=e, weight_decay=wd, **swept(lam=lam_a))

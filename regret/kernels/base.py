@@ -30,7 +30,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 from numba.extending import register_jitable
 
-from .. import checks
+from .. import validate
 
 jitable = register_jitable
 
@@ -44,7 +44,7 @@ CONVENTIONS = {
 
 def resolve_convention(convention: str, **given) -> dict:
     """Defaults of ``convention`` overridden by every option not given as None."""
-    base = dict(CONVENTIONS[checks.choice("convention", convention, CONVENTIONS)])
+    base = dict(CONVENTIONS[validate.choice("convention", convention, CONVENTIONS)])
     base.update({k: v for k, v in given.items() if v is not None})
     if not isinstance(base.get("bias_correction"), (bool, np.bool_)):
         raise TypeError(f"bias_correction={base['bias_correction']!r} must be true or false")
@@ -208,7 +208,7 @@ class Kernel:
         one configuration broadcasts and comes back as itself.  Sharded sweeps
         (``regret.shards``) run on these slices.
         """
-        idx = checks.take_indices(indices, self.batch)
+        idx = validate.take_indices(indices, self.batch)
         if self.batch == 1:
             return self
         if self.recipe is None:
@@ -217,7 +217,7 @@ class Kernel:
         name, kwargs = self.recipe
         from . import optimizer
 
-        part = optimizer(name, **checks.slice_kwargs(kwargs, self.batch, idx))
+        part = optimizer(name, **validate.slice_kwargs(kwargs, self.batch, idx))
         for k, v in self.hparams.items():  # the rebuilt kernel must be the slice, entry for entry
             if isinstance(v, np.ndarray) and len(v) == self.batch:
                 got = part.hparams.get(k)
@@ -239,14 +239,14 @@ class Kernel:
 
 def hyper(name: str, value, lo=None, hi=None, **kw) -> np.ndarray:
     """A hyperparameter as a range-checked 1-d float array (length 1 or B_k)."""
-    arr = checks.in_range(name, value, lo, hi, **kw)
+    arr = validate.in_range(name, value, lo, hi, **kw)
     if arr.ndim > 1:
         raise ValueError(f"{name} must be a scalar or a 1-d array of configurations, got shape {arr.shape}")
     return np.atleast_1d(arr).astype(np.float64)
 
 
 def batch_of(**arrays: np.ndarray) -> int:
-    return checks.batch_size({k: len(v) for k, v in arrays.items()})
+    return validate.batch_size({k: len(v) for k, v in arrays.items()})
 
 
 def swept(**optional: np.ndarray | None) -> dict:

@@ -30,7 +30,7 @@ import threading
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from ..codegen import exec_generated
 from .base import Kernel, hyper, jitable, zeros_like_state
 
@@ -71,7 +71,7 @@ def wrap(inner: Kernel, k=5, alpha=0.5, name: str = "lookahead") -> Kernel:
     if np.any(k_a != np.round(k_a)):
         raise ValueError(f"k={k!r} must be a positive integer (steps between syncs)")
     a = hyper("alpha", alpha, 0, 1, lo_open=True)
-    B = checks.batch_size({"inner batch": inner.batch, "k": len(k_a), "alpha": len(a)})
+    B = validate.batch_size({"inner batch": inner.batch, "k": len(k_a), "alpha": len(a)})
     k_int = k_a.astype(np.int64)
     inner_init = inner.init_state or zeros_like_state(len(inner.state_names))
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks, schedules
+from .. import validate, schedules
 from .base import (CONVENTIONS, batch_of, ema, hyper, jitable,
                    Kernel, nonzero, power_step, rows, swept, with_powers)
 
@@ -82,7 +82,7 @@ def rectification(beta2: np.ndarray, t: np.ndarray, threshold: np.ndarray):
 def radam(lr=1e-3, beta1=0.9, beta2=0.999, eps=None, threshold=None, fallback="sgd", weight_decay=0.0,
           decoupled=False, schedule=None, beta1_schedule=None, lam=None, convention="practical") -> Kernel:
     """RAdam; see the module docstring."""
-    checks.choice("convention", convention, CONVENTIONS)
+    validate.choice("convention", convention, CONVENTIONS)
     conv = CONVENTIONS[convention]
     lr_a = hyper("lr", lr, 0, lo_open=True)
     b1 = hyper("beta1", beta1, 0, 1, hi_open=True)
@@ -90,7 +90,7 @@ def radam(lr=1e-3, beta1=0.9, beta2=0.999, eps=None, threshold=None, fallback="s
     e = hyper("eps", conv["eps"] if eps is None else eps, 0)
     thr = hyper("threshold", (4.0 if convention == "theory" else 5.0) if threshold is None else threshold, 4)
     wd = hyper("weight_decay", weight_decay, 0)
-    checks.choice("fallback", fallback, FALLBACKS)
+    validate.choice("fallback", fallback, FALLBACKS)
     if not isinstance(decoupled, (bool, np.bool_)):
         raise TypeError(f"decoupled={decoupled!r} must be true or false")
     b1_sched, b1_label = schedules.beta1_schedule(beta1_schedule, lam)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .. import checks
+from .. import validate
 from .base import GeneralProblem, GradientStream, LinearProblem, Problem
 from .periodic import MinusOneTwo, Periodic, PeriodicBatch, minus_one_two
 from .expression import Expression
@@ -52,7 +52,7 @@ PROBLEMS: dict[str, Callable[..., Problem]] = {
 }
 
 
-#: the names shipped with regret: a user cannot replace them (``checks.register``)
+#: the names shipped with regret: a user cannot replace them (``validate.register``)
 _BUILTIN = frozenset(PROBLEMS)
 
 
@@ -64,12 +64,12 @@ def register_problem(name: str, factory: Callable[..., Problem]) -> None:
     A built-in name is refused (ValueError); a name the user
     registered before is replaced (re-running a cell works).  See docs/ARCHITECTURE.md for the contract.
     """
-    checks.register("problem", name, factory, PROBLEMS, _BUILTIN)
+    validate.register("problem", name, factory, PROBLEMS, _BUILTIN)
 
 
 def problem(name: str, **params) -> Problem:
     """Build a registered problem by name, e.g. ``problem("reddi-online", C=3)``."""
-    built = checks.build("problem", name, PROBLEMS, params)
+    built = validate.build("problem", name, PROBLEMS, params)
     built.recipe = (name, dict(params))  # lets Problem.take rebuild a slice of the batch
     return built
 

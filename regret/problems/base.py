@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from ..feasible import Box
 
 
@@ -66,7 +66,7 @@ class Problem(ABC):
         self.batch = int(batch)
         self.params = params
         # The default start point of the counterexamples is the upper end (Reddi: x_1 = 1).
-        start = feasible.hi if x0 is None else checks.finite("x0", x0)
+        start = feasible.hi if x0 is None else validate.finite("x0", x0)
         self.x0 = np.broadcast_to(start, (feasible.dim,)).astype(np.float64)
 
     @property
@@ -96,7 +96,7 @@ class Problem(ABC):
         the same in the slice as in the whole batch.  A problem of one instance broadcasts and
         comes back as itself.  Sharded sweeps (``regret.shards``) run on these slices.
         """
-        idx = checks.take_indices(indices, self.batch)
+        idx = validate.take_indices(indices, self.batch)
         if self.batch == 1:
             return self
         if self.recipe is None:
@@ -105,7 +105,7 @@ class Problem(ABC):
         name, kwargs = self.recipe
         from . import problem
 
-        part = problem(name, **checks.slice_kwargs(kwargs, self.batch, idx))
+        part = problem(name, **validate.slice_kwargs(kwargs, self.batch, idx))
         for k, v in self.params.items():
             if isinstance(v, list) and len(v) == self.batch:
                 got = part.params.get(k)
@@ -157,7 +157,7 @@ class GeneralProblem(Problem):
 
 def batch_param(name: str, value, lo=None, hi=None, **kw) -> np.ndarray:
     """A problem parameter as a 1-d float array (length 1 or B_p), range-checked."""
-    arr = checks.in_range(name, value, lo, hi, **kw)
+    arr = validate.in_range(name, value, lo, hi, **kw)
     if arr.ndim > 1:
         raise ValueError(f"{name} must be a scalar or a 1-d array of instances, got shape {arr.shape}")
     return np.atleast_1d(arr)

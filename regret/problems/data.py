@@ -20,7 +20,7 @@ import os
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from .sampling import block_rng
 
 BUNDLED = ("iris", "breast_cancer", "diabetes")
@@ -137,7 +137,7 @@ def load_xy(name: str, value) -> tuple[np.ndarray, np.ndarray]:
 
 def bundled(name: str) -> tuple[np.ndarray, np.ndarray, str]:
     """(A, y, task) of a scikit-learn bundled data set; task is 'classification' or 'regression'."""
-    name = checks.choice("data", name, BUNDLED)
+    name = validate.choice("data", name, BUNDLED)
     try:
         from sklearn import datasets
     except ImportError:
@@ -165,14 +165,14 @@ def generate(n: int = 1000, d: int = 10, task: str = "regression", sparsity: flo
     (flipped with probability ``noise``), rows within ``margin``·‖w*‖ of the separating plane
     moved to it (so margin > 0 and noise = 0 give linearly separable data).
     """
-    n = checks.positive_int("n", n)
-    d = checks.positive_int("d", d)
-    task = checks.choice("task", task, ("regression", "classification"))
-    sparsity = float(checks.in_range("sparsity", sparsity, 0, 1, hi_open=True))
-    cond = float(checks.in_range("cond", cond, 1))
-    noise = float(checks.in_range("noise", noise, 0))
-    margin = float(checks.in_range("margin", margin, 0))
-    rng = block_rng(int(checks.positive_int("seed", seed, minimum=0)), 0)
+    n = validate.positive_int("n", n)
+    d = validate.positive_int("d", d)
+    task = validate.choice("task", task, ("regression", "classification"))
+    sparsity = float(validate.in_range("sparsity", sparsity, 0, 1, hi_open=True))
+    cond = float(validate.in_range("cond", cond, 1))
+    noise = float(validate.in_range("noise", noise, 0))
+    margin = float(validate.in_range("margin", margin, 0))
+    rng = block_rng(int(validate.positive_int("seed", seed, minimum=0)), 0)
     sig = cond ** (-np.arange(d) / (2.0 * max(d - 1, 1)))
     A = rng.standard_normal((n, d)) * sig
     if sparsity > 0:

@@ -24,7 +24,7 @@ import re
 import numpy as np
 import sympy as sp
 
-from .. import checks
+from .. import validate
 from ..feasible import from_options
 from .base import GeneralProblem
 
@@ -36,7 +36,7 @@ def _variables(text: str, d) -> list[str]:
     idx = [int(n) for n in names if n]
     if d is None:
         d = max(idx) if idx else 1
-    d = checks.positive_int("d", d)
+    d = validate.positive_int("d", d)
     if "" in names and d > 1:
         raise ValueError(f"loss={text!r}: in d={d} dimensions the variables are x1..x{d}, not x")
     if any(i < 1 or i > d for i in idx):
@@ -69,9 +69,9 @@ class Expression(GeneralProblem):
             if period is None:
                 raise ValueError(f"loss={loss!r} depends on t: give its period=P (f_(t+P) = f_t) so that the "
                                  "comparator can be computed")
-            period = checks.positive_int("period", period)
+            period = validate.positive_int("period", period)
         elif period is not None:
-            period = checks.positive_int("period", period)
+            period = validate.positive_int("period", period)
         self.expr, self.syms, self.period = expr, syms, period if uses_t else None
         grad = [sp.diff(expr, s) for s in syms]
         hess = [[sp.diff(g, s) for s in syms] for g in grad]

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from ..feasible import interval
 from .base import GeneralProblem
 from .sampling import IndexPath, seeds_param
@@ -126,7 +126,7 @@ class Zhang(FiniteSum1D):
     name = "zhang"
 
     def __init__(self, n=10, order="cyclic", seed=0, lo=-4.0, hi=2.0, x0=None):
-        n = checks.positive_int("n", n, minimum=2)
+        n = validate.positive_int("n", n, minimum=2)
         super().__init__(n, order, seed, lo, hi, x0, {"n": n})
 
     def jit_rule(self):
@@ -168,7 +168,7 @@ class Shi(FiniteSum1D):
     name = "shi"
 
     def __init__(self, dev=0.0, order="cyclic", seed=0, lo=-10.0, hi=10.0, x0=0.01):
-        self.dev = float(checks.finite("dev", dev))
+        self.dev = float(validate.finite("dev", dev))
         super().__init__(10, order, seed, lo, hi, x0, {"dev": self.dev})
 
     def jit_rule(self):

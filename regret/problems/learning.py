@@ -32,7 +32,7 @@ import inspect
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from ..feasible import from_options
 from ..kernels.base import jitable
 from .base import GeneralProblem
@@ -96,7 +96,7 @@ class Learning(GeneralProblem):
     def __init__(self, loss="squares", data=None, A=None, y=None, n=1000, d=10, sparsity=0.0, cond=1.0,
                  noise=0.1, margin=0.0, data_seed=0, order="iid", seed=0, feasible="box", lo=-1.0, hi=1.0,
                  radius=1.0, center=0.0, simplex_scale=1.0, x0=None):
-        self.loss_name = checks.choice("loss", loss, LOSSES)
+        self.loss_name = validate.choice("loss", loss, LOSSES)
         classify = self.loss_name in ("logistic", "hinge")
         if A is not None or y is not None:
             if data is not None:

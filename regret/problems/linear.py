@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from ..feasible import from_options
 from .base import GradientStream, LinearProblem
 from .data import load_array
@@ -34,7 +34,7 @@ BLOCK = 1024
 
 
 def _per_coord(name, value, d, lo=None, hi=None, **kw) -> np.ndarray:
-    arr = checks.in_range(name, value, lo, hi, **kw)
+    arr = validate.in_range(name, value, lo, hi, **kw)
     if arr.ndim > 1 or (arr.ndim == 1 and arr.shape[0] not in (1, d)):
         raise ValueError(f"{name} must be a scalar or have d={d} entries, got shape {arr.shape}")
     return np.broadcast_to(arr, (d,)).astype(np.float64).copy()
@@ -55,7 +55,7 @@ class OnlineLinear(LinearProblem):
 
     def __init__(self, kind="gaussian", d=10, mean=0.0, scale=1.0, freq=0.1, seed=0, grads=None,
                  feasible="box", lo=-1.0, hi=1.0, radius=1.0, center=0.0, simplex_scale=1.0, x0=None):
-        self.kind = checks.choice("kind", kind, KINDS)
+        self.kind = validate.choice("kind", kind, KINDS)
         if self.kind == "sequence":
             if grads is None:
                 raise ValueError("kind='sequence' needs grads= (an (n, d) array or a .npy/.npz/.csv path)")
@@ -68,7 +68,7 @@ class OnlineLinear(LinearProblem):
             d = seq.shape[1]
         elif grads is not None:
             raise ValueError(f"grads= is only for kind='sequence', not kind={kind!r}")
-        d = checks.positive_int("d", d)
+        d = validate.positive_int("d", d)
         self.mean = _per_coord("mean", mean, d)
         self.scale = _per_coord("scale", scale, d, 0)
         self.freq = _per_coord("freq", freq, d, 0, 1)

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 from ..feasible import Box
 from ..feasible import interval
 from .base import LinearProblem, batch_param, param_value
@@ -23,15 +23,15 @@ class Periodic(LinearProblem):
     name = "periodic"
 
     def __init__(self, pattern, lo=-1.0, hi=1.0, x0=None, name: str | None = None):
-        pat = checks.finite("pattern", pattern)
+        pat = validate.finite("pattern", pattern)
         if pat.ndim == 1:
             pat = pat[:, None]
         if pat.ndim != 2 or pat.shape[0] < 1:
             raise ValueError(f"pattern must have shape (P,) or (P, d) with P >= 1, got shape {pat.shape}")
         self.pattern = pat.copy()
         d = pat.shape[1]
-        feasible = Box(np.broadcast_to(checks.finite("lo", lo), (d,)),
-                       np.broadcast_to(checks.finite("hi", hi), (d,)))
+        feasible = Box(np.broadcast_to(validate.finite("lo", lo), (d,)),
+                       np.broadcast_to(validate.finite("hi", hi), (d,)))
         params = {"pattern": pat[:, 0].tolist() if d == 1 else pat.tolist(),
                   "lo": feasible.lo.tolist() if d > 1 else float(feasible.lo[0]),
                   "hi": feasible.hi.tolist() if d > 1 else float(feasible.hi[0])}
@@ -69,15 +69,15 @@ class PeriodicBatch(LinearProblem):
     name = "periodic-batch"
 
     def __init__(self, patterns, lo=-1.0, hi=1.0, x0=None):
-        pat = checks.finite("patterns", patterns)
+        pat = validate.finite("patterns", patterns)
         if pat.ndim == 2:
             pat = pat[:, :, None]
         if pat.ndim != 3 or pat.shape[0] < 1 or pat.shape[1] < 1:
             raise ValueError(f"patterns must have shape (B_p, P) or (B_p, P, d) with B_p, P >= 1, got shape {pat.shape}")
         self.patterns = np.ascontiguousarray(pat, dtype=np.float64)
         d = pat.shape[2]
-        feasible = Box(np.broadcast_to(checks.finite("lo", lo), (d,)),
-                       np.broadcast_to(checks.finite("hi", hi), (d,)))
+        feasible = Box(np.broadcast_to(validate.finite("lo", lo), (d,)),
+                       np.broadcast_to(validate.finite("hi", hi), (d,)))
         params = {"patterns": f"{pat.shape[0]} patterns of period {pat.shape[1]}",
                   "lo": feasible.lo.tolist() if d > 1 else float(feasible.lo[0]),
                   "hi": feasible.hi.tolist() if d > 1 else float(feasible.hi[0])}

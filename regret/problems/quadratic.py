@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks, limits
+from .. import validate, limits
 from ..feasible import Box
 from .base import GeneralProblem
 
@@ -18,15 +18,15 @@ class Quadratic(GeneralProblem):
     name = "quadratic"
 
     def __init__(self, a=1.0, c=0.5, d: int | None = None, lo=-1.0, hi=1.0, x0=None):
-        a = np.atleast_1d(checks.in_range("a", a, 0, lo_open=True))
-        c = np.atleast_1d(checks.finite("c", c))
-        dim = limits.check_dimension("d", checks.positive_int("d", d)) if d is not None else max(a.shape[0], c.shape[0])
+        a = np.atleast_1d(validate.in_range("a", a, 0, lo_open=True))
+        c = np.atleast_1d(validate.finite("c", c))
+        dim = limits.check_dimension("d", validate.positive_int("d", d)) if d is not None else max(a.shape[0], c.shape[0])
         try:
             self.a, self.c = (np.broadcast_to(v, (dim,)).astype(float) for v in (a, c))
         except ValueError:
             raise ValueError(f"a has {a.shape[0]} and c has {c.shape[0]} entries; each must be 1 or d={dim}") from None
-        feasible = Box(np.broadcast_to(checks.finite("lo", lo), (dim,)),
-                       np.broadcast_to(checks.finite("hi", hi), (dim,)))
+        feasible = Box(np.broadcast_to(validate.finite("lo", lo), (dim,)),
+                       np.broadcast_to(validate.finite("hi", hi), (dim,)))
         params = {"a": self.a.tolist(), "c": self.c.tolist(), "lo": feasible.lo.tolist(),
                   "hi": feasible.hi.tolist()}
         super().__init__(feasible, 1, params, x0)

@@ -11,7 +11,7 @@ import math
 import numba
 import numpy as np
 
-from .. import checks
+from .. import validate
 from ..feasible import interval
 from .base import GradientStream, LinearProblem, batch_param, param_value
 
@@ -33,7 +33,7 @@ class ReddiOnline(LinearProblem):
         if np.any(self.P != np.round(self.P)):
             raise ValueError(f"P={param_value(self.P)} must be an integer >= 2")
         self.b = batch_param("b", b, 0)
-        B = checks.batch_size({"C": len(self.C), "P": len(self.P), "b": len(self.b)})
+        B = validate.batch_size({"C": len(self.C), "P": len(self.P), "b": len(self.b)})
         params = {"C": param_value(self.C), "P": int(self.P[0]) if len(self.P) == 1 else self.P.astype(int).tolist(),
                   "b": param_value(self.b), "lo": float(lo), "hi": float(hi)}
         super().__init__(interval(lo, hi), B, params, x0)
@@ -98,7 +98,7 @@ class ReddiStochastic(LinearProblem):
         if seeds.ndim != 1 or not np.issubdtype(seeds.dtype, np.integer) or np.any(seeds < 0):
             raise ValueError(f"seed={seed!r} must be a non-negative integer or a 1-d array of them")
         self.seeds = seeds.astype(np.int64)
-        B = checks.batch_size({"C": len(self.C), "delta": len(self.delta), "b": len(self.b),
+        B = validate.batch_size({"C": len(self.C), "delta": len(self.delta), "b": len(self.b),
                                "p": len(self.p), "seed": len(self.seeds)})
         params = {"C": param_value(self.C), "delta": param_value(self.delta),
                   "p": param_value(self.p), "b": param_value(self.b),

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
+from .. import validate
 
 ORDERS = ("cyclic", "online", "reshuffle", "iid")
 #: steps per seeded block of i.i.d. indices
@@ -47,8 +47,8 @@ class IndexPath:
     """Component index j_t ∈ {0..n−1} for every step t and instance (see the module docstring)."""
 
     def __init__(self, n: int, order: str, seeds: np.ndarray):
-        self.n = checks.positive_int("n", n)
-        self.order = checks.choice("order", order, ORDERS)
+        self.n = validate.positive_int("n", n)
+        self.order = validate.choice("order", order, ORDERS)
         self.seeds = np.asarray(seeds, dtype=np.int64)
         self._blocks: dict[tuple[int, int], np.ndarray] = {}
         self._counted_T = 0

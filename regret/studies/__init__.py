@@ -30,7 +30,7 @@ not in ``STUDIES``: ``schedule_lab.run(lower, upper, params, ...)`` and ``schedu
 from __future__ import annotations
 
 from . import figure1, minus_one_two, phase, savarese, shi, theorem1, theorem2, theorem3, theorem4
-from .outcome import NOT_REPRODUCED, REPRODUCED, Check, FigureFile, StudyResult
+from .outcome import NOT_REPRODUCED, REPRODUCED, Claim, FigureFile, StudyResult
 
 STUDIES = {m.KEY: m for m in (theorem1, theorem2, theorem3, theorem4, minus_one_two, savarese, phase,
                                 figure1, shi)}
@@ -38,10 +38,10 @@ STUDIES = {m.KEY: m for m in (theorem1, theorem2, theorem3, theorem4, minus_one_
 
 def run(key: str, **kw) -> StudyResult:
     """Run the study ``key`` (see the table above); keywords go to its ``run``."""
-    from .. import checks
+    from .. import validate
 
-    checks.choice("study", key, STUDIES)
+    validate.choice("study", key, STUDIES)
     return STUDIES[key].run(**kw)
 
 
-__all__ = ["STUDIES", "run", "Check", "FigureFile", "StudyResult", "REPRODUCED", "NOT_REPRODUCED"]
+__all__ = ["STUDIES", "run", "Claim", "FigureFile", "StudyResult", "REPRODUCED", "NOT_REPRODUCED"]

@@ -42,7 +42,7 @@ import numpy as np
 from .. import problems
 from ..kernels import optimizer
 from . import measures, runs
-from .outcome import Check, FigureFile, StudyResult
+from .outcome import Claim, FigureFile, StudyResult
 
 KEY = "figure1"
 TITLE = "Figure 1: Adam drifts to the wrong end on Reddi et al.'s synthetic problems, AMSGrad converges"
@@ -92,34 +92,34 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     sa_gap_min = float(np.min(sa.expected_gap[-1]))
     sm_gap = float(np.mean(sm.expected_gap[-1]))
 
-    checks = [
-        Check("online: Adam's periodic steady-state drift points away from x* = −1 (S < 0)", "S < 0",
+    claims = [
+        Claim("online: Adam's periodic steady-state drift points away from x* = −1 (S < 0)", "S < 0",
               pred.online_drift[0], bool(pred.online_fails), explain([pred.online_fails]),
               "proofs.figure1.predict (proofs.periodic.reddi_drift_interval)"),
-        Check("online: Adam's iterate is back at +1 after each of the last 20 recorded whole periods", 1.0,
+        Claim("online: Adam's iterate is back at +1 after each of the last 20 recorded whole periods", 1.0,
               float(np.min(x_ends)), bool(np.all(x_ends == 1.0)), "x_(t+1) = 1 exactly at t ≡ 0 mod 101",
               "proofs.figure1.predict"),
-        Check("online: Adam's R_T/T does not vanish: it tends to the held limit 20/101", limit, a_lim,
+        Claim("online: Adam's R_T/T does not vanish: it tends to the held limit 20/101", limit, a_lim,
               bool(abs(a_lim - limit) <= LIMIT_TOL * limit and a_avg[-1] >= (1 - LIMIT_TOL) * limit),
               f"L of the fit R_t/t ≈ L + c/√t over the last decade within {LIMIT_TOL:.0%} of 20/101, and "
               f"R_T/T ≥ {1 - LIMIT_TOL:g}·20/101 (R_T/T = {a_avg[-1]:.4g}, log-log slope {a_slope:+.3f})",
               "proofs.reproduce_support.held_limit"),
-        Check("online: AMSGrad converges (β1 < √β2, its Theorem 4): x_T → −1", -1.0, float(ams.x_final[0, 0]),
+        Claim("online: AMSGrad converges (β1 < √β2, its Theorem 4): x_T → −1", -1.0, float(ams.x_final[0, 0]),
               bool(pred.amsgrad_condition) and bool(ams.x_final[0, 0] <= -0.9),
               f"x_(T+1) ≤ −0.9; {pred.amsgrad_condition.reason}", "proofs.conditions.beta_condition"),
-        Check("online: AMSGrad's R_T/T tends to 0", 0.0, float(m_avg[-1]), bool(m_slope <= DECAY),
+        Claim("online: AMSGrad's R_T/T tends to 0", 0.0, float(m_avg[-1]), bool(m_slope <= DECAY),
               f"log-log slope of R_t/t over the last decade ≤ {DECAY:g} (measured {m_slope:+.3f})",
               "Reddi et al. Theorem 4"),
-        Check("stochastic: Adam's stationary drift E[m/√v] < 0 (the problem scaled by 1/10 is Theorem 3's, "
+        Claim("stochastic: Adam's stationary drift E[m/√v] < 0 (the problem scaled by 1/10 is Theorem 3's, "
               "C = 101, δ = 1/50)", "D < 0", pred.stochastic_drift.mean,
               pred.stochastic_fails.status == "numerical evidence",
               "a sampled mean, so numerical evidence at best: " + explain([pred.stochastic_fails]),
               "proofs.figure1.predict (proofs.theorem3.expected_drift)"),
-        Check(f"stochastic: Adam ends near +1 (mean of {len(SEEDS)} seeds) with expected gap ≥ E g = {mean_g:g} "
+        Claim(f"stochastic: Adam ends near +1 (mean of {len(SEEDS)} seeds) with expected gap ≥ E g = {mean_g:g} "
               "in every seed", 1.0, sa_x, bool(sa_x >= 0.9 and sa_gap_min >= mean_g),
               f"mean x_(T+1) ≥ 0.9 and min over seeds of E f(x_(T+1)) − f(x*) ≥ {mean_g:g} "
               f"(measured {sa_gap_min:.3g})", "proofs.figure1.predict"),
-        Check("stochastic: AMSGrad's expected gap falls well below Adam's held value", f"≤ {gap_held / 4:g}", sm_gap,
+        Claim("stochastic: AMSGrad's expected gap falls well below Adam's held value", f"≤ {gap_held / 4:g}", sm_gap,
               bool(sm_gap <= gap_held / 4), f"mean over seeds at T ≤ ¼ · 2·E g = {gap_held / 4:g}",
               "Reddi et al. Theorem 4"),
     ]
@@ -145,7 +145,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
                   "optimizers": f"Adam, AMSGrad; theory convention (α_t = α/√t, no bias correction, ε = 0), "
                                 f"β1 = {BETA1:g}, β2 = {BETA2:g}, α = {LR:g}", "x_1": 1.0, "T": T,
                   "seeds": f"{len(SEEDS)} (batched)", "engine": adam.engine},
-        checks=checks, numbers=numbers, results={"online": on, "stochastic": st},
+        claims=claims, numbers=numbers, results={"online": on, "stochastic": st},
         data={"limit": limit, "gap_held": gap_held}, seconds=time.perf_counter() - started)
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from .. import problems
 from ..kernels import optimizer
 from . import lineup, measures, runs
-from .outcome import Check, FigureFile, StudyResult
+from .outcome import Claim, FigureFile, StudyResult
 
 KEY = "minus-one-two"
 TITLE = "The −1/2 example: where Adam drifts the wrong way, over (β2, C)"
@@ -105,33 +105,33 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     limit = float(reproduce_support.held_limit(reproduce_support.minus_one_two_pattern(LINEUP_C)))  # 2/C
     adam = lu["adam"].average_regret[:, 0]
 
-    checks = [
-        Check("the derivation's steps (closed-form v̄, the factorisation, paper ⇒ exact) verify",
+    claims = [
+        Claim("the derivation's steps (closed-form v̄, the factorisation, paper ⇒ exact) verify",
               "all proved", f"{sum(bool(v) for v in derivation)}/{len(derivation)} proved",
               all(bool(v) for v in derivation), "each step checked by sympy", "proofs.minus_one_two.derivation"),
-        Check(f"the sign of the measured drift matches β2^(C−2) < 1/16 in every cell ({len(b2)} cells, "
+        Claim(f"the sign of the measured drift matches β2^(C−2) < 1/16 in every cell ({len(b2)} cells, "
               f"{int(boundary.sum())} exactly on the boundary skipped)",
               f"{int(exact_wrong.sum())} cells wrong-way", f"{int(agree.sum() - boundary.sum())}/"
               f"{len(b2) - int(boundary.sum())} cells agree", bool(agree.all()), "sign of x_(T+1) − x_(T'+1)",
               "proofs.minus_one_two.drift_condition"),
-        Check("the measured drift Ŝ equals the exact steady-state drift S",
+        Claim("the measured drift Ŝ equals the exact steady-state drift S",
               "Ŝ = S", f"max |Ŝ − S|/max(|S|, 0.1) = {err.max():.3g}", bool(err.max() <= DRIFT_TOL),
               f"relative error ≤ {DRIFT_TOL:g} in every cell", "proofs.minus_one_two.drift"),
-        Check("the paper's condition is sufficient: wherever it holds, Adam drifts the wrong way",
+        Claim("the paper's condition is sufficient: wherever it holds, Adam drifts the wrong way",
               f"{int(paper_wrong.sum())} cells", f"{int((paper_wrong & measured_wrong).sum())} of them measured "
               "wrong-way", bool(paper_ok and np.all(measured_wrong[paper_wrong])),
               "every paper-condition cell is measured wrong-way", "proofs.minus_one_two.paper_condition"),
-        Check("the exact condition is sharper: cells where it holds and the paper's does not",
+        Claim("the exact condition is sharper: cells where it holds and the paper's does not",
               "> 0", int((exact_wrong & ~paper_wrong).sum()), bool((exact_wrong & ~paper_wrong & measured_wrong).any()),
               "at least one such cell, measured wrong-way", "proofs.minus_one_two"),
-        Check(f"on [−1, 1] at C = {LINEUP_C}, β2 = {LINEUP_BETA2:g} ({cell.reason.split(';')[0]}), Adam's R_T/T "
+        Claim(f"on [−1, 1] at C = {LINEUP_C}, β2 = {LINEUP_BETA2:g} ({cell.reason.split(';')[0]}), Adam's R_T/T "
               "stays near 2/C", limit, float(adam[-1]), bool(cell) and bool(adam[-1] >= 0.5 * limit),
               "R_T/T ≥ ½·2/C", "proofs.minus_one_two.drift_condition, proofs.reproduce_support.held_limit"),
     ]
     for name in ("amsgrad", "sgd", "adabound", "amsbound"):
         a = lu[name].average_regret[:, 0]
         s = measures.tail_slope(lu[name].t, a)
-        checks.append(Check(f"{lineup.LABELS[name]}'s R_T/T tends to 0 on the same cell", 0.0, float(a[-1]),
+        claims.append(Claim(f"{lineup.LABELS[name]}'s R_T/T tends to 0 on the same cell", 0.0, float(a[-1]),
                             bool(s <= DECAY) or bool(a[-1] <= 0),
                             f"log-log slope of R_t/t over the last decade ≤ {DECAY:g} (measured {s:+.3f})", ""))
     shape = CC.shape
@@ -151,7 +151,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
                          f"of B = {len(b2)}, drift measured between t = {T1} and {T2}",
                   "problem": lu_problem.describe(), **lineup.settings(0.0, LINEUP_BETA2, LR), "T": T,
                   "engine": res.engine},
-        checks=checks,
+        claims=claims,
         numbers={"cells": len(b2), "agree": int(agree.sum()), "exact_wrong_way": int(exact_wrong.sum()),
                  "paper_wrong_way": int(paper_wrong.sum()), "on_boundary": numbers_boundary, "max_relative_drift_error": float(err.max()),
                  "lineup": {n: float(r.average_regret[-1, 0]) for n, r in lu.items()}},
@@ -251,7 +251,7 @@ def grid(beta2_values, C_values, lr=1.0, T: int = 40_000, *, engine: str = "auto
     unexplained = [c for c, a in zip(cells, agree) if not a and not c["explained"]]
     predicted = [c["predicted_wrong_way"] for c in cells]
     measured = [c["simulated_wrong_way"] for c in cells]
-    check = Check(f"Adam drifts the wrong way exactly where β2^(C−2) < 1/16 ({len(cells)} cells)", predicted,
+    check = Claim(f"Adam drifts the wrong way exactly where β2^(C−2) < 1/16 ({len(cells)} cells)", predicted,
                   measured, not unexplained, "every disagreement has a predicted settling time > T/4",
                   "proofs.minus_one_two.drift_condition")
     return StudyResult(
@@ -260,7 +260,7 @@ def grid(beta2_values, C_values, lr=1.0, T: int = 40_000, *, engine: str = "auto
         statement="Adam (β1 = 0) on the −1/2 example for every (β2, C) cell, the side x_T ends on beside the "
                   "exact periodic-steady-state condition.",
         settings={"beta2": b2s, "C": Cs, "lr": lr, "T": T},
-        checks=[check],
+        claims=[check],
         numbers={"predicted": predicted, "measured": measured, "cells": cells, "agree": int(sum(agree)),
                  "total": len(cells), "explained": [c for c in cells if c["explained"]], "T": T, "lr": lr},
         results={"adam": res}, seconds=time.perf_counter() - started)

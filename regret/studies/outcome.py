@@ -2,7 +2,7 @@
 predicted ones, and a verdict (PEPit's shape).
 
 A study is one claim of the literature reproduced numerically (e.g. "Adam's average regret on
-Reddi et al.'s period-3 problem tends to (2C − 4)/3").  It is made of ``Check`` s, each a
+Reddi et al.'s period-3 problem tends to (2C − 4)/3").  It is made of ``Claim`` s, each a
 prediction (taken from ``proofs``), the number measured in the run, and whether they agree by a
 criterion stated in words.  The verdict of a study is computed from its checks only:
 
@@ -27,7 +27,7 @@ NOT_REPRODUCED = "not reproduced"
 
 
 @dataclass
-class Check:
+class Claim:
     """One prediction held against one measurement.
 
     claim: what is checked, in words; predicted / measured: numbers (or short text); criterion:
@@ -60,7 +60,7 @@ class StudyResult:
 
     key: the CLI name (``theorem1``); title; reference: the paper; statement: a paragraph saying
     what the theorem claims and how the study tests it; settings: problem, optimizers, T, …;
-    checks: the prediction-vs-measurement table; numbers: further measured values for scripts;
+    claims: the prediction-vs-measurement table; numbers: further measured values for scripts;
     results: the ``Result`` s of the runs (not serialised); data: arrays the figures need.
     """
 
@@ -69,7 +69,7 @@ class StudyResult:
     reference: str
     statement: str
     settings: dict[str, Any]
-    checks: list[Check]
+    claims: list[Claim]
     numbers: dict[str, Any] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict, repr=False)
     data: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -78,7 +78,7 @@ class StudyResult:
 
     @property
     def verdict(self) -> str:
-        return REPRODUCED if self.checks and all(c.passed for c in self.checks) else NOT_REPRODUCED
+        return REPRODUCED if self.claims and all(c.passed for c in self.claims) else NOT_REPRODUCED
 
     @property
     def passed(self) -> bool:
@@ -87,7 +87,7 @@ class StudyResult:
     def to_json(self) -> dict:
         return {"key": self.key, "title": self.title, "reference": self.reference,
                 "statement": self.statement, "verdict": self.verdict,
-                "settings": jsonable(self.settings), "checks": [c.to_json() for c in self.checks],
+                "settings": jsonable(self.settings), "claims": [c.to_json() for c in self.claims],
                 "numbers": jsonable(self.numbers), "figures": [f.__dict__ for f in self.figures],
                 "seconds": round(self.seconds, 3)}
 

@@ -20,7 +20,7 @@ import numpy as np
 from .. import problems
 from ..kernels import optimizer
 from . import runs
-from .outcome import Check, FigureFile, StudyResult
+from .outcome import Claim, FigureFile, StudyResult
 
 KEY = "phase"
 TITLE = "Phase diagram: Adam's average regret over (β1, β2)"
@@ -75,13 +75,13 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     agree = measured[judged] == predicted[judged]
     frac = float(agree.mean()) if judged.any() else float("nan")
     fails_outside = int(((measured == 1) & ~in_region).sum())
-    checks = [
-        Check(f"the drift sign S(β1, β2) predicts which cells fail (cells off the predicted boundary)",
+    claims = [
+        Claim(f"the drift sign S(β1, β2) predicts which cells fail (cells off the predicted boundary)",
               f"≥ {AGREE:.0%} agree", f"{int(agree.sum())}/{int(judged.sum())} = {frac:.1%}", bool(frac >= AGREE),
               f"failure measured as R_T/T ≥ {HELD:g}·2/C; {int((decided & near).sum())} cells next to the predicted "
               f"boundary and {int((~decided).sum())} undecided cells are shown but not judged",
               "proofs.theorem2.predict"),
-        Check("every cell predicted to fail does fail, boundary cells included", "all",
+        Claim("every cell predicted to fail does fail, boundary cells included", "all",
               f"{int(((measured == 1) & (predicted == 1)).sum())}/{int((predicted == 1).sum())}",
               bool(np.all(measured[predicted == 1] == 1)),
               "every cell with S < 0 has R_T/T ≥ ½·2/C", "proofs.theorem2.predict"),
@@ -100,7 +100,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
                   "grid": f"β1 ∈ [{b1_axis[0]:g}, {b1_axis[-1]:g}] ({len(b1_axis)}) × β2 ∈ [{b2_axis[0]:g}, "
                           f"{b2_axis[-1]:g}] ({len(b2_axis)}), one batched run of B = {len(b1)}",
                   "T": T, "engine": res.engine},
-        checks=checks,
+        claims=claims,
         numbers={"cells": len(b1), "judged": int(judged.sum()), "agree": int(agree.sum()),
                  "predicted_fail": int(np.nansum(predicted)), "measured_fail": int(measured.sum()),
                  "measured_fail_outside_region": fails_outside},

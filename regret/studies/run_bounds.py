@@ -19,14 +19,14 @@ is for the theory convention (α_t = α/√t, no bias correction, ε = 0); other
     savarese            Savarese (2019), Theorem 3 (the corrected bound, with its M)
     amsgrad             Reddi et al. (ICLR 2018), Theorem 4 (as quoted by Phuong & Phong 2019)
     ogd                 Zinkevich (2003), D²√T/(2α) + (αG²/2)(2√T − 1), Euclidean D and G
-    compare             measured R_t beside a bound at every checkpoint, as one ``Check``
+    compare             measured R_t beside a bound at every checkpoint, as one ``Claim``
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..jsonable import jsonable
-from .outcome import Check
+from .outcome import Claim
 
 
 def problem_of(result, problem=None):
@@ -137,7 +137,7 @@ def savarese(result, problem=None, M=None, lower=None, upper=None, G_inf=None) -
         lo, up = bound_functions(result, b, lower, upper)
         if M is None:
             if lower is not None:
-                raise ValueError("pass M= with custom bound functions (see proofs.schedule_check.check)")
+                raise ValueError("pass M= with custom bound functions (see proofs.schedule_check.decide)")
             lo_e, up_e = schedule_check.paper_schedule(c["final_lr"], c["gamma"])
             Mb = float(schedule_check.best_M(lo_e, up_e)[0])
         else:
@@ -184,11 +184,11 @@ def ogd(result, problem=None, G_inf=None) -> np.ndarray:
     return out
 
 
-def compare(result, bound_values: np.ndarray, name: str, measured=None) -> Check:
+def compare(result, bound_values: np.ndarray, name: str, measured=None) -> Claim:
     """Measured R_t beside the bound at every checkpoint; passed iff R_t ≤ bound everywhere
     (relative slack 1e-12 and absolute 1e-9 for rounding)."""
     meas = result.regret if measured is None else measured
     ok = bool(np.all(meas <= bound_values * (1 + 1e-12) + 1e-9))
-    return Check(f"R_t ≤ {name} at every checkpoint", bound_values, meas, ok,
+    return Claim(f"R_t ≤ {name} at every checkpoint", bound_values, meas, ok,
                  f"measured ≤ bound at all {len(result.t)} checkpoints (min slack "
                  f"{float(np.min(bound_values - meas)):.4g})", "proofs.bounds, regret.studies.run_bounds")

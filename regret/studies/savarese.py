@@ -44,7 +44,7 @@ import numpy as np
 from .. import problems
 from ..kernels import optimizer
 from . import measures, run_bounds, runs
-from .outcome import Check, FigureFile, StudyResult
+from .outcome import Claim, FigureFile, StudyResult
 
 KEY = "savarese"
 TITLE = "Savarese's counterexample: bound functions that meet Theorem 4's assumptions, yet AdaBound fails"
@@ -91,22 +91,22 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
         "η_l ≤ η_u": bool(np.all(lo_t <= up_t)),
         "common limit (η_l = η_u for t > K)": bool(np.all(lo_t[K:] == up_t[K:])),
     }
-    checks = [
-        Check("the bound functions meet every stated assumption of Theorem 4", "all proved",
+    claims = [
+        Claim("the bound functions meet every stated assumption of Theorem 4", "all proved",
               ", ".join(f"{k_}: {'yes' if v else 'NO'}" for k_, v in assumptions.items()), all(assumptions.values()),
               f"evaluated on t = 1…{T} from the callables proofs builds", "proofs.savarese.bound_functions"),
-        Check("Adam fails on this problem (Theorem 3's hypotheses)", "all proved", explain(hyp3),
+        Claim("Adam fails on this problem (Theorem 3's hypotheses)", "all proved", explain(hyp3),
               overall(hyp3) == "proved", "decided by proofs", "proofs.theorem3.conditions"),
-        Check(f"for t ≤ K = {K} the clip is the identity: AdaBound's iterates equal Adam's", 0.0, diff, diff <= 1e-12,
+        Claim(f"for t ≤ K = {K} the clip is the identity: AdaBound's iterates equal Adam's", 0.0, diff, diff <= 1e-12,
               f"max |x_AdaBound − x_Adam| over checkpoints t ≤ K and {len(SEEDS)} seeds ≤ 1e-12",
               "proofs.savarese (1 − β2 ≤ v_t ≤ C²)"),
-        Check(f"AdaBound's expected gap stays ≥ δ = {DELTA:g} up to t = K", f"≥ {DELTA:g}", gap_min, gap_min >= DELTA,
+        Claim(f"AdaBound's expected gap stays ≥ δ = {DELTA:g} up to t = K", f"≥ {DELTA:g}", gap_min, gap_min >= DELTA,
               "minimum over seeds and checkpoints K/10 ≤ t ≤ K", "proofs.theorem3"),
-        Check(f"the run contradicts Theorem 4: R_K exceeds its bound at t = K, every seed", "R_K ≤ bound (Thm 4)",
+        Claim(f"the run contradicts Theorem 4: R_K exceeds its bound at t = K, every seed", "R_K ≤ bound (Thm 4)",
               f"R_K − bound ∈ [{excess.min():.4g}, {excess.max():.4g}]", bool(np.all(excess > 0)),
               "R_K > bound in all seeds (a reproduced counterexample)",
               "proofs.bounds.adabound_theorem4, regret.studies.run_bounds.adabound_theorem4"),
-        Check("Savarese's corrected bound (M grows with K) holds at every checkpoint", f"M = {M:.6g}",
+        Claim("Savarese's corrected bound (M grows with K) holds at every checkpoint", f"M = {M:.6g}",
               measures.bound_ratio(ada.t, ada.regret, corr)["text"], bool(np.all(ada.regret <= corr)),
               f"{len(ada.t)} checkpoints × {len(SEEDS)} seeds", "proofs.savarese.corrected_M, regret.studies.run_bounds.savarese"),
     ]
@@ -125,7 +125,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
         settings={"problem": problem.describe(), "optimizers": "AdaBound (Savarese's bounds) and Adam, theory "
                   f"convention, β1 = 0, β2 = {BETA2:g}, α = {LR:g}", "K": K, "T": T,
                   "seeds": f"{len(SEEDS)} (batched)", "engine": ada.engine},
-        checks=checks,
+        claims=claims,
         numbers={"K": K, "M": M, "R_K": ada.regret[k], "theorem4_bound_K": thm4[k],
                  "first_t_exceeding_theorem4": first, "max_x_diff_t_le_K": diff},
         results=res, data={"thm4": thm4, "corr": corr, "K": K},
@@ -197,17 +197,17 @@ def counterexample(C=3.0, delta=0.5, beta2=0.1, lr=0.1, K: int = 20_000, seeds=(
     measured = ada.regret
     contradiction = bool(np.all(measured[-1] > thm4[-1]))
     corrected_ok = bool(np.all(measured <= corr))
-    checks = [
-        Check(f"R_K exceeds Theorem 4's bound at K = {int(K)}, every seed", thm4[-1], measured[-1], contradiction,
+    claims = [
+        Claim(f"R_K exceeds Theorem 4's bound at K = {int(K)}, every seed", thm4[-1], measured[-1], contradiction,
               "measured > predicted in every seed", "proofs.bounds.adabound_theorem4, regret.studies.run_bounds"),
-        Check("R_t stays within Savarese's corrected bound at every checkpoint", corr, measured, corrected_ok,
+        Claim("R_t stays within Savarese's corrected bound at every checkpoint", corr, measured, corrected_ok,
               "measured ≤ bound everywhere", "proofs.savarese.corrected_M, regret.studies.run_bounds.savarese"),
     ]
     return StudyResult(
         key=f"{KEY}-counterexample", title="Savarese's counterexample at one K", reference=REFERENCE,
         statement="AdaBound with Savarese's bound functions and Adam on the same sample paths up to K.",
         settings={"problem": problem.describe(), "K": int(K), "C": C, "delta": delta, "beta2": beta2, "lr": lr},
-        checks=checks,
+        claims=claims,
         numbers={"predicted": thm4[-1], "measured": measured[-1], "K": int(K), "corrected_M": M,
                  "corrected_respected": corrected_ok, "t": ada.t, "expected_regret": ada.expected_regret[-1],
                  "max_abs_x_diff_vs_adam": float(np.max(np.abs(ada.x - adam.x))),

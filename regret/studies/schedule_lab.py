@@ -3,7 +3,7 @@
 ``run(lower, upper, params)`` is the study behind ``regret schedule``.  It holds one schedule
 (expressions of t with named parameters, read by ``proofs.schedule_check.parse``) against
 
-* the theory, decided by ``proofs.schedule_check.check``: each stated assumption of Theorem 4
+* the theory, decided by ``proofs.schedule_check.decide``: each stated assumption of Theorem 4
   (Luo et al. 2019), the hidden requirement η_l(t−1)/η_u(t) ≥ √(1−1/t) its proof needs
   (Savarese 2019), Savarese's condition t/η_l(t) − (t−1)/η_u(t−1) ≤ M with the best M, and the
   order in T of both bounds (``proofs.bounds``);
@@ -15,7 +15,7 @@
   every counterexample of the studies (period-3, period-C, stochastic, −1/2, Savarese's
   construction; each with the hyperparameters its study uses) and on two ordinary quadratics.
 
-Claims and criteria (a ``Check`` each; the study holds iff every check passes, which is the
+Claims and criteria (a ``Claim`` each; the study holds iff every check passes, which is the
 exit status of ``regret schedule``):
 
     symbolic        each clause ``holds`` (``fails`` carries its witness; ``undecided`` is not
@@ -50,7 +50,7 @@ import numpy as np
 from .. import problems, schedules
 from ..kernels import optimizer
 from . import lineup, measures, runs
-from .outcome import Check, FigureFile, StudyResult
+from .outcome import Claim, FigureFile, StudyResult
 
 KEY = "schedule"
 TITLE = "Schedule lab: a bound schedule for AdaBound, decided and run"
@@ -175,11 +175,11 @@ def _beta1t_kind(beta1: float, beta1_schedule) -> str:
 
 
 def symbolic(lower, upper, params, beta1t="zero"):
-    """(report, checks, witnesses) of ``proofs.schedule_check.check`` for the schedule."""
+    """(report, claims, witnesses) of ``proofs.schedule_check.decide`` for the schedule."""
     from proofs import bounds, exact, schedule_check
 
-    rep = schedule_check.check(lower, upper, params)
-    checks, extra = [], {}
+    rep = schedule_check.decide(lower, upper, params)
+    claims, extra = [], {}
     lim_l, lim_u = exact.limit_at_infinity(rep.lower), exact.limit_at_infinity(rep.upper)
     for v in rep.clauses:
         witness = v.witness
@@ -187,23 +187,23 @@ def symbolic(lower, upper, params, beta1t="zero"):
             witness = {"lim η_l": str(lim_l), "lim η_u": str(lim_u)}
         extra[v.clause] = witness
         measured = v.status + (f" (witness: {_show_witness(witness)})" if witness and v.status == "fails" else "")
-        checks.append(Check(f"{v.clause}: {_CLAUSE_TEXT.get(v.clause, v.clause)}", "proved", measured,
-                            v.status == "proved", v.reason, "proofs.schedule_check.check"))
+        claims.append(Claim(f"{v.clause}: {_CLAUSE_TEXT.get(v.clause, v.clause)}", "proved", measured,
+                            v.status == "proved", v.reason, "proofs.schedule_check.decide"))
     thm4, corr = bounds.adabound_theorem4(beta1t), bounds.savarese_corrected(beta1t)
     stated_ok = all(rep.verdict(c).status == "proved" for c in STATED)
     hidden_ok = rep.verdict("hidden requirement").status == "proved"
-    checks.append(Check("Theorem 4's bound (as stated) is O(√T) and its proof is valid for this schedule",
+    claims.append(Claim("Theorem 4's bound (as stated) is O(√T) and its proof is valid for this schedule",
                         "O(√T), proof valid", f"order {thm4.order}; {rep.order_stated}",
                         bool(thm4.is_sqrt_T and stated_ok and hidden_ok),
                         f"sympy order of the bound (β1t: {beta1t}); the proof needs every stated assumption and "
                         "the hidden requirement", "proofs.bounds.adabound_theorem4, proofs.schedule_check"))
     applies = rep.order_corrected.startswith("O(")
-    checks.append(Check("Savarese's corrected bound applies and is O(√T)", "O(√T)",
+    claims.append(Claim("Savarese's corrected bound applies and is O(√T)", "O(√T)",
                         f"order {corr.order}; {rep.order_corrected}", bool(applies and corr.is_sqrt_T),
                         f"sympy order of the bound (β1t: {beta1t}); needs η_l > 0, η_l ≤ η_u, R∞ < ∞ and a finite M",
                         "proofs.bounds.savarese_corrected, proofs.schedule_check"))
     limits = (lim_l, lim_u)
-    return rep, checks, {"witnesses": extra, "limits": limits, "corrected_applies": applies,
+    return rep, claims, {"witnesses": extra, "limits": limits, "corrected_applies": applies,
                          "theorem4_valid": stated_ok and hidden_ok, "orders": (str(thm4.order), str(corr.order))}
 
 
@@ -226,7 +226,7 @@ def _show_witness(w) -> str:
 # ----------------------------------------------------------------------------- the band on the run
 
 def band_checks(lower_fn, upper_fn, T: int, rep, info):
-    """Checks of the band the kernel uses on t = 1…T; returns (checks, band ok, data)."""
+    """Claims of the band the kernel uses on t = 1…T; returns (claims, band ok, data)."""
     from proofs import schedule_check
 
     ts = np.arange(1, T + 1, dtype=np.int64)
@@ -246,12 +246,12 @@ def band_checks(lower_fn, upper_fn, T: int, rep, info):
         k = int(np.argmax(crossed))
         problems_.append(f"lower(t) = {lo[k]:.6g} > upper(t) = {up[k]:.6g} at t = {int(ts[k])}")
     ok = not problems_
-    checks = [Check("the band is well defined on the run: finite, 0 ≤ η_l(t) ≤ η_u(t) for t = 1…T", "yes",
+    claims = [Claim("the band is well defined on the run: finite, 0 ≤ η_l(t) ≤ η_u(t) for t = 1…T", "yes",
                     "yes" if ok else "; ".join(problems_), ok,
                     f"evaluated at every t ≤ {T} from the callables the kernel uses", "regret.schedules.as_schedule")]
     data = {"t": ts, "lower": lo, "upper": up}
     if not ok:
-        return checks, False, data
+        return claims, False, data
     width = up - lo
     lim_l, lim_u = info["limits"]
     try:
@@ -260,10 +260,10 @@ def band_checks(lower_fn, upper_fn, T: int, rep, info):
         gap = float("nan")
     w_T, w_10 = float(width[-1]), float(width[max(T // 10 - 1, 0)])
     closes = rep.verdict("common limit").status == "proved" and (w_T < w_10 or w_T == 0)
-    checks.append(Check("the band closes onto one value: η_u(t) − η_l(t) → 0", "→ 0" if gap == 0 else f"→ {gap:.6g}",
+    claims.append(Claim("the band closes onto one value: η_u(t) − η_l(t) → 0", "→ 0" if gap == 0 else f"→ {gap:.6g}",
                         f"width {w_T:.4g} at t = {T} ({w_10:.4g} at t = {T // 10})", bool(closes),
                         "the common-limit verdict holds and the width at T is below that at T/10",
-                        "proofs.schedule_check.check (limits), the kernel's band"))
+                        "proofs.schedule_check.decide (limits), the kernel's band"))
     lo1 = lambda x: np.asarray(lower_fn(np.asarray(x, np.int64)), float).reshape(-1)  # noqa: E731
     up1 = lambda x: np.asarray(upper_fn(np.asarray(x, np.int64)), float).reshape(-1)  # noqa: E731
     t2 = ts[1:].astype(np.float64)
@@ -282,18 +282,18 @@ def band_checks(lower_fn, upper_fn, T: int, rep, info):
     else:
         agree = True
         crit = "the verdict is undecided: the band gives numerical evidence only"
-    checks.append(Check("the hidden requirement on the kernel's band agrees with the verdict", hv.status,
+    claims.append(Claim("the hidden requirement on the kernel's band agrees with the verdict", hv.status,
                         f"first violated at t = {first}" if first else "no violation on t ≤ T", bool(agree), crit,
                         "proofs.schedule_check.on_band"))
     M = rep.best_M
     M_seen = float(max(1 / lo[0], np.nanmax(terms))) if len(terms) else float(1 / lo[0])
     Mf = _float_or_nan(M)
     if np.isfinite(Mf):
-        checks.append(Check("Savarese's terms on the band stay ≤ the proved M", Mf, M_seen,
+        claims.append(Claim("Savarese's terms on the band stay ≤ the proved M", Mf, M_seen,
                             bool(M_seen <= Mf * (1 + 1e-9)), f"max over t ≤ {T} of t/η_l(t) − (t−1)/η_u(t−1) (and 1/η_l(1))",
                             "proofs.schedule_check.best_M"))
     data.update({"width": width, "hidden": hidden, "terms": terms, "M_seen": M_seen, "first_violation": first})
-    return checks, True, data
+    return claims, True, data
 
 
 def _float_or_nan(x) -> float:
@@ -325,7 +325,7 @@ def _kernels(s: Setting, lower_fn, upper_fn, alpha_star, T, schedule=None, beta1
 def _run_checks(s: Setting, r, lower_fn, upper_fn, rep, info, custom_lr: bool):
     from . import run_bounds
 
-    checks, data = [], {}
+    claims, data = [], {}
     M = _float_or_nan(rep.best_M)
     reg = np.mean(r.regret, axis=1)
     if s.linear and not custom_lr:
@@ -333,7 +333,7 @@ def _run_checks(s: Setting, r, lower_fn, upper_fn, rep, info, custom_lr: bool):
             corr = run_bounds.savarese(r, M=M, lower=lower_fn, upper=upper_fn)
             ratio = float(np.max(r.regret / corr))
             data["corrected"] = corr
-            checks.append(Check(f"{s.title}: R_t ≤ Savarese's corrected bound at every checkpoint", "R_t/bound ≤ 1",
+            claims.append(Claim(f"{s.title}: R_t ≤ Savarese's corrected bound at every checkpoint", "R_t/bound ≤ 1",
                                 f"max R_t/bound = {ratio:.4g}", bool(np.all(r.regret <= corr * (1 + 1e-12) + 1e-9)),
                                 f"{len(r.t)} checkpoints × {r.batch} configuration(s) (seeds); the ratio says how tight",
                                 "regret.studies.run_bounds.savarese"))
@@ -342,18 +342,18 @@ def _run_checks(s: Setting, r, lower_fn, upper_fn, rep, info, custom_lr: bool):
         over = r.regret > thm4 * (1 + 1e-12) + 1e-9
         data["theorem4_exceeded_at"] = int(r.t[np.argmax(over.any(axis=1))]) if over.any() else None
         if info["theorem4_valid"]:
-            checks.append(Check(f"{s.title}: R_t ≤ Theorem 4's bound at every checkpoint (its proof is valid here)",
+            claims.append(Claim(f"{s.title}: R_t ≤ Theorem 4's bound at every checkpoint (its proof is valid here)",
                                 "R_t/bound ≤ 1", f"max R_t/bound = {float(np.max(r.regret / thm4)):.4g}", not over.any(),
                                 f"{len(r.t)} checkpoints", "regret.studies.run_bounds.adabound_theorem4"))
     tail = r.t >= r.t[-1] / 10
     avg = reg / r.t
     slope = measures.tail_slope(r.t, avg) if np.all(avg[tail] > 0) else float("-inf")
     data["sqrt_slope"] = measures.tail_slope(r.t, reg / np.sqrt(r.t)) if np.all(reg[tail] > 0) else float("-inf")
-    checks.append(Check(f"{s.title}: R_t/t → 0 (no plateau like Adam's)", f"slope ≤ {DECAY:g}", slope,
+    claims.append(Claim(f"{s.title}: R_t/t → 0 (no plateau like Adam's)", f"slope ≤ {DECAY:g}", slope,
                         bool(slope <= DECAY), "log-log slope of R_t/t (mean over seeds) over the last decade; "
                         "-inf: R_t ≤ 0 there. (The slope of R_t/√t, the O(√T) evidence, is in the table: it needs "
                         "the transient to be over, which on period-C takes ~10^5 steps at α* = 0.1)", ""))
-    return checks, data
+    return claims, data
 
 
 # ----------------------------------------------------------------------------- the study
@@ -395,10 +395,10 @@ def run(lower, upper, params=None, *, schedule=None, beta1_schedule=None, T: int
     if beta1_schedule is not None:
         schedules.beta1_schedule(beta1_schedule)
     beta1t = _beta1t_kind(max(s.beta1 for s in settings_), beta1_schedule)
-    rep, checks, info = symbolic(lower, upper, fixed, beta1t)
+    rep, claims, info = symbolic(lower, upper, fixed, beta1t)
     alpha_star = _float_or_nan(rep.alpha_star) if rep.alpha_star is not None else None
     band, band_ok, band_data = band_checks(lower_fn, upper_fn, T, rep, info)
-    checks += band
+    claims += band
     results, run_data, table, slopes = {}, {}, [], []
     custom_lr = schedule is not None
     for s in settings_:
@@ -410,7 +410,7 @@ def run(lower, upper, params=None, *, schedule=None, beta1_schedule=None, T: int
         table.append(row)
         if band_ok:
             c, d = _run_checks(s, res["user"], lower_fn, upper_fn, rep, info, custom_lr)
-            checks += c
+            claims += c
             run_data[s.key] = d
             slopes.append([s.title, d["sqrt_slope"], float(np.mean(res["user"].regret[-1]) / np.sqrt(T))])
         run_data.setdefault(s.key, {})["savarese_band"] = sav
@@ -419,9 +419,9 @@ def run(lower, upper, params=None, *, schedule=None, beta1_schedule=None, T: int
         (pname, grid), = sweep.items()
         sweep_out = run_sweep(lower, upper, {k: v for k, v in fixed.items() if k != pname}, pname, grid, settings_,
                               T, engine, progress, beta1t)
-        checks += sweep_out["checks"]
+        claims += sweep_out["claims"]
     search = search_section(lower, upper, params, T=T, quick=quick)
-    checks += search.get("checks", [])
+    claims += search.get("claims", [])
     text_params = ", ".join(f"{k} = {v}" for k, v in params.items() if v is not None)
     return StudyResult(
         key=KEY, title=TITLE, reference=REFERENCE,
@@ -443,7 +443,7 @@ def run(lower, upper, params=None, *, schedule=None, beta1_schedule=None, T: int
                   "paper's band": "α*(1 − 1/(γt+1)), α*(1 + 1/(γt)), α* = this schedule's limit (else α), γ = 1 − β2",
                   "Savarese's band": "α/C; α/√(1−β2) for t ≤ K = T/2, α/C after (C = the gradient bound)",
                   **({"sweep": f"{next(iter(sweep))} over {list(next(iter(sweep.values())))}"} if sweep else {})},
-        checks=checks,
+        claims=claims,
         numbers={"clauses": [v.as_dict() for v in rep.clauses], "best_M": str(rep.best_M),
                  "alpha_star": str(rep.alpha_star), "order_stated": rep.order_stated,
                  "order_corrected": rep.order_corrected, "bound_orders": info["orders"], "beta1t": beta1t,
@@ -471,7 +471,7 @@ def search_section(lower, upper, params, **kw) -> dict:
     """The counterexample search's result for the schedule, where ``regret.search`` exists.
 
     Hook: ``regret.search.schedule_section(lower=, upper=, params=, T=, quick=)`` returning a dict
-    with "text" (a paragraph), optionally "checks" (a list of ``Check``) and "numbers".
+    with "text" (a paragraph), optionally "claims" (a list of ``Claim``) and "numbers".
     """
     mod_name, fn_name = SEARCH_HOOK
     if importlib.util.find_spec(mod_name) is None:
@@ -504,12 +504,12 @@ def run_sweep(lower, upper, fixed, pname, grid, settings_, T, engine, progress, 
         raise ValueError(f"--sweep {pname}: parameters are positive reals, got {grid}")
     verdicts = []
     for g in grid:
-        r = schedule_check.check(lower, upper, {**fixed, pname: g})
+        r = schedule_check.decide(lower, upper, {**fixed, pname: g})
         verdicts.append({v.clause: v.status for v in r.clauses} | {"corrected bound applies":
                                                                    "proved" if r.order_corrected.startswith("O(") else "fails"})
     ts = np.arange(1, T + 1)
     try:   # the parameter left symbolic: each clause's region in it (a witness such as "fails for γ ∈ (0, 4)")
-        reg_clauses = schedule_check.check(lower, upper, {**fixed, pname: None}).clauses
+        reg_clauses = schedule_check.decide(lower, upper, {**fixed, pname: None}).clauses
         region = [v.line() for v in reg_clauses]
         boundaries = {v.clause: _boundary(v.witness) for v in reg_clauses if _boundary(v.witness) is not None}
     except ValueError as exc:
@@ -523,7 +523,7 @@ def run_sweep(lower, upper, fixed, pname, grid, settings_, T, engine, progress, 
         bad = [grid[j] for j in np.flatnonzero(~well)]
         raise ValueError(f"--sweep {pname}: the band is not well defined on t ≤ {T} for {pname} = {bad} "
                          "(not finite, negative or lower > upper); leave those values out")
-    per_problem, checks = {}, []
+    per_problem, claims = {}, []
     nb = len(values)
     for s in settings_:
         # grid × seeds in one batch: configuration b = j·S + s is grid value j on seed s
@@ -543,7 +543,7 @@ def run_sweep(lower, upper, fixed, pname, grid, settings_, T, engine, progress, 
         where = [j for j in range(nb) if verdicts[j]["corrected bound applies"] == "proved"]
         if where:
             worst = max(slopes[j] for j in where)
-            checks.append(Check(f"sweep over {pname}, {s.title}: R_t/t → 0 wherever Savarese's bound applies",
+            claims.append(Claim(f"sweep over {pname}, {s.title}: R_t/t → 0 wherever Savarese's bound applies",
                                 f"slope ≤ {DECAY:g}", worst, bool(worst <= DECAY),
                                 f"the largest log-log slope of R_t/t over the last decade among the {len(where)} of "
                                 f"{nb} grid values where the corrected bound applies (decided exactly per value)",
@@ -552,8 +552,8 @@ def run_sweep(lower, upper, fixed, pname, grid, settings_, T, engine, progress, 
              "columns": ["problem"] + [f"{pname} = {g}" for g in grid],
              "rows": [[s.title] + [float(v) for v in per_problem[s.key]["R_T/sqrtT"]] for s in settings_]}
     return {"name": pname, "grid": grid, "values": values, "verdicts": verdicts, "problems": per_problem,
-            "checks": checks, "table": table, "region": region, "boundaries": boundaries,
-            "region_table": {"title": f"Each clause with {pname} left symbolic (proofs.schedule_check.check)",
+            "claims": claims, "table": table, "region": region, "boundaries": boundaries,
+            "region_table": {"title": f"Each clause with {pname} left symbolic (proofs.schedule_check.decide)",
                              "columns": ["clause"], "rows": [[line] for line in region]}}
 
 

@@ -59,7 +59,7 @@ import numpy as np
 
 from ..kernels import optimizer
 from ..problems import ReddiOnline
-from .outcome import Check, FigureFile, StudyResult
+from .outcome import Claim, FigureFile, StudyResult
 
 KEY = "shi"
 TITLE = "Shi et al.: RMSProp over (β2, C) on Reddi's problem — divergence below a threshold β2*(C), convergence above"
@@ -154,27 +154,27 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     ok = np.isfinite(i_meas) & (C_AXIS >= 3) & (i_meas > I_AXIS[0])
     k_meas = float(np.polyfit(np.log10(C_AXIS[ok]), (i_meas[ok] - 0.5) / 10.0, 1)[0]) if ok.sum() >= 3 else np.nan
 
-    checks = [
-        Check(f"the measured verdict (their criterion) agrees with the sign of the steady-state drift S "
+    claims = [
+        Claim(f"the measured verdict (their criterion) agrees with the sign of the steady-state drift S "
               f"({measured.size} cells)", f"≥ {AGREE:.0%}", share, share >= AGREE,
               f"share of cells where [mean log10|x_t+1| over the last quarter < {THRESHOLD:g}] = [S > 0]; "
               f"{int(undecided.sum())} cells with S indistinguishable from 0 left out", "proofs.shi.sign_map"),
-        Check("every disagreeing cell is one the horizon cannot decide: its drift needs T_s = C²/S² ≥ T/4 steps "
+        Claim("every disagreeing cell is one the horizon cannot decide: its drift needs T_s = C²/S² ≥ T/4 steps "
               "to carry x across F", 0, len(unexplained), not unexplained,
               f"{int(bad.sum())} disagreeing cells, min T_s/T = "
               f"{min(settle.values()) / T if settle else float('nan'):.3g}; none with T_s < {SETTLE:g}·T",
               "proofs.shi.settle_steps"),
-        Check("Shi et al.'s threshold: for every C the convergent β2 form an upper set (all β2 above a β2*(C))",
+        Claim("Shi et al.'s threshold: for every C the convergent β2 form an upper set (all β2 above a β2*(C))",
               f"{len(C_AXIS)} of {len(C_AXIS)} C", f"{sum(upper)} of {len(C_AXIS)}", all(upper),
               "measured verdict non-decreasing in β2 along each C", "Shi et al. 2021, the β2* conjecture"),
-        Check("Shi et al.'s sufficient order β2 ≥ 1 − O(n^(−3.5)) (their Theorem 4.3; n = C components here) is "
+        Claim("Shi et al.'s sufficient order β2 ≥ 1 − O(n^(−3.5)) (their Theorem 4.3; n = C components here) is "
               "no sharper than what the problem needs: the boundary's exponent k in 1 − β2* ∝ C^(−k) is ≤ 3.5",
               f"k ≤ {THEOREM_ORDER:g} (derived k = {k_pred:.3f})", k_meas,
               bool(k_pred <= THEOREM_ORDER and k_meas <= THEOREM_ORDER),
               "least-squares slope of −log10(1 − β2*) against log10 C, C = 3…32: derived from S = 0 "
               "(proofs.shi.boundary_exponent) and measured (first convergent i per C, minus half a grid step)",
               "proofs.shi.boundary_exponent; Shi et al. Theorem 4.3"),
-        Check("both regions exist: Reddi et al.'s divergence at small β2 and convergence for β2 near 1",
+        Claim("both regions exist: Reddi et al.'s divergence at small β2 and convergence for β2 near 1",
               "divergent and convergent cells", f"{int((~measured).sum())} divergent, {int(measured.sum())} convergent",
               bool((~measured).any() and measured[:, -1].all()),
               "some cell divergent, and every C convergent at i = 40 (β2 = 1 − 10^−4)", "proofs.shi.sign_map"),
@@ -204,7 +204,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
                   "T": T,
                   "criterion": f"mean of log10|x_t + 1| over {int(sel.sum())} steps of [0.75T, T] (stride {stride}) "
                                f"< {THRESHOLD:g}", "engine": res.engine},
-        checks=checks,
+        claims=claims,
         numbers={"cells": int(measured.size), "agree": int(agree.sum()), "share": share,
                  "undecided": int(undecided.sum()),
                  "disagree": [{"C": int(C_AXIS[r]), "i": int(I_AXIS[c]), "measured_convergent": bool(measured[r, c]),

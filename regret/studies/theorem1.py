@@ -19,7 +19,7 @@ import numpy as np
 from .. import problems
 from ..kernels import optimizer
 from . import lineup, measures, runs
-from .outcome import Check, FigureFile, StudyResult
+from .outcome import Claim, FigureFile, StudyResult
 
 KEY = "theorem1"
 TITLE = "Theorem 1: Adam does not converge on a period-3 online problem"
@@ -58,24 +58,24 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     rel = measures.relative_error(avg[-1], at_T)
     ends = adam.t % 3 == 0
     x_after_periods = adam.x[ends, 0, 0]
-    checks = [
-        Check("the construction's hypotheses hold (C > 2, β1 = 0, β2 = 1/(1+C²), α < √(1−β2))",
+    claims = [
+        Claim("the construction's hypotheses hold (C > 2, β1 = 0, β2 = 1/(1+C²), α < √(1−β2))",
               "all proved", explain(pred.conditions), overall(pred.conditions) == "proved",
               "each clause decided exactly (rational arithmetic)", "proofs.theorem1.conditions"),
-        Check("the steady-state drift S pushes Adam's iterate up (S < 0), so x returns to +1",
+        Claim("the steady-state drift S pushes Adam's iterate up (S < 0), so x returns to +1",
               "S < 0", float(pred.drift), bool(pred.fails_to_converge), "sign of S decided exactly", source),
-        Check(f"Adam's R_T/T matches the prediction (2C − 4)/3 + c/√T at T (limit {limit:.4g})",
+        Claim(f"Adam's R_T/T matches the prediction (2C − 4)/3 + c/√T at T (limit {limit:.4g})",
               at_T, float(avg[-1]), rel <= TOLERANCE and abs(slope) <= PLATEAU,
               f"relative error ≤ {TOLERANCE:g} and |log-log slope over the last decade| ≤ {PLATEAU:g} "
               f"(measured {rel:.2%}, slope {slope:+.3f})", source),
-        Check("Adam's iterate is back at x = +1 after every period (checkpoints t ≡ 0 mod 3)",
+        Claim("Adam's iterate is back at x = +1 after every period (checkpoints t ≡ 0 mod 3)",
               1.0, float(np.min(x_after_periods)), bool(np.all(np.abs(x_after_periods - 1.0) <= 1e-12)),
               f"|x_(t+1) − 1| ≤ 1e-12 at all {int(ends.sum())} period ends", source),
     ]
     for name in ("amsgrad", "sgd", "adabound", "amsbound"):
         a = res[name].average_regret[:, 0]
         s = measures.tail_slope(res[name].t, a)
-        checks.append(Check(f"{lineup.LABELS[name]}'s R_T/T tends to 0", 0.0, float(a[-1]),
+        claims.append(Claim(f"{lineup.LABELS[name]}'s R_T/T tends to 0", 0.0, float(a[-1]),
                             bool(s <= DECAY) or bool(a[-1] <= 0),
                             f"log-log slope of R_t/t over the last decade ≤ {DECAY:g} (measured {s:+.3f})",
                             "AMSGrad: Reddi et al. Thm 4; SGD: Zinkevich 2003; AdaBound: Luo et al. Thm 4"))
@@ -93,7 +93,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
                    "steps stay small too, and its average regret, like SGD's and AdaBound's, goes to 0."),
         settings={"problem": problem.describe(), **lineup.settings(0.0, beta2, LR), "T": T,
                   "engine": adam.engine},
-        checks=checks, numbers=numbers, results=res,
+        claims=claims, numbers=numbers, results=res,
         data={"asymptote": limit},
         seconds=time.perf_counter() - started)
 
@@ -149,7 +149,7 @@ def sweep(C=3, lr=0.1, T: int = 30_000, beta2=None, *, engine: str = "auto", pro
     predicted = np.array([p.average_regret(T) for p in preds])
     tol = 0.02 * np.array([float(p.correction) for p in preds]) / np.sqrt(T) + 10.0 / T
     ok = bool(np.all(np.abs(measured - predicted) <= tol))
-    check = Check(f"Adam's R_T/T equals (2C − 4)/3 + c/√T at T = {T} for C = {Cs.tolist()}", predicted, measured,
+    check = Claim(f"Adam's R_T/T equals (2C − 4)/3 + c/√T at T = {T} for C = {Cs.tolist()}", predicted, measured,
                   ok, "|measured − predicted| ≤ 0.02·c/√T + 10/T in every configuration", "proofs.theorem1.predict")
     return StudyResult(
         key=f"{KEY}-sweep", title="Theorem 1 over C: Adam's average regret against the predicted value",
@@ -157,7 +157,7 @@ def sweep(C=3, lr=0.1, T: int = 30_000, beta2=None, *, engine: str = "auto", pro
         statement="Adam (β1 = 0, β2 = 1/(1+C²)) on the period-3 problem for each C, measured R_T/T beside the "
                   "prediction (2C − 4)/3 + c/√T.",
         settings={"problem": problem.describe(), "C": Cs, "lr": lrs, "beta2": b2, "T": T},
-        checks=[check],
+        claims=[check],
         numbers={"predicted": predicted, "measured": measured, "tolerance": float(np.max(tol)),
                  "limit": [float(p.average_regret_limit) for p in preds],
                  "conditions": overall(v for p in preds for v in p.conditions)},

@@ -20,7 +20,7 @@ import numpy as np
 from .. import problems
 from ..kernels import optimizer
 from . import lineup, measures, runs
-from .outcome import Check, FigureFile, StudyResult
+from .outcome import Claim, FigureFile, StudyResult
 
 KEY = "theorem2"
 TITLE = "Theorem 2: Adam fails for any β1 < √β2 on a period-C problem"
@@ -51,13 +51,13 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     adam = res["adam"]
     avg = adam.average_regret[:, 0]
     x_T = float(adam.x_final[0, 0])
-    checks = [
-        Check("the hyperparameters lie in Theorem 2's region β1 < √β2", "proved", region.reason, bool(region),
+    claims = [
+        Claim("the hyperparameters lie in Theorem 2's region β1 < √β2", "proved", region.reason, bool(region),
               "decided exactly (β1² < β2 in rationals)", "proofs.conditions.beta_condition"),
-        Check(f"the drift S(C) is negative for C = {C} = {MARGIN}·C*, C* = {C_min} the smallest such C",
+        Claim(f"the drift S(C) is negative for C = {C} = {MARGIN}·C*, C* = {C_min} the smallest such C",
               "S(C) < 0", f"S({C}) ∈ [{pred.drift[0]:.4g}, {pred.drift[1]:.4g}]", bool(pred.fails_to_converge),
               "sign of a rigorous interval enclosure", "proofs.theorem2.find_C, proofs.theorem2.predict"),
-        Check(f"Adam fails on C = {C}: R_T/T stays near 2/C, its iterate on the wrong side (x_T > 0)", limit,
+        Claim(f"Adam fails on C = {C}: R_T/T stays near 2/C, its iterate on the wrong side (x_T > 0)", limit,
               float(avg[-1]), bool(avg[-1] >= HELD * limit and x_T > 0),
               f"R_T/T ≥ {HELD:g}·2/C and x_T > 0 (measured ratio {avg[-1] / limit:.3f}, x_T = {x_T:+.3f})",
               "proofs.theorem2.predict"),
@@ -65,7 +65,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     for name in ("amsgrad", "sgd", "adabound", "amsbound"):
         a = res[name].average_regret[:, 0]
         s = measures.tail_slope(res[name].t, a)
-        checks.append(Check(f"{lineup.LABELS[name]}'s R_T/T tends to 0 on the same problem", 0.0, float(a[-1]),
+        claims.append(Claim(f"{lineup.LABELS[name]}'s R_T/T tends to 0 on the same problem", 0.0, float(a[-1]),
                             bool(s <= DECAY) or bool(a[-1] <= 0),
                             f"log-log slope of R_t/t over the last decade ≤ {DECAY:g} (measured {s:+.3f})",
                             "AMSGrad: Reddi et al. Thm 4 (γ < 1); SGD: Zinkevich 2003"))
@@ -80,7 +80,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     held = sweep.average_regret[-1] * Cs / 2.0       # R_T/T in units of the failure limit 2/C
     measured_fail = held >= HELD
     agree = predicted_fail == measured_fail
-    checks.append(Check(f"on C = 2…{Cs[-1]}, Adam fails exactly where S(C) < 0 (C ≥ {C_min})",
+    claims.append(Claim(f"on C = 2…{Cs[-1]}, Adam fails exactly where S(C) < 0 (C ≥ {C_min})",
                         f"fails for C ≥ {C_min}", f"{int(agree.sum())}/{len(Cs)} C agree", bool(agree.all()),
                         f"failure measured as R_T/T ≥ {HELD:g}·2/C", "proofs.theorem2.predict"))
     numbers = {"C": C, "C_min": C_min, "predicted_limit": limit, "drift_enclosure": list(pred.drift),
@@ -102,7 +102,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
                    "which periods make Adam fail."),
         settings={"problem": problem.describe(), **lineup.settings(BETA1, BETA2, LR), "T": T,
                   "C sweep": f"2…{Cs[-1]} (Adam only, one batched run)", "engine": adam.engine},
-        checks=checks, numbers=numbers, results=res,
+        claims=claims, numbers=numbers, results=res,
         data={"limit": limit, "C": C, "C_min": C_min, "Cs": Cs, "held": held, "predicted_fail": predicted_fail},
         seconds=time.perf_counter() - started)
 
@@ -167,14 +167,14 @@ def sweep(beta1, beta2, C, lr=1.0, T: int = 60_000, *, engine: str = "auto", pro
     limit = np.array([p.average_regret_limit for p in preds])
     failing = np.array([p.fails_to_converge for p in preds])
     ok = np.where(failing, measured >= 0.5 * limit, measured <= 0.2 * (2.0 / Cs))
-    check = Check(f"Adam's R_T/T tends to 2/C where S(C) < 0 and to 0 elsewhere, C = {Cs.tolist()}", limit, measured,
+    check = Claim(f"Adam's R_T/T tends to 2/C where S(C) < 0 and to 0 elsewhere, C = {Cs.tolist()}", limit, measured,
                   bool(ok.all()), "failing C: R_T/T ≥ ½·2/C; converging C: R_T/T ≤ 0.2·2/C", "proofs.theorem2.predict")
     return StudyResult(
         key=f"{KEY}-sweep", title="Theorem 2 over C: which periods make Adam fail", reference=REFERENCE,
         statement=f"Adam (β1 = {beta1}, β2 = {beta2}) on the period-C problem for each C: the sign of the drift "
                   "S(C) against the measured average regret.",
         settings={"problem": problem.describe(), "beta1": beta1, "beta2": beta2, "lr": lr, "T": T},
-        checks=[check],
+        claims=[check],
         numbers={"predicted": limit, "measured": measured, "C": Cs, "fails_to_converge": failing,
                  "drift": [p.drift for p in preds], "x_final": res["adam"].x_final[:, 0], "T": T},
         results=res, seconds=time.perf_counter() - started)

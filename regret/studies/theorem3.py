@@ -19,7 +19,7 @@ import numpy as np
 from .. import problems
 from ..kernels import optimizer
 from . import lineup, measures, runs
-from .outcome import Check, FigureFile, StudyResult
+from .outcome import Claim, FigureFile, StudyResult
 
 KEY = "theorem3"
 TITLE = "Theorem 3: Adam does not converge on a stochastic convex problem"
@@ -45,20 +45,20 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     tail = adam.t >= adam.t[-1] / 10
     adam_min_gap = float(np.min(adam.expected_gap[tail]))
     x_mean = float(np.mean(adam.x_final[:, 0]))
-    checks = [
-        Check("the hypotheses hold: β1 < √β2, the closed-form sufficient condition on C, stationary drift D < 0",
+    claims = [
+        Claim("the hypotheses hold: β1 < √β2, the closed-form sufficient condition on C, stationary drift D < 0",
               "all proved", explain(hyp), overall(hyp) == "proved",
               "exact for the first two; D sampled (sign at 4 standard errors)", "proofs.theorem3.conditions"),
-        Check(f"Adam's expected gap E f(x_t) − f(x*) stays ≥ δ = {DELTA:g} (every seed, last decade of t)",
+        Claim(f"Adam's expected gap E f(x_t) − f(x*) stays ≥ δ = {DELTA:g} (every seed, last decade of t)",
               f"≥ {DELTA:g}", adam_min_gap, adam_min_gap >= DELTA,
               f"minimum over {len(SEEDS)} seeds and the checkpoints t ≥ T/10",
               "proofs.theorem3 (D < 0: E[x_t] non-decreasing near +1)"),
-        Check("Adam's iterate sits on the wrong side: mean over seeds of x_T > 0", "> 0", x_mean, x_mean > 0,
+        Claim("Adam's iterate sits on the wrong side: mean over seeds of x_T > 0", "> 0", x_mean, x_mean > 0,
               "E f(x) − f(x*) = δ(x+1) ≥ δ ⟺ x ≥ 0", "proofs.theorem3"),
     ]
     for name in ("amsgrad", "sgd", "adabound", "amsbound"):
         gap = float(np.mean(res[name].expected_gap[-1]))
-        checks.append(Check(f"{lineup.LABELS[name]}'s expected gap falls well below δ", 0.0, gap,
+        claims.append(Claim(f"{lineup.LABELS[name]}'s expected gap falls well below δ", 0.0, gap,
                             gap <= CONVERGED * DELTA,
                             f"mean over seeds at T ≤ {CONVERGED:g}·δ", "AMSGrad: Reddi et al. Thm 4"))
     numbers = {"C": C, "p": float(problem.p[0]), "drift_D": {"mean": drift.mean, "stderr": drift.stderr},
@@ -80,7 +80,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
                    "AdaBound approach the optimum."),
         settings={"problem": problem.describe(), **lineup.settings(BETA1, BETA2, LR), "T": T,
                   "seeds": f"{len(SEEDS)} independent sample paths (batched)", "engine": adam.engine},
-        checks=checks, numbers=numbers, results=res, data={"delta": DELTA, "held": held, "C": C},
+        claims=claims, numbers=numbers, results=res, data={"delta": DELTA, "held": held, "C": C},
         seconds=time.perf_counter() - started)
 
 
@@ -137,7 +137,7 @@ def sweep(C, delta=0.1, beta1=0.0, beta2=0.5, lr=0.5, T: int = 30_000, seeds=(0,
     predicted = [d.sign for d in drifts]
     measured = [1 if x < 0 else -1 for x in x_mean]          # sign of the drift that explains x_T
     ok = all(p is None or p == m for p, m in zip(predicted, measured))
-    check = Check(f"the sign of Adam's stationary drift D predicts the side x_T ends on, C = {Cs.tolist()}",
+    check = Claim(f"the sign of Adam's stationary drift D predicts the side x_T ends on, C = {Cs.tolist()}",
                   predicted, measured, ok, "sign(D) = −sign(mean x_T) wherever D is 4 standard errors from 0",
                   "proofs.theorem3.expected_drift")
     return StudyResult(
@@ -146,7 +146,7 @@ def sweep(C, delta=0.1, beta1=0.0, beta2=0.5, lr=0.5, T: int = 30_000, seeds=(0,
         statement=f"Adam (β1 = {beta1}, β2 = {beta2}) on the stochastic problem (δ = {delta}) for each C over "
                   f"{len(seeds)} seeds.",
         settings={"problem": problem.describe(), "beta1": beta1, "beta2": beta2, "lr": lr, "T": T},
-        checks=[check],
+        claims=[check],
         numbers={"predicted": predicted, "measured": measured, "C": Cs, "drift": [(d.mean, d.stderr) for d in drifts],
                  "x_final_mean": x_mean, "expected_gap": res.expected_gap[-1].reshape(CC.shape).mean(axis=1), "T": T},
         results={"adam": res}, seconds=time.perf_counter() - started)

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import problems, schedules
 from . import lineup, measures, run_bounds, runs
-from .outcome import Check, FigureFile, StudyResult
+from .outcome import Claim, FigureFile, StudyResult
 
 KEY = "theorem4"
 TITLE = "Theorem 4: AdaBound's O(√T) regret bound, as stated and as corrected"
@@ -46,7 +46,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     hyp = schedule_check.theorem4_conditions(BETA1, BETA2, params=params)
     stated = [v for v in hyp if v.clause in STATED]
     hidden = next(v for v in hyp if v.clause == "hidden requirement")
-    report = schedule_check.check(schedule_check.PAPER[0], schedule_check.PAPER[1], params)
+    report = schedule_check.decide(schedule_check.PAPER[0], schedule_check.PAPER[1], params)
     M = float(report.best_M)
     order_thm4 = bounds.adabound_theorem4("zero")
     order_corr = bounds.savarese_corrected("zero")
@@ -67,20 +67,20 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     terms = schedule_check.on_band(schedule_check.savarese_term, lo1, up1)(ts)
     M_seen = float(max(1 / lo1(np.array([1.0]))[0], np.max(terms)))
 
-    checks = [
-        Check("the paper's band meets every stated assumption of Theorem 4 (and β1 < √β2)", "all proved",
+    claims = [
+        Claim("the paper's band meets every stated assumption of Theorem 4 (and β1 < √β2)", "all proved",
               explain(stated), overall(stated) == "proved", "each clause decided for all t ≥ 1",
               "proofs.schedule_check.theorem4_conditions"),
-        Check("the hidden requirement η_l(t−1)/η_u(t) ≥ √(1−1/t) fails for the band (γ < 4)", hidden.status,
+        Claim("the hidden requirement η_l(t−1)/η_u(t) ≥ √(1−1/t) fails for the band (γ < 4)", hidden.status,
               "fails" if first_violation else "no violation on t ≤ T (floating point)",
               hidden.status == "fails" and first_violation is not None,
               f"evaluated on the kernel's band for t = 2…{T}: first violated at t = {first_violation}",
-              "proofs.schedule_check.check"),
-        Check("Savarese's M = sup_t [t/η_l(t) − (t−1)/η_u(t−1)] is (1 + 2/γ)/α*", M, M_seen,
+              "proofs.schedule_check.decide"),
+        Claim("Savarese's M = sup_t [t/η_l(t) − (t−1)/η_u(t−1)] is (1 + 2/γ)/α*", M, M_seen,
               bool(M_seen <= M * (1 + 1e-12) and M_seen >= 0.9 * M),
               f"the sup over t ≤ T of the kernel's band lies in [0.9·M, M] (a supremum approached as t → ∞)",
               "proofs.schedule_check.best_M"),
-        Check("both bounds are O(√T) for β1 = 0 (order decided symbolically)", "√T",
+        Claim("both bounds are O(√T) for β1 = 0 (order decided symbolically)", "√T",
               f"{order_thm4.order}, {order_corr.order}", bool(order_thm4.is_sqrt_T and order_corr.is_sqrt_T),
               "sympy order of the bound expressions", "proofs.bounds.order"),
     ]
@@ -92,14 +92,14 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
         ratios[name] = {"corrected": q_c, "theorem4": q_4}
         growth = measures.tail_slope(r.t, reg / np.sqrt(r.t)) if np.all(reg[r.t >= r.t[-1] / 10] > 0) else float("-inf")
         label = lineup.LABELS[name]
-        checks += [
-            Check(f"{label}: R_t ≤ Savarese's corrected bound at every checkpoint", "max_t R_t/bound_t ≤ 1",
+        claims += [
+            Claim(f"{label}: R_t ≤ Savarese's corrected bound at every checkpoint", "max_t R_t/bound_t ≤ 1",
                   q_c["text"], q_c["max"] <= 1, f"the largest ratio over all {len(r.t)} checkpoints",
                   "proofs.bounds.savarese_corrected, regret.studies.run_bounds.savarese"),
-            Check(f"{label}: R_t ≤ Theorem 4's bound as stated at every checkpoint (this problem)", "max_t R_t/bound_t ≤ 1",
+            Claim(f"{label}: R_t ≤ Theorem 4's bound as stated at every checkpoint (this problem)", "max_t R_t/bound_t ≤ 1",
                   q_4["text"], q_4["max"] <= 1, f"the largest ratio over all {len(r.t)} checkpoints",
                   "proofs.bounds.adabound_theorem4, regret.studies.run_bounds.adabound_theorem4"),
-            Check(f"{label}: R_t/√t stays bounded (regret O(√T))", f"slope ≤ {GROWTH:g}", growth,
+            Claim(f"{label}: R_t/√t stays bounded (regret O(√T))", f"slope ≤ {GROWTH:g}", growth,
                   bool(growth <= GROWTH), "log-log slope of R_t/√t over the last decade", ""),
         ]
     return StudyResult(
@@ -116,7 +116,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
         settings={"problem": problem.describe(), **lineup.settings(BETA1, BETA2, LR, gamma=GAMMA),
                   "bounds": "paper: η_l(t) = α*(1 − 1/(γt+1)), η_u(t) = α*(1 + 1/(γt))", "T": T,
                   "engine": res["adabound"].engine},
-        checks=checks,
+        claims=claims,
         numbers={"M": M, "M_seen": M_seen, "hidden_first_violation": first_violation,
                  **{name: {"R_T": float(r.regret[-1, 0]), "theorem4_T": float(thm4[name][-1, 0]),
                            "corrected_T": float(corr[name][-1, 0]),
