@@ -197,7 +197,7 @@ def test_check_bounds_gives_up_after_timeout_in_one_line(monkeypatch, capsys):
     def slow(*args, **kwargs):
         time.sleep(5)
 
-    monkeypatch.setattr(schedule_check, "check", slow)
+    monkeypatch.setattr(schedule_check, "decide", slow)
     assert main(["check", "bounds", "--lower", "1", "--upper", "2", "--timeout", "1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--timeout=1" in err and "Traceback" not in err
