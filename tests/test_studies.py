@@ -128,3 +128,15 @@ def test_bounds_rebuild_the_problem_of_a_reloaded_run(tmp_path):
     loaded = storage.load(tmp_path / "run.json").results[0]
     np.testing.assert_array_equal(run_bounds.ogd(loaded), want)
     assert run_bounds.constants(loaded, b=1)["G"] == 4.0               # max(C, b) of instance 1
+
+
+def test_bound_sums_over_t_take_bounded_memory(monkeypatch):
+    # Σ_{s≤τ} f(s) at the checkpoints, summed in pieces: equal to a cumulative sum typed here, with
+    # pieces far shorter than the run (a bound on a run of T = 10^9 must not allocate O(T))
+    from regret.studies import run_bounds
+
+    t = np.array([1, 2, 9, 10, 11, 500, 4097])
+    ref = np.cumsum(np.sqrt(np.arange(1, 4098)) / (1 + np.arange(1, 4098) % 3))[t - 1]
+    monkeypatch.setattr(run_bounds, "SUM_PIECE", 7)
+    got = run_bounds.sums_at(lambda s: np.sqrt(s) / (1 + s % 3), t)
+    np.testing.assert_allclose(got, ref, rtol=1e-13)

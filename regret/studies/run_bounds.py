@@ -92,13 +92,29 @@ def bound_functions(result, b: int, lower=None, upper=None):
     return callables.of_t(lo_e, name="lower"), callables.of_t(up_e, name="upper")
 
 
+#: steps summed per piece by ``sums_at``: memory stays O(SUM_PIECE) whatever T is
+SUM_PIECE = 1 << 20
+
+
+def sums_at(f, checkpoints) -> np.ndarray:
+    """Σ_{s≤τ} f(s) at every checkpoint τ (increasing), summed in pieces of at most SUM_PIECE
+    steps (a bound evaluated on a run of T = 10^9 must not allocate O(T))."""
+    out = np.empty(len(checkpoints))
+    total, start = 0.0, 1
+    for k, tau in enumerate(np.asarray(checkpoints, dtype=np.int64).tolist()):
+        while start <= tau:
+            stop = min(tau, start + SUM_PIECE - 1)
+            total += float(np.sum(f(np.arange(start, stop + 1, dtype=np.int64))))
+            start = stop + 1
+        out[k] = total
+    return out
+
+
 def _beta1_sum(result, lower, beta1_val, d_):
     """Σ_{t≤τ} Σ_i β1 √t/η_l(t) ≥ Σ_t Σ_i β1t η_{t,i}^{−1}, at every checkpoint τ."""
     if beta1_val == 0:
         return np.zeros(len(result.t))
-    ts = np.arange(1, int(result.t[-1]) + 1)
-    cum = np.cumsum(beta1_val * d_ * np.sqrt(ts) / lower(ts))
-    return cum[result.t - 1]
+    return sums_at(lambda s: beta1_val * d_ * np.sqrt(s) / lower(s), result.t)
 
 
 def adabound_theorem4(result, problem=None, lower=None, upper=None, G_inf=None) -> np.ndarray:
@@ -165,7 +181,7 @@ def amsgrad(result, problem=None, G_inf=None) -> np.ndarray:
         if gam >= 1:
             raise ValueError(f"configuration {b}: gamma = beta1/sqrt(beta2) = {gam} >= 1; AMSGrad's bound needs < 1")
         first = k["D"] ** 2 / (1 - b1) * np.sum(1.0 / result.eta[:, b, :], axis=1)   # √T·√v̂_T/α = 1/η_T
-        mid = k["D"] ** 2 * b1 * k["d"] * k["G"] / (2 * (1 - b1) * a) * np.cumsum(np.sqrt(np.arange(1, ts[-1] + 1)))[result.t - 1]
+        mid = k["D"] ** 2 * b1 * k["d"] * k["G"] / (2 * (1 - b1) * a) * sums_at(np.sqrt, result.t)
         last = a * np.sqrt(1 + np.log(ts)) / ((1 - b1) ** 2 * (1 - gam) * np.sqrt(1 - b2)) * k["d"] * k["G"] * np.sqrt(ts)
         out[:, b] = first + mid + last
     return out
