@@ -10,7 +10,7 @@ from regret import report
 from regret.studies import schedule_lab
 
 study = schedule_lab.run("alpha*(1 - exp(-gamma*t))", "alpha*(1 + exp(-gamma*t))", {"alpha": "0.1", "gamma": "0.1"},
-                         T=2000, only=["period-3", "stochastic", "quadratic"])
+                         T=2000, quick=True, only=["period-3", "stochastic", "quadratic"])
 paths = report.write([study], "schedule-exponential", plotters={schedule_lab.KEY: schedule_lab.plot},
                      title="regret schedule", intro=schedule_lab.INTRO)
 for c in study.claims:

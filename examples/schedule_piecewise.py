@@ -18,7 +18,7 @@ from regret.studies import schedule_lab
 
 study = schedule_lab.run("Piecewise((alpha/10, t <= K), (alpha*(1 - 1/t), True))",
                          "Piecewise((10*alpha, t <= K), (alpha*(1 + 1/t), True))", {"alpha": "0.1", "K": "100"},
-                         T=2000, only=["period-3", "minus-one-two", "quadratic"])
+                         T=2000, quick=True, only=["period-3", "minus-one-two", "quadratic"])
 paths = report.write([study], "schedule-piecewise", plotters={schedule_lab.KEY: schedule_lab.plot},
                      title="regret schedule", intro=schedule_lab.INTRO)
 for c in study.claims:

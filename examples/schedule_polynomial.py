@@ -11,7 +11,7 @@ from regret import report
 from regret.studies import schedule_lab
 
 study = schedule_lab.run("alpha*(1 - 1/(4*t**2 + 1))", "alpha*(1 + 1/(4*t**2))", {"alpha": "0.1"},
-                         T=2000, only=["period-3", "savarese", "quadratic"])
+                         T=2000, quick=True, only=["period-3", "savarese", "quadratic"])
 paths = report.write([study], "schedule-polynomial", plotters={schedule_lab.KEY: schedule_lab.plot},
                      title="regret schedule", intro=schedule_lab.INTRO)
 for c in study.claims:

@@ -12,7 +12,7 @@ room for Adam's failure (R_t/t levels off).  Report: ./schedule-wrong/.
 from regret import report
 from regret.studies import schedule_lab
 
-study = schedule_lab.run("0.05*(1 - 1/(t + 1))", "0.2*(1 + 1/t)", T=2000, only=["period-3", "savarese", "quadratic"])
+study = schedule_lab.run("0.05*(1 - 1/(t + 1))", "0.2*(1 + 1/t)", T=2000, quick=True, only=["period-3", "savarese", "quadratic"])
 paths = report.write([study], "schedule-wrong", plotters={schedule_lab.KEY: schedule_lab.plot},
                      title="regret schedule", intro=schedule_lab.INTRO)
 for c in study.claims:
