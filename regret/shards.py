@@ -35,9 +35,9 @@ import time
 
 import numpy as np
 
-from . import validate
+from . import limits, validate
 from . import engine as _engine
-from .kernels.base import Kernel
+from .engine.driver import kernel_list
 from .result import Configs, Result
 
 #: configurations per shard by default: about 100 MB of record per shard at 60 checkpoints, d = 1
@@ -123,12 +123,8 @@ def run_sharded(problem, optimizers, T, *, client=None, workers=None, shard=None
         raise ValueError("resume= does not apply to a sharded sweep; pass the same store= to continue one")
     if kwargs.get("on_chunk") is not None:
         raise ValueError("on_chunk= does not apply to a sharded sweep; use on_shard=")
-    single = isinstance(optimizers, Kernel)
-    kernels = [optimizers] if single else list(optimizers)
-    for k in kernels:
-        if not isinstance(k, Kernel):
-            raise TypeError(f"optimizers must be Kernel objects (see regret.optimizer), got {k!r}")
-    T = validate.positive_int("T", T)
+    kernels, single = kernel_list(optimizers)
+    T = limits.horizon("T", T)
     if shard is not None:
         shard = validate.positive_int("shard", shard)
     if workers is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import platform
 import signal
-import sys
 import threading
 import time
 from typing import Callable, Sequence
@@ -17,7 +16,7 @@ from ..kernels.base import Kernel
 from ..problems.base import LinearProblem, Problem
 from ..result import Result
 from .inputs import checkpoint_times, chunk_plan, chunk_steps, time_inputs
-from .numpy_loop import advance_numpy, run_general
+from .numpy_loop import advance_numpy
 from .provenance import configs, engine_provenance
 from .resume import check_resumable, not_started, restore, resume_list, snapshot
 from .tracker import Tracker, fault_names
@@ -56,13 +55,7 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
     t)`` is called after every chunk of kernel i ending at step t; returning True requests a
     stop exactly as Ctrl-C does (tests use it to interrupt deterministically).
     """
-    if isinstance(optimizers, (str, bytes)):
-        raise TypeError(f"optimizers must be Kernel objects (see regret.optimizer), got {optimizers!r}")
-    single = isinstance(optimizers, Kernel)
-    kernels = [optimizers] if single else list(optimizers)
-    for k in kernels:
-        if not isinstance(k, Kernel):
-            raise TypeError(f"optimizers must be Kernel objects (see regret.optimizer), got {k!r}")
+    kernels, single = kernel_list(optimizers)
     T = limits.horizon("T", T)
     chunk = DEFAULT_CHUNK if chunk is None else validate.positive_int("chunk", chunk)
     validate.choice("engine", engine, ENGINES)
@@ -106,6 +99,19 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
             results.append(_drive(problem, k, T, x0, ckpts, chunk, progress, engine, stop=stop, on_chunk=hook,
                                   resume=prev))
     return results[0] if single else results
+
+
+def kernel_list(optimizers) -> tuple[list[Kernel], bool]:
+    """(the kernels, whether one was given alone) of ``run``'s ``optimizers`` argument: a Kernel or
+    a sequence of them (a name is refused: build it with ``regret.optimizer``)."""
+    if isinstance(optimizers, (str, bytes)):
+        raise TypeError(f"optimizers must be Kernel objects (see regret.optimizer), got {optimizers!r}")
+    single = isinstance(optimizers, Kernel)
+    kernels = [optimizers] if single else list(optimizers)
+    for k in kernels:
+        if not isinstance(k, Kernel):
+            raise TypeError(f"optimizers must be Kernel objects (see regret.optimizer), got {k!r}")
+    return kernels, single
 
 
 def _check_memory(problem: Problem, kernels: list[Kernel], K: int) -> None:
