@@ -14,18 +14,20 @@ distinct at T = 10^3), d = 1: ``regret.grid(beta1=linspace(0, 0.95, n), beta2=li
 * ``LocalCluster 2 workers``: ``regret.run(..., client=client, shard=S)`` on a
   ``LocalCluster(n_workers=2, threads_per_worker=1, processes=False)`` started before the
   timer (its workers are threads of this process, so the shards share the fused engine's one
-  thread pool: the two cores, as in the row above); the merge (each shard copied into the
-  merged arrays as it arrives) is inside the timer.  The ratio to the in-process row is the
+  thread pool: the two cores, as in the row above).  Since 2026-12-03 the shards record
+  straight into their columns of the merged arrays (``engine.run(record_into=...)``, workers in
+  this process), so there is no merge copy; whatever merging is left is inside the timer.  The ratio to the in-process row is the
   target (≤ 1.2).  The two rows alternate, ``--repeat`` pairs; best and median are printed.
 * ``shard peak RSS``: one shard of S configurations run by ``regret.shards.run_shard`` in a
-  fresh process (VmHWM), for several S: what one worker holds while it runs a shard (its
-  record, O(S·K·d), plus the interpreter and numba).
+  fresh process (VmHWM), for several S: what a worker in its own process holds while it runs a
+  shard (its record, O(S·K·d), plus the interpreter and numba).  A worker thread of the
+  driver's process holds only the shard's O(S·d) state; its record is the merged arrays'.
 * ``save``/``load``: ``regret.storage.save``/``load`` of the B-configuration result as zarr
   (``.zarr``) and as JSON; JSON at 10^6 configurations would hold ~2·10^8 numbers as Python
   floats (several GB), so it is measured at 10^4 and 10^5 and its size per configuration
   stated.
 
-The machine is shared (8 engineers on 2 cores): figures are from one run, and the ratios within
+The machine is shared (several sessions on 2 cores): figures are from one run, and the ratios within
 that run are what count.
 """
 from __future__ import annotations

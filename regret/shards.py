@@ -15,8 +15,11 @@ Why the merge is bit for bit the single-process run: a configuration's numbers d
 its own hyperparameters and problem instance (the engine's sums run in t order whatever the
 chunking, coefficients and random streams are per configuration; see ``Kernel.take``), so
 slicing the batch changes which configurations share a loop, never a configuration's
-arithmetic.  The merge concatenates along the configuration axis; the tests compare every array
-of the merged Result with ``engine.run`` on the whole batch, bit for bit.
+arithmetic.  The merged arrays are allocated once for the whole batch before any shard runs; a
+shard run in this process (in process, or on a LocalCluster whose workers are threads) records
+straight into its columns of them (``engine.run(record_into=...)``), one run elsewhere is copied
+into them as it arrives (``Merger``).  The tests compare every array of the merged Result with
+``engine.run`` on the whole batch, bit for bit.
 
 On Dask: one task per shard, given the kernel's and problem's recipes (plain data), never
 closures; Dask retries a task whose worker died (``distributed.scheduler.allowed-failures``,
@@ -37,12 +40,17 @@ import numpy as np
 
 from . import limits, validate
 from . import engine as _engine
-from .engine.driver import kernel_list
+from .engine.driver import checkpoint_steps, kernel_list, record_fields
 from .result import Configs, Result
 
 #: configurations per shard by default: about 100 MB of record per shard at 60 checkpoints, d = 1
 DEFAULT_SHARD = 1 << 16
 MANIFEST = "sweep.json"
+#: token → the merged arrays (one dict per kernel) of each sweep running in this process: a shard
+#: that runs in the same process (in process, or on a LocalCluster whose workers are threads)
+#: finds them here and records straight into its columns; one in another process does not, and
+#: its Result is copied in by the Merger as it arrives
+_TARGETS: dict[str, list] = {}
 
 
 class SweepInterrupted(KeyboardInterrupt):
@@ -123,6 +131,8 @@ def run_sharded(problem, optimizers, T, *, client=None, workers=None, shard=None
         raise ValueError("resume= does not apply to a sharded sweep; pass the same store= to continue one")
     if kwargs.get("on_chunk") is not None:
         raise ValueError("on_chunk= does not apply to a sharded sweep; use on_shard=")
+    if kwargs.get("record_into") is not None:
+        raise ValueError("record_into= does not apply to a sharded sweep (its shards record into the merged result)")
     kernels, single = kernel_list(optimizers)
     T = limits.horizon("T", T)
     if shard is not None:
@@ -148,7 +158,11 @@ def run_sharded(problem, optimizers, T, *, client=None, workers=None, shard=None
         store = _open_store(store, problem, kernels, T, shard, x0, kwargs)
         for task in tasks:
             task["path"] = os.path.join(store, _shard_name(task))
-    mergers = [Merger(problem, B) for B in batches]
+    ckpts = checkpoint_steps(T, kwargs.get("checkpoints", 60))
+    mergers = [Merger(problem, B, len(ckpts)) for B in batches]
+    token = os.urandom(8).hex()
+    for task in tasks:
+        task["target"] = token
     done = set()
 
     def take(i, res):
@@ -163,6 +177,7 @@ def run_sharded(problem, optimizers, T, *, client=None, workers=None, shard=None
     steps = [(t["range"][1] - t["range"][0]) * T for t in tasks]
     bar = _bar(sum(steps), sum(steps[i] for i in done), progress)
     started = time.perf_counter()
+    _TARGETS[token] = [m.arrays for m in mergers]
     try:
         if todo:
             runner = _run_dask if (client is not None or workers is not None) else _run_here
@@ -177,6 +192,7 @@ def run_sharded(problem, optimizers, T, *, client=None, workers=None, shard=None
     except KeyboardInterrupt:
         raise SweepInterrupted(len(done), total, store) from None
     finally:
+        _TARGETS.pop(token, None)
         if bar is not None:
             bar.close()
     wall = time.perf_counter() - started
@@ -209,10 +225,16 @@ def _build(what: str, item):
 
 def run_shard(task: dict) -> Result:
     """One shard: the ordinary in-process ``engine.run`` on the shard's slice of the kernel and
-    problem, written to ``task["path"]`` (if any) before it is returned."""
+    problem, written to ``task["path"]`` (if any) before it is returned.  When the sweep's merged
+    arrays are in this process (``_TARGETS``), the shard records into its columns of them and
+    the Result's arrays are views of those columns."""
     kernel = _build("kernel", task["kernel"])
     problem = _build("problem", task["problem"])
     kwargs = dict(task["kwargs"])
+    targets = _TARGETS.get(task.get("target"))
+    if targets is not None:
+        a, b = task["range"]
+        kwargs["record_into"] = {name: out[:, a:b] for name, out in targets[task["ki"]].items() if out is not None}
     if task.get("die_once"):
         marker, T = task["die_once"], task["T"]
 
@@ -288,37 +310,52 @@ def _scheduler_name(client, workers) -> str:
 
 class Merger:
     """The Result of one kernel assembled from its shards as they arrive, in any order: each
-    shard's arrays are copied into their columns [a, b) of arrays allocated once for the whole
-    batch, and the shard is let go.
+    shard's arrays go into their columns [a, b) of arrays allocated once for the whole batch,
+    and the shard is let go.
 
-    Why not one concatenation at the end: the copy then overlaps the shards still running, and
-    at most the merged arrays plus the shards in flight are held, not every shard as well.
+    A shard run in this process has recorded into those columns already (``run_shard``,
+    ``engine.run(record_into=...)``), so there is nothing to copy: at 10^6 configurations a
+    copy is ~1.8 GB written to fresh pages, which cost more than the shards' compute on this
+    machine.  Shards from other processes or from the store are copied in as they arrive, not
+    concatenated at the end: the copy overlaps the shards still running, and at most the merged
+    arrays plus the shards in flight are held.  ``K``: the number of checkpoints, to allocate
+    the merged arrays before any shard runs (None: from the first shard to arrive).
     Configurations and faults are renumbered by each shard's start; ``seconds`` is the shards'
     compute time summed; ``provenance["sharding"]`` says how the sweep ran.
     """
 
     FIELDS = ("regret", "loss", "comparator", "x", "eta", "expected_gap", "expected_regret")
 
-    def __init__(self, problem, batch: int):
+    def __init__(self, problem, batch: int, K: int | None = None):
         self.problem, self.batch = problem, batch
         self.arrays: dict | None = None
+        if K is not None:
+            fields = record_fields(problem)
+            self.arrays = {name: np.empty((K, batch) + fields[name]) if name in fields else None
+                           for name in self.FIELDS}
         self.first: Result | None = None
         self.configs, self.problem_configs, self.faults = {}, {}, []
         self.seconds, self.sizes = 0.0, set()
 
     def add(self, start: int, part: Result) -> None:
-        if self.first is None:
-            self.first = part
+        if self.first is None and self.arrays is None:
             self.arrays = {name: None if getattr(part, name) is None else
                            np.empty(getattr(part, name).shape[:1] + (self.batch,) + getattr(part, name).shape[2:],
                                     dtype=getattr(part, name).dtype)
                            for name in self.FIELDS}
+        if self.first is None:
+            self.first = part
         elif not np.array_equal(part.t, self.first.t) or part.engine != self.first.engine:
             raise ValueError("shards of one sweep ran different checkpoints or engines; they cannot be merged")
         stop = start + part.batch
         for name, out in self.arrays.items():
-            if out is not None:
-                out[:, start:stop] = getattr(part, name)
+            if out is None:
+                continue
+            src, dst = getattr(part, name), out[:, start:stop]
+            if src.shape != dst.shape:
+                raise ValueError(f"shard [{start}, {stop}) has {name} of shape {src.shape}, expected {dst.shape}")
+            if not _same_memory(src, dst):  # recorded elsewhere (another process, the store): copy
+                dst[...] = src
         self.configs[start] = part.configs
         self.problem_configs[start] = part.problem_configs
         self.faults += [{**f, "config": f["config"] + start} for f in part.faults]
@@ -338,6 +375,12 @@ class Merger:
             engine=first.engine, t=first.t.copy(), regret=a["regret"], loss=a["loss"], comparator=a["comparator"],
             x=a["x"], eta=a["eta"], expected_gap=a["expected_gap"], expected_regret=a["expected_regret"],
             faults=sorted(self.faults, key=lambda f: f["config"]), seconds=self.seconds, provenance=provenance)
+
+
+def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether a and b are the very same view (a shard that recorded in place)."""
+    return (a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype
+            and a.__array_interface__["data"][0] == b.__array_interface__["data"][0])
 
 
 def merge(parts: list[Result], problem, scheduler: str = "in-process") -> Result:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import signal
 
 import numpy as np
@@ -122,15 +123,51 @@ def test_in_process_shards_equal_the_whole_run(tmp_path):
     assert got[0].provenance["sharding"]["shards"] == 3
 
 
-def test_dask_shards_on_a_local_cluster_equal_the_whole_run():
+def test_dask_shards_on_a_local_cluster_equal_the_whole_run(monkeypatch):
     distributed = pytest.importorskip("distributed")
     g, prob, kern = stochastic_grid()
     ref = engine.run(prob, kern, T=400)
+    in_place = []
+    same = shards._same_memory
+    monkeypatch.setattr(shards, "_same_memory", lambda a, b: in_place.append(same(a, b)) or in_place[-1])
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         got = regret.run(prob, kern, T=400, shard=3, client=client, grid=g)
     assert_same(got, ref)
     assert got.grid == g.labels() and got.provenance["sharding"]["shards"] == 4
+    # the workers are threads of this process: every shard recorded into the merged arrays
+    assert len(in_place) == 4 * 7 and all(in_place)
+
+
+def test_record_into_writes_the_same_numbers_into_the_callers_arrays():
+    g, prob, kern = stochastic_grid()
+    ref = engine.run(prob, kern, T=300, checkpoints=8)
+    K, B, d = len(ref.t), ref.batch, ref.x.shape[-1]
+    wide = {name: np.full((K, 3 * B) + tail, -7.0) for name, tail in engine.driver.record_fields(prob).items()}
+    into = {name: a[:, B:2 * B] for name, a in wide.items()}  # strided views, as a shard gets them
+    got = engine.run(prob, kern, T=300, checkpoints=8, record_into=into)
+    assert_same(got, ref)
+    assert np.shares_memory(got.regret, wide["regret"]) and np.shares_memory(got.x, wide["x"])
+    assert np.all(wide["loss"][:, :B] == -7.0) and np.all(wide["loss"][:, 2 * B:] == -7.0)
+    # an interrupted run records its stop in the K rows too, and resumes to the same numbers
+    part = engine.run(prob, kern, T=300, checkpoints=8, chunk=50, on_chunk=lambda i, t: t >= 100,
+                      record_into={name: np.empty((K, B) + a.shape[2:]) for name, a in wide.items()})
+    assert part.interrupted and part.t[-1] == 100
+    assert_same(engine.run(prob, kern, T=300, checkpoints=8, resume=part), ref)
+
+
+@pytest.mark.parametrize("change, needle", [
+    (lambda into: into.pop("eta"), "record_into must be a dict of arrays named"),
+    (lambda into: into.update(x=into["x"][:-1]), "record_into['x'] must be a writable float64 array of shape"),
+    (lambda into: into.update(loss=into["loss"].astype(np.float32)), "got float32 array"),
+])
+def test_bad_record_into_is_refused(change, needle):
+    g, prob, kern = stochastic_grid()
+    K = len(engine.inputs.checkpoint_times(300, 8))
+    into = {name: np.empty((K, 12) + tail) for name, tail in engine.driver.record_fields(prob).items()}
+    change(into)
+    with pytest.raises(ValueError, match=re.escape(needle)):
+        engine.run(prob, kern, T=300, checkpoints=8, record_into=into)
 
 
 def test_a_shard_whose_worker_is_killed_is_redone_with_the_same_numbers(tmp_path):

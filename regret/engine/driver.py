@@ -29,7 +29,7 @@ DEFAULT_CHUNK = 1 << 16
 
 def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=None, checkpoints=60,
         engine: str = "auto", chunk: int | None = None, progress: bool | None = None,
-        resume=None, on_chunk: Callable[[int, int], bool | None] | None = None):
+        resume=None, on_chunk: Callable[[int, int], bool | None] | None = None, record_into: dict | None = None):
     """Run each kernel on ``problem`` for T steps.
 
     Returns a ``Result`` for a single kernel, a list of them for a sequence.  ``checkpoints`` is
@@ -54,21 +54,20 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
     an uninterrupted run (the summation order does not depend on the chunking).  ``on_chunk(i,
     t)`` is called after every chunk of kernel i ending at step t; returning True requests a
     stop exactly as Ctrl-C does (tests use it to interrupt deterministically).
+
+    ``record_into`` (one kernel only): the arrays the checkpoint record is written into, a dict
+    with one writable float64 array per field of ``record_fields(problem)``, each of shape
+    (checkpoints, B) + the field's tail (views are fine); the Result's arrays are then views of
+    them.  A sharded sweep passes the shard's columns of the merged result, so that no shard
+    record is allocated and copied (``regret.shards``).  The numbers are the same either way.
     """
     kernels, single = kernel_list(optimizers)
     T = limits.horizon("T", T)
     chunk = DEFAULT_CHUNK if chunk is None else validate.positive_int("chunk", chunk)
     validate.choice("engine", engine, ENGINES)
-    if np.ndim(checkpoints) == 0:
-        n = validate.positive_int("checkpoints", checkpoints, minimum=2)
-        _check_memory(problem, kernels, min(n, T))  # before the checkpoints themselves are allocated
-        ckpts = checkpoint_times(T, n)
-    else:
-        ckpts = np.asarray(checkpoints, dtype=np.int64)
-        if ckpts.ndim != 1 or np.any(ckpts < 1) or np.any(ckpts > T):
-            raise ValueError(f"checkpoints must be steps in [1, T={T}], got {checkpoints!r}")
-        ckpts = np.union1d(ckpts, [T])
-        _check_memory(problem, kernels, len(ckpts))
+    ckpts = checkpoint_steps(T, checkpoints, lambda K: _check_memory(problem, kernels, K))
+    if record_into is not None and not single:
+        raise ValueError("record_into= applies to a single kernel, got a list of them")
     if progress is None:
         from ..progress import enabled_by_default
 
@@ -97,7 +96,7 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
                 continue
             hook = (lambda t, i=i: on_chunk(i, t)) if on_chunk is not None else None
             results.append(_drive(problem, k, T, x0, ckpts, chunk, progress, engine, stop=stop, on_chunk=hook,
-                                  resume=prev))
+                                  resume=prev, record_into=record_into))
     return results[0] if single else results
 
 
@@ -112,6 +111,54 @@ def kernel_list(optimizers) -> tuple[list[Kernel], bool]:
         if not isinstance(k, Kernel):
             raise TypeError(f"optimizers must be Kernel objects (see regret.optimizer), got {k!r}")
     return kernels, single
+
+
+def checkpoint_steps(T: int, checkpoints, before_alloc: Callable[[int], None] | None = None) -> np.ndarray:
+    """The steps ``run`` records at for its ``checkpoints`` argument (a count of log-spaced points
+    or an explicit array of steps; T is always added).  ``before_alloc(K)`` is called with the
+    number of checkpoints before the steps themselves are allocated (``run``'s memory check)."""
+    if np.ndim(checkpoints) == 0:
+        n = validate.positive_int("checkpoints", checkpoints, minimum=2)
+        if before_alloc is not None:
+            before_alloc(min(n, T))
+        return checkpoint_times(T, n)
+    ckpts = np.asarray(checkpoints, dtype=np.int64)
+    if ckpts.ndim != 1 or np.any(ckpts < 1) or np.any(ckpts > T):
+        raise ValueError(f"checkpoints must be steps in [1, T={T}], got {checkpoints!r}")
+    ckpts = np.union1d(ckpts, [T])
+    if before_alloc is not None:
+        before_alloc(len(ckpts))
+    return ckpts
+
+
+def record_fields(problem: Problem) -> dict[str, tuple[int, ...]]:
+    """Name → per-configuration shape of each array a run records at every checkpoint: the
+    record of K checkpoints over B configurations holds one (K, B) + shape array per name."""
+    d = problem.dim
+    fields = {"regret": (), "loss": (), "comparator": (), "x": (d,), "eta": (d,)}
+    if isinstance(problem, LinearProblem) and problem.mean_gradient is not None:
+        fields["expected_gap"], fields["expected_regret"] = (), ()
+    return fields
+
+
+def _record_arrays(problem: Problem, K: int, B: int, into: dict | None) -> dict[str, np.ndarray]:
+    """The record's arrays: fresh, with one spare row (an interrupted run records where it
+    stopped as well), or the caller's ``into``, checked; K rows are enough there, since a run
+    that stops early has not reached its last checkpoint, T."""
+    fields = record_fields(problem)
+    if into is None:
+        return {name: np.empty((K + 1, B) + tail) for name, tail in fields.items()}
+    if not isinstance(into, dict) or set(into) != set(fields):
+        got = sorted(into) if isinstance(into, dict) else type(into).__name__
+        raise ValueError(f"record_into must be a dict of arrays named {sorted(fields)}, got {got}")
+    for name, tail in fields.items():
+        a = into[name]
+        if (not isinstance(a, np.ndarray) or a.dtype != np.float64 or a.shape != (K, B) + tail
+                or not a.flags.writeable):
+            what = (f"{a.dtype} array of shape {a.shape}" if isinstance(a, np.ndarray) else type(a).__name__)
+            raise ValueError(f"record_into[{name!r}] must be a writable float64 array of shape "
+                             f"{(K, B) + tail}, got {what}")
+    return dict(into)
 
 
 def _check_memory(problem: Problem, kernels: list[Kernel], K: int) -> None:
@@ -187,7 +234,7 @@ def select_advance(problem: Problem, kernel: Kernel, engine: str):
 
 def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chunk: int,
            progress: bool, engine: str = "auto", stop: StopFlag | None = None, on_chunk=None,
-           resume: Result | None = None) -> Result:
+           resume: Result | None = None, record_into: dict | None = None) -> Result:
     """The one driver: chunk loop → advance (numpy or fused) → record at checkpoints."""
     B = validate.batch_size({"optimizer batch": kernel.batch, "problem batch": problem.batch})
     d = problem.dim
@@ -209,12 +256,9 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
         from .compiled import select as select_general
 
         engine_name, advance_general = select_general(problem, kernel, engine)
-    # One spare row: an interrupted run records where it stopped as well.
     K = len(ckpts)
-    rec = {name: np.empty((K + 1, B)) for name in ("regret", "loss", "comparator")}
-    rec_x, rec_eta = np.empty((K + 1, B, d)), np.empty((K + 1, B, d))
-    if mu is not None:
-        rec["expected_gap"], rec["expected_regret"] = np.empty((K + 1, B)), np.empty((K + 1, B))
+    rec = _record_arrays(problem, K, B, record_into)
+    rec_x, rec_eta = rec.pop("x"), rec.pop("eta")
     k_rec, seconds_before = 0, 0.0
     if resume is not None:
         if resume.engine != engine_name:  # the engines agree to rounding, not bit for bit
