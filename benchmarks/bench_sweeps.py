@@ -3,6 +3,7 @@ memory of one shard against its size, and saving/reloading a 10^6-configuration 
 
     .venv/bin/python benchmarks/bench_sweeps.py            # the figures (~2 minutes, ~6 GB peak)
     .venv/bin/python benchmarks/bench_sweeps.py --quick    # B = 10^4, a smoke test
+    .venv/bin/python benchmarks/bench_sweeps.py --copy-row # + the cluster with the old merge copy
 
 Workload: a (β1, β2) grid of the theory Adam (α_t = 0.5/√t, no bias correction, ε = 0) on
 reddi-online with C = 3 (Reddi et al. Theorem 1), T = 10^3, 60 log-spaced checkpoints (46
@@ -55,30 +56,62 @@ def workload(B: int):
     return g, regret.problem("reddi-online", C=3), kern
 
 
-def timed_pairs(B: int, shard: int, repeat: int):
+class _NoTargets(dict):
+    """``shards._TARGETS`` that keeps nothing: every shard records into its own arrays and is
+    copied into the merged ones as it arrives (the merge before 2026-12-03), for ``--copy-row``."""
+
+    def __setitem__(self, key, value):
+        pass
+
+
+def timed_pairs(B: int, shard: int, repeat: int, copy_row: bool = False):
     """Alternating (in-process, cluster) timings of the same sweep, ``repeat`` pairs, each run's
     compile and the cluster's start outside the timers.  Returns (in-process seconds, cluster
-    seconds, the last cluster Result, whether it equals the in-process one bit for bit)."""
+    seconds, the last cluster Result, whether it equals the in-process one bit for bit, and the
+    cluster seconds with the merge copy when ``copy_row``)."""
+    from regret import shards
+
     from distributed import Client, LocalCluster
 
     g, prob, kern = workload(B)
     regret.run(prob, kern, 10, progress=False)  # compile (and first-touch) outside the timers
-    t_in, t_dk, same = [], [], True
+    t_in, t_dk, t_cp, same = [], [], [], True
+    res = None
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         regret.run(prob, kern, 10, client=client, shard=shard, progress=False)  # warm the workers
         for _ in range(repeat):
+            # each timed run starts with no earlier result alive (both rows alike): the bit-for-bit
+            # check compares digests of the bytes, not a 1.8 GB copy held through the next run
+            res = None
             t0 = time.perf_counter()
             ref = regret.run(prob, kern, T, grid=g, progress=False)
             t_in.append(time.perf_counter() - t0)
-            keep = {f: getattr(ref, f) for f in ("regret", "loss", "comparator", "x", "eta")}
+            keep = _digests(ref)
             del ref
             t0 = time.perf_counter()
             res = regret.run(prob, kern, T, grid=g, client=client, shard=shard, progress=False)
             t_dk.append(time.perf_counter() - t0)
-            same &= all(np.array_equal(getattr(res, f), v) for f, v in keep.items())
-            del keep
-    return t_in, t_dk, res, same
+            same &= _digests(res) == keep
+            if copy_row:
+                res, real = None, shards._TARGETS
+                shards._TARGETS = _NoTargets()
+                try:
+                    t0 = time.perf_counter()
+                    res = regret.run(prob, kern, T, grid=g, client=client, shard=shard, progress=False)
+                    t_cp.append(time.perf_counter() - t0)
+                finally:
+                    shards._TARGETS = real
+                same &= _digests(res) == keep
+    return t_in, t_dk, res, same, t_cp
+
+
+def _digests(res) -> dict:
+    """SHA-256 of every record array's bytes, with its shape and dtype: equal iff bit for bit."""
+    import hashlib
+
+    return {f: (a.shape, a.dtype.str, hashlib.sha256(np.ascontiguousarray(a).data).hexdigest())
+            for f in ("regret", "loss", "comparator", "x", "eta") for a in [getattr(res, f)]}
 
 
 def shard_rss(S: int) -> float:
@@ -120,17 +153,23 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="B = 10^4 instead of 10^6")
     ap.add_argument("--shard", type=int, default=1 << 16, help="configurations per shard (default 65536)")
     ap.add_argument("--repeat", type=int, default=3, help="alternating pairs of timed runs (default 3)")
+    ap.add_argument("--copy-row", action="store_true",
+                    help="a third row in the alternation: the cluster with every shard copied into the merged arrays")
     args = ap.parse_args()
     B = 10**4 if args.quick else 10**6
     print(f"regret {regret.__version__}, numpy {np.__version__}, {os.cpu_count()} cores (shared); "
           f"B = {B}, T = {T}, d = 1, shard = {args.shard}")
-    t_in, t_dk, res, same = timed_pairs(B, args.shard, args.repeat)
-    for name, ts in (("in-process", t_in), ("LocalCluster 2 workers", t_dk)):
+    t_in, t_dk, res, same, t_cp = timed_pairs(B, args.shard, args.repeat, args.copy_row)
+    rows = [("in-process", t_in), ("LocalCluster 2 workers", t_dk)] + ([("  ... merge copy", t_cp)] if t_cp else [])
+    for name, ts in rows:
         print(f"{name:24s} best {min(ts):6.2f} s ({B * T / min(ts):.3e} config-steps/s), median "
               f"{np.median(ts):6.2f} s, runs {', '.join(f'{v:.2f}' for v in ts)}")
     ratios = [d / i for i, d in zip(t_in, t_dk)]
     print(f"cluster / in-process: best-to-best {min(t_dk) / min(t_in):.2f}, pairwise "
           f"{', '.join(f'{r:.2f}' for r in ratios)} (target <= 1.2)")
+    if t_cp:
+        print(f"cluster with the merge copy / in-process: best-to-best {min(t_cp) / min(t_in):.2f}, pairwise "
+              f"{', '.join(f'{c / i:.2f}' for i, c in zip(t_in, t_cp))}")
     print(f"sharded == in-process, bit for bit, every pair: {same}")
     for S in ((1 << 12, 1 << 14, 1 << 16) if args.quick else (1 << 14, 1 << 16, 1 << 18)):
         print(f"shard of {S:7d} configurations: peak RSS {shard_rss(S):7.1f} MB")
