@@ -1,7 +1,7 @@
 """Sweeps: a 10^6-configuration grid in process against a 2-worker Dask LocalCluster, peak
 memory of one shard against its size, and saving/reloading a 10^6-configuration result.
 
-    .venv/bin/python benchmarks/bench_sweeps.py            # the figures (~2 minutes, ~6 GB peak)
+    .venv/bin/python benchmarks/bench_sweeps.py            # the figures (~6 minutes loaded, ~6 GB peak)
     .venv/bin/python benchmarks/bench_sweeps.py --quick    # B = 10^4, a smoke test
     .venv/bin/python benchmarks/bench_sweeps.py --copy-row # + the cluster with the old merge copy
 
