@@ -152,3 +152,18 @@ def test_engine_names_point_to_the_engine_that_runs_the_problem(capsys):
     assert main(["run", "--problem", "logistic:n=20,d=2", "--optimizer", "adam", "--T", "20", "--engine", "fused"]) == 2
     out, err = capsys.readouterr()
     assert err.startswith("regret: error: ") and err.count("\n") == 1 and "engine='compiled'" in err, err
+
+
+def test_expected_gap_without_expected_regret_survives_storage_and_labels(tmp_path):
+    from regret import labelled, storage
+
+    r = regret.run(regret.problem("logistic", n=30, d=2, seed=[1, 2]), regret.optimizer("adam", lr=0.05), 60,
+                   checkpoints=4)
+    for ext in ("json", "npz"):
+        path = str(tmp_path / f"r.{ext}")
+        storage.save(path, r)
+        (back,) = storage.load(path).results
+        np.testing.assert_array_equal(back.expected_gap, r.expected_gap)
+        assert back.expected_regret is None
+    cols = labelled.to_dataframe(r).columns
+    assert "expected_gap" in cols and "expected_regret" not in cols
