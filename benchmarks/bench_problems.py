@@ -12,8 +12,12 @@ Cases (the targets of issue 13):
 * quadratic d = 10, B = 1;  least squares d = 10, B = 1 (i.i.d. from n = 1000 generated points);
 * logistic d = 20, B = 100 configurations (an lr sweep), i.i.d. from n = 10^4 points;
 * least squares d = 10, B = 1 on a box, a ball and a simplex (the projections' cost);
-* ``jax lax.scan``: when jax is installed, the logistic case as one jitted scan (i.i.d. indices
-  precomputed, Adam in float64), for comparison.
+* ``jax lax.scan``: when jax is installed (``pip install -e .[bench]``, the CPU wheel), the
+  logistic case as one jitted scan (i.i.d. indices precomputed, Adam in float64, vectorised over
+  the 100 configurations), for comparison; it does no regret bookkeeping or fault checks;
+* comparator solves (``Learning.minimize``, n = 10^4, d = 20, random counts) with BLAS limited to
+  one thread (``problems.blas``, what the package does) against the library's default threads,
+  timed in alternation.
 The machine is shared and noisy: ratios within one run are the meaningful numbers.
 """
 from __future__ import annotations
@@ -77,6 +81,35 @@ def jax_logistic(A, y, lrs, T, repeat):
     return B * d * T / best
 
 
+def comparator_threads(repeat):
+    """(label, ms default threads, ms one thread) per comparator case, best of ``repeat``, alternated."""
+    import contextlib
+
+    from regret.problems import learning
+
+    cases = [("least squares, ball (SLSQP)", dict(loss="squares", feasible="ball")),
+             ("least squares, box (BVLS)", dict(loss="squares")),
+             ("logistic, box (L-BFGS-B)", dict(loss="logistic")),
+             ("logistic, simplex (SLSQP)", dict(loss="logistic", feasible="simplex"))]
+    limit = learning.one_blas_thread
+    out = []
+    for label, kw in cases:
+        p = learning.Learning(n=10_000, d=20, seed=0, **kw)
+        w = np.random.default_rng(0).integers(0, 5, 10_000).astype(np.float64)
+        best = {"default": np.inf, "one": np.inf}
+        try:
+            for _ in range(max(repeat, 3)):
+                for mode in best:
+                    learning.one_blas_thread = limit if mode == "one" else contextlib.nullcontext
+                    t0 = time.perf_counter()
+                    p.minimize(w)
+                    best[mode] = min(best[mode], time.perf_counter() - t0)
+        finally:
+            learning.one_blas_thread = limit
+        out.append((label, 1e3 * best["default"], 1e3 * best["one"]))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -119,6 +152,9 @@ def main():
           f"logistic {r['logistic, 100-config sweep'] / r['logistic (numpy engine)']:.0f}x; "
           f"box/ball {r['least squares, box'] / r['least squares, ball']:.2f}, "
           f"box/simplex {r['least squares, box'] / r['least squares, simplex']:.2f}")
+    print("\ncomparator solves (n = 10^4, d = 20): default BLAS threads vs one thread")
+    for label, a, b in comparator_threads(args.repeat):
+        print(f"  {label:<30} {a:8.1f} ms  {b:8.1f} ms  {a / b:5.1f}x")
     print(f"cpu: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
 
 

@@ -9,8 +9,8 @@ a verdict — is ``regret.studies`` (tests/test_architecture.py checks the direc
 
 Public API (one module per concern)
 -----------------------------------
-conditions      beta_condition(β1, β2) -> Verdict (β1 < √β2 exact); gamma(β1, β2); region_curve(n);
-                decide(theorem, **params) -> [Verdict] for theorem1/theorem2/theorem3/minus_one_two/
+betas           beta_condition(β1, β2) -> Verdict (β1 < √β2 exact); gamma(β1, β2); region_curve(n).
+conditions      the above re-exported; decide(theorem, **params) -> [Verdict] for theorem1/theorem2/theorem3/minus_one_two/
                 amsgrad/adabound; verdicts.explain(verdicts) says which clause fails and why.
 theorem1        predict(C, beta2=None, lr) -> Prediction (drift S, average_regret_limit = (2C−4)/3,
                 correction c: R_T/T ≈ limit + c/√T, average_regret(T)); conditions(...);
@@ -53,6 +53,6 @@ What was derived here (the REFERENCE marks these facts unverified)
   γ = 1 − β2 the paper uses — and holds for γ ≥ 4 (REFERENCE recalled "every γ > 0");
   best M = (1 + 2/γ)/α*, i.e. ≤ 3 + 2/γ for α* = 1 as Savarese states.
 """
-from . import (bounds, callables, conditions, exact, minus_one_two, periodic, savarese, schedule_check,  # noqa: F401
+from . import (betas, bounds, callables, conditions, exact, minus_one_two, periodic, savarese, schedule_check,  # noqa: F401
                theorem1, theorem2, theorem3, verdicts)
 from .verdicts import Verdict  # noqa: F401

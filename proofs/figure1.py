@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from . import conditions as cond
+from . import betas as cond
 from . import periodic, reproduce_support, theorem3
 from .verdicts import Verdict
 

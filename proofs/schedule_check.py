@@ -54,6 +54,7 @@ import sympy as sp
 from sympy.parsing.sympy_parser import parse_expr, standard_transformations
 
 from . import exact
+from .betas import beta_condition
 from .exact import nonneg_for_all_t, t
 from .verdicts import Verdict, overall
 
@@ -420,8 +421,6 @@ def summary(hypotheses, conclusion: str, theorem: str) -> str:
 
 def theorem4_conditions(beta1, beta2, lower=PAPER[0], upper=PAPER[1], params=None) -> list[Verdict]:
     """AdaBound Theorem 4's hypotheses: β1 < √β2 and the schedule's clauses."""
-    from .conditions import beta_condition
-
     if params is None and lower == PAPER[0]:
         params = {"alpha": "0.1", "gamma": str(1 - exact.rational("beta2", beta2))}
     return [beta_condition(beta1, beta2), *decide(lower, upper, params).clauses]

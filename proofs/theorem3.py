@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from . import conditions as cond
+from . import betas as cond
 from . import exact
 from .verdicts import Verdict
 

@@ -109,6 +109,7 @@ def to_xarray(result: Result):
     }
     if result.expected_gap is not None:
         data["expected_gap"] = (cdims, per_config(result.expected_gap))
+    if result.expected_regret is not None:  # None for x-dependent problems
         data["expected_regret"] = (cdims, per_config(result.expected_regret))
     quantities = list(dict.fromkeys(f["quantity"] for f in result.faults))
     fault_t = np.zeros(B, dtype=np.int64)
@@ -232,7 +233,7 @@ def from_xarray(ds) -> Result:
         problem_configs=pcfg, T=int(a["T"]), engine=a["engine"], t=np.asarray(ds["t"].values, dtype=np.int64),
         regret=flat("regret"), loss=flat("loss"), comparator=flat("comparator"), x=flat_d("iterate"),
         eta=flat_d("eta"), expected_gap=flat("expected_gap") if stochastic else None,
-        expected_regret=flat("expected_regret") if stochastic else None, faults=faults,
+        expected_regret=flat("expected_regret") if "expected_regret" in ds else None, faults=faults,
         seconds=float(a["seconds"]), provenance=_decode(json.loads(a["provenance"])),
         interrupted=bool(int(a["interrupted"])), resume_state=_decode(json.loads(a["resume_state"])),
         grid=grid)

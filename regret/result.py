@@ -7,7 +7,8 @@ Arrays are indexed (checkpoint k, configuration b[, coordinate i]).  At checkpoi
     x[k, b, i]          the iterate after t updates, x_{t+1}
     eta[k, b, i]        the effective learning rate η_t used at step t
     expected_gap[k, b]  E f(x_{t+1}) − min_F E f      (stochastic problems only)
-    expected_regret     Σ_{s≤t} (E f(x_s) − min_F E f)  (stochastic problems only)
+    expected_regret     Σ_{s≤t} (E f(x_s) − min_F E f)  (stochastic linear problems only; None for
+                        x-dependent ones, where it would take E f(x_s) at every step)
 
 Provenance: ``problem`` (name, parameters — including a stochastic problem's seed — and F),
 ``configs`` (every kernel option of every configuration), ``problem_configs``, ``engine``, and
@@ -267,7 +268,8 @@ class Result:
             if self.expected_gap is not None:
                 rec["expected_gap"] = float(self.expected_gap[-1, b]) if done else None
                 rec["checkpoints"]["expected_gap"] = self.expected_gap[:, b].tolist()
-                rec["checkpoints"]["expected_regret"] = self.expected_regret[:, b].tolist()
+                if self.expected_regret is not None:  # None for x-dependent problems
+                    rec["checkpoints"]["expected_regret"] = self.expected_regret[:, b].tolist()
             if self.interrupted:
                 rec["interrupted"] = True
                 rec["steps_done"] = self.steps_done

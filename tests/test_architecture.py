@@ -6,6 +6,8 @@
   through the documented face regret/__init__.py (which only hands names on);
 * the numeric core (problems, kernels, engine, result, …) never imports what sits on it (the
   studies, the report, figures and the CLI);
+* the modules of proofs/ form no circle either (conditions, the dispatch by theorem name, sits
+  above the theorem modules);
 * the theory tests (tests/test_proofs_*.py) run no simulation: they import nothing of regret
   but its CLI (for ``regret check``).
 """
@@ -136,6 +138,19 @@ def test_no_circle_among_the_parts_of_regret():
     assert _circles(graph) == []
     # the cycle finder finds a circle where there is one
     assert _circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_circle_among_the_modules_of_proofs():
+    # proofs/__init__.py is the face (it only hands names on); conditions dispatches by theorem
+    # name, so it sits above the theorem modules, which take the β condition from proofs.betas
+    graph: dict[str, set[str]] = {}
+    for f in (ROOT / "proofs").glob("*.py"):
+        name = _module_name(f)[0]
+        if name == "proofs":
+            continue
+        graph[name] = {m for m in imports(f) if m.startswith("proofs.") and m != name}
+    assert {"proofs.conditions", "proofs.theorem2", "proofs.schedule_check"} <= set(graph)
+    assert _circles(graph) == []
 
 
 def test_the_numeric_core_does_not_import_what_sits_on_it():

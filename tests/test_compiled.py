@@ -94,3 +94,76 @@ def test_compiled_projections_equal_the_numpy_sets():
         compiled._simplex(y, eta + 0.1, out, out, out, 0.0, 1.5, out)
         ref = sim.project(y[None], 1.0 / (eta[None] + 0.1))[0]
         np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-12)
+
+
+def test_expected_gap_of_stochastic_problems_against_a_plain_loop():
+    """E f(x_{t+1}) − min_F E f recorded by both engines = projected SGD by hand, the population
+    loss summed over the data here and its minimum by scipy on the full average."""
+    from scipy.optimize import minimize
+
+    prob = regret.problem("least-squares", n=40, d=3, seed=[1, 2], cond=5.0)
+    T, lr = 400, 0.05
+    ckpts = np.array([1, 7, 50, 400])
+    A, y = prob.A, prob.y
+    pop = lambda x: 0.5 * np.mean((A @ x - y) ** 2)  # noqa: E731
+    best = minimize(pop, np.zeros(3), method="L-BFGS-B", bounds=[(-1, 1)] * 3, options={"ftol": 1e-15, "gtol": 1e-12}).fun
+    idx = prob.path.indices(np.arange(1, T + 1))
+    want = np.empty((len(ckpts), 2))
+    for b in range(2):
+        x = np.ones(3)
+        for t in range(1, T + 1):
+            a = A[idx[t - 1, b]]
+            x = np.clip(x - lr * (a @ x - y[idx[t - 1, b]]) * a, -1.0, 1.0)
+            if t in ckpts:
+                want[list(ckpts).index(t), b] = pop(x) - best
+    for engine in ("numpy", "auto"):
+        r = regret.run(prob, regret.optimizer("sgd", lr=lr), T, checkpoints=ckpts, engine=engine)
+        assert r.engine == ("numpy" if engine == "numpy" else "compiled")
+        assert r.expected_regret is None  # would take E f(x_s) at every step
+        np.testing.assert_allclose(r.expected_gap, want, rtol=1e-7, atol=1e-10)
+    assert regret.run(regret.problem("hinge", n=30, d=3, order="cyclic"), regret.optimizer("sgd"), 10).expected_gap is None
+
+
+def test_expected_gap_of_a_finite_sum_in_closed_form():
+    """Zhang et al.'s sum (n = 6, iid): the average of the components is x/n on x ≥ −1 and
+    (½(x+2)² − 3/2)/n below, least −3/(2n) at x = −2; summed by hand here, minimised on a grid."""
+    prob = regret.problem("zhang", n=6, order="iid", seed=[1, 2])
+    r = regret.run(prob, regret.optimizer("adam", lr=0.05, beta2=0.99), 300, checkpoints=5)
+    xs = r.x[..., 0]
+
+    def avg(x):  # components of (2.5) summed by hand: j = 0 has weight n, the others −1
+        f = lambda w, z: np.where(z >= -1, w * z, w * (0.5 * (z + 2) ** 2 - 1.5))  # noqa: E731
+        return (f(6.0, x) + 5 * f(-1.0, x)) / 6
+
+    grid = np.linspace(-4.0, 2.0, 600001)
+    np.testing.assert_allclose(r.expected_gap, avg(xs) - avg(grid).min(), rtol=1e-6, atol=1e-9)
+
+
+def test_engine_names_point_to_the_engine_that_runs_the_problem(capsys):
+    from regret.cli import main
+
+    k = regret.optimizer("adam", lr=0.05)
+    logistic = regret.problem("logistic", n=20, d=2)
+    with pytest.raises(ValueError, match="engine='fused'.*not linear.*engine='compiled'"):
+        regret.run(logistic, k, 20, engine="fused")
+    with pytest.raises(ValueError, match="engine='compiled'.*is linear.*engine='fused'"):
+        regret.run(regret.problem("reddi-online"), k, 20, engine="compiled")
+    assert regret.run(logistic, k, 20, engine="compiled").engine == "compiled"
+    assert main(["run", "--problem", "logistic:n=20,d=2", "--optimizer", "adam", "--T", "20", "--engine", "fused"]) == 2
+    out, err = capsys.readouterr()
+    assert err.startswith("regret: error: ") and err.count("\n") == 1 and "engine='compiled'" in err, err
+
+
+def test_expected_gap_without_expected_regret_survives_storage_and_labels(tmp_path):
+    from regret import labelled, storage
+
+    r = regret.run(regret.problem("logistic", n=30, d=2, seed=[1, 2]), regret.optimizer("adam", lr=0.05), 60,
+                   checkpoints=4)
+    for ext in ("json", "npz"):
+        path = str(tmp_path / f"r.{ext}")
+        storage.save(path, r)
+        (back,) = storage.load(path).results
+        np.testing.assert_array_equal(back.expected_gap, r.expected_gap)
+        assert back.expected_regret is None
+    cols = labelled.to_dataframe(r).columns
+    assert "expected_gap" in cols and "expected_regret" not in cols

@@ -339,3 +339,15 @@ def test_expression_rejects_unsafe_nonconvex_and_nonsmooth_losses(text, needles)
     for needle in needles:
         assert needle in str(info.value), str(info.value)
     assert "loss=" in str(info.value)
+
+
+def test_comparator_solves_run_on_one_blas_thread_and_restore_the_caller_s_threads():
+    from threadpoolctl import threadpool_info
+
+    from regret.problems.blas import one_blas_thread
+
+    before = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    with one_blas_thread():
+        inside = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    assert inside and all(n == 1 for n in inside)
+    assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before

@@ -23,12 +23,20 @@ The contract a problem meets to run here (``applies``):
     problem.jit_chunk(ts) -> idx                   the chunk's time-only data (e.g. the sample
             indices, (n, B_p) int64), computed outside the loop by the problem's own sampler
 
-The loop is compiled once per (kernel rule, problem point, projection) and cached in memory.
+The loop is compiled once per (kernel rule, problem point, projection) and cached in memory
+only.  Not on disk: numba's cache does accept these closures (``cache=True``), but it keys a
+closure by a hash of its pickled cell contents (``caching._CacheImpl``), and a captured dispatcher
+pickles with a random uuid4 given it in each process (``Dispatcher._reduce_states``), so every
+run writes a fresh entry and never finds an old one (checked with numba 0.68.1: a miss on every
+start, one more .nbc file per loop per run).  Caching them
+would mean passing the rules as arguments (first-class function types) or generating source
+(``regret.codegen``), as the fused engine does.
 """
 from __future__ import annotations
 
 import numba
 import numpy as np
+from numba.extending import register_jitable
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from .steps import kahan_add
@@ -150,6 +158,37 @@ def _simplex(xh, eta, lo, hi, center, radius, scale, out):
 _PROJECT = {"box": _box, "ball": _ball, "simplex": _simplex}
 
 
+# The state of coordinate i of configuration b as a tuple, one function per state size: built
+# straight from S, so the values stay in registers (a buffer and ``to_fixed_tuple`` cost a store
+# and a load per field per coordinate, ~30% of an Adam step in a hand-written comparison).
+_GATHER = {
+    0: register_jitable(lambda S, b, i: ()),
+    1: register_jitable(lambda S, b, i: (S[0, b, i],)),
+    2: register_jitable(lambda S, b, i: (S[0, b, i], S[1, b, i])),
+    3: register_jitable(lambda S, b, i: (S[0, b, i], S[1, b, i], S[2, b, i])),
+    4: register_jitable(lambda S, b, i: (S[0, b, i], S[1, b, i], S[2, b, i], S[3, b, i])),
+    5: register_jitable(lambda S, b, i: (S[0, b, i], S[1, b, i], S[2, b, i], S[3, b, i], S[4, b, i])),
+    6: register_jitable(lambda S, b, i: (S[0, b, i], S[1, b, i], S[2, b, i], S[3, b, i], S[4, b, i], S[5, b, i])),
+}
+
+
+@numba.njit(error_model="numpy")
+def _first_nonfinite(xh, et, sn, ns):
+    """The fault code of a step with a non-finite quantity: x̂ (0), η (1), else 2 + the first
+    state field (the order of ``engine.tracker.commit``)."""
+    for i in range(xh.shape[0]):
+        if not np.isfinite(xh[i]):
+            return 0
+    for i in range(et.shape[0]):
+        if not np.isfinite(et[i]):
+            return 1
+    for j in range(ns):
+        for i in range(sn.shape[1]):
+            if not np.isfinite(sn[j, i]):
+                return 2 + j
+    return -1
+
+
 # ---- the loop -----------------------------------------------------------------------------------
 
 
@@ -158,6 +197,11 @@ def _loop(rule, point, project, ns: int, nc: int, npar: int, parallel: bool):
     fn = _LOOPS.get(key)
     if fn is not None:
         return fn
+    gather = _GATHER.get(ns)
+    if gather is None:  # a larger state (no registered kernel has one): through a buffer
+        @register_jitable
+        def gather(S, b, i):
+            return to_fixed_tuple(S[:, b, i].copy(), ns)
 
     @numba.njit(error_model="numpy", nogil=True)
     def one(b, X, S, ETA, loss, loss_c, alive, fault_t, fault_what, ts, C, P, pw, bp, data, idx,
@@ -170,7 +214,6 @@ def _loop(rule, point, project, ns: int, nc: int, npar: int, parallel: bool):
             et = np.empty(d)
             sn = np.empty((max(ns, 1), d))
             xo = np.empty(d)
-            sb = np.empty(max(ns, 1))
             cb = np.empty(max(nc, 1))
             pb = np.empty(max(npar, 1))
             for j in range(npar):
@@ -186,28 +229,22 @@ def _loop(rule, point, project, ns: int, nc: int, npar: int, parallel: bool):
                     cj = C[j]
                     cb[j] = cj[k, b if cj.shape[1] > 1 else 0]
                 co = to_fixed_tuple(cb, nc)
-                bad_x = False
-                bad_e = False
-                bad_s = -1
+                # q − q is 0 for a finite q and NaN otherwise: one sum flags the step with no
+                # branch per coordinate; which quantity failed is looked up only then
+                nonfinite = 0.0
                 for i in range(d):
-                    for j in range(ns):
-                        sb[j] = S[j, b, i]
-                    out = rule(xb[i], g[i], *(to_fixed_tuple(sb, ns) + co + pa))
+                    out = rule(xb[i], g[i], *(gather(S, b, i) + co + pa))
                     xh[i] = out[0]
                     et[i] = out[1]
-                    if not np.isfinite(out[0]):
-                        bad_x = True
-                    if not np.isfinite(out[1]):
-                        bad_e = True
+                    nonfinite += (out[0] - out[0]) + (out[1] - out[1])
                     for j in range(ns):
                         v = out[2 + j]
                         sn[j, i] = v
-                        if not np.isfinite(v) and (bad_s < 0 or j < bad_s):
-                            bad_s = j
-                if bad_x or bad_e or bad_s >= 0:
+                        nonfinite += v - v
+                if not nonfinite == 0.0:
                     alive[b] = False
                     fault_t[b] = t
-                    fault_what[b] = 0 if bad_x else 1 if bad_e else 2 + bad_s
+                    fault_what[b] = _first_nonfinite(xh, et, sn, ns)
                     break
                 project(xh, et, lo, hi, center, radius, scale, xo)
                 for i in range(d):

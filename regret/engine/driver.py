@@ -21,7 +21,7 @@ from .provenance import configs, engine_provenance
 from .resume import check_resumable, not_started, restore, resume_list, snapshot
 from .tracker import Tracker, fault_names
 
-ENGINES = ("auto", "numpy", "fused")
+ENGINES = ("auto", "numpy", "fused", "compiled")
 #: steps per chunk by default for one configuration: long enough that the per-chunk Python work
 #: is a few percent of the compiled loop, short enough for a prompt Ctrl-C and small arrays
 DEFAULT_CHUNK = 1 << 16
@@ -37,8 +37,9 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
     scalar, a (d,) point or a (B, d) array of start points inside F (default: the problem's).
     ``progress``: a progress bar that leaves one summary line, time and rate (None: when stderr is
     a terminal or in Jupyter, where it is tqdm.auto's widget; ``regret.progress``).  ``engine``: "fused"
-    (compiled, ``regret.fused``; linear problems on a box), "numpy" (the reference) or "auto"
-    (fused whenever it applies, else numpy); ``Result.engine`` says which ran.  ``chunk`` is
+    (compiled, ``regret.fused``; linear problems on a box), "compiled" (``engine.compiled``; x-dependent
+    problems with a jitable rule on a box, ball or simplex), "numpy" (the reference) or "auto" (fused or
+    compiled whenever it applies, else numpy); ``Result.engine`` says which ran.  ``chunk`` is
     the most steps evaluated per chunk of time-only inputs (lowered so that a chunk's arrays
     stay under ``CHUNK_ELEMENTS`` and its work under ``CHUNK_WORK``; see ``chunk_steps``).
 
@@ -72,12 +73,19 @@ def run(problem: Problem, optimizers: Kernel | Sequence[Kernel], T: int, *, x0=N
         from ..progress import enabled_by_default
 
         progress = enabled_by_default()
-    if engine == "fused":
+    if engine == "fused" and not problem.linear:
+        raise ValueError(f"engine='fused' cannot run problem {problem.name!r}: it is not linear (its gradient "
+                         "depends on x); use engine='compiled' (the compiled loop of x-dependent problems) or 'auto'")
+    if engine == "compiled" and problem.linear:
+        raise ValueError(f"engine='compiled' cannot run problem {problem.name!r}: it is linear (the compiled "
+                         "loop is for x-dependent problems); use engine='fused' or 'auto'")
+    if engine in ("fused", "compiled"):
         from .. import fused
+        from . import compiled
 
-        why = fused.applies(problem)
+        why = (fused if engine == "fused" else compiled).applies(problem)
         if why is not None:
-            raise ValueError(f"engine='fused' cannot run this problem: {why}; use engine='numpy' or 'auto'")
+            raise ValueError(f"engine={engine!r} cannot run this problem: {why}; use engine='numpy' or 'auto'")
     previous = resume_list(resume, len(kernels))
     stop = StopFlag()
     results = []
@@ -136,8 +144,11 @@ def record_fields(problem: Problem) -> dict[str, tuple[int, ...]]:
     record of K checkpoints over B configurations holds one (K, B) + shape array per name."""
     d = problem.dim
     fields = {"regret": (), "loss": (), "comparator": (), "x": (d,), "eta": (d,)}
-    if isinstance(problem, LinearProblem) and problem.mean_gradient is not None:
-        fields["expected_gap"], fields["expected_regret"] = (), ()
+    if isinstance(problem, LinearProblem):
+        if problem.mean_gradient is not None:
+            fields["expected_gap"], fields["expected_regret"] = (), ()
+    elif problem.stochastic and hasattr(problem, "expected_gap"):  # x-dependent: the gap only
+        fields["expected_gap"] = ()
     return fields
 
 
@@ -245,6 +256,9 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
     stream = problem.stream() if linear else None
     mu = problem.mean_gradient if linear else None
     mu_min = feasible.min_linear(mu) if mu is not None else None
+    # x-dependent stochastic problems give their own E f(x) − min_F E f (no expected regret: that
+    # would need E f(x_s) at every step, a pass over the whole data set per step)
+    gap = problem.expected_gap if not linear and problem.stochastic and hasattr(problem, "expected_gap") else None
     if resume is None:
         tr = Tracker(x=state[0], s=list(state[1:]), eta=np.zeros((B, d)), loss=np.zeros(B),
                      G=np.zeros((problem.batch, d)), x_sum=np.zeros((B, d)) if mu is not None else None,
@@ -279,6 +293,8 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
         if mu is not None:
             rec["expected_gap"][k] = np.sum(mu * tr.x, axis=-1) - mu_min + dead
             rec["expected_regret"][k] = np.sum(mu * tr.total_x_sum(), axis=-1) - t1 * mu_min + dead
+        elif gap is not None:
+            rec["expected_gap"][k] = gap(tr.x) + dead
 
     bar = _progress_bar(T, progress, f"{kernel.name} on {problem.name}", initial=tr.t, batch=B)
     started = time.perf_counter()

@@ -100,11 +100,12 @@ def not_started(problem: Problem, kernel: Kernel, T: int, engine: str, chunk: in
     d = problem.dim
     kcfg, pcfg = configs(problem, kernel, B)
     stochastic = isinstance(problem, LinearProblem) and problem.mean_gradient is not None
+    gap = stochastic or (not problem.linear and problem.stochastic and hasattr(problem, "expected_gap"))
     empty = np.empty((0, B))
     return Result(
         problem=problem.describe(), optimizer=kernel.name, convention=kernel.convention, configs=kcfg,
         problem_configs=pcfg, T=T, engine=engine, t=np.empty(0, dtype=np.int64), regret=empty,
         loss=empty.copy(), comparator=empty.copy(), x=np.empty((0, B, d)), eta=np.empty((0, B, d)),
-        expected_gap=empty.copy() if stochastic else None, expected_regret=empty.copy() if stochastic else None,
+        expected_gap=empty.copy() if gap else None, expected_regret=empty.copy() if stochastic else None,
         provenance={"regret_version": __version__, "engine": engine, "chunk": chunk},
         interrupted=True, resume_state=None)

@@ -27,6 +27,7 @@ import sympy as sp
 from .. import validate
 from ..feasible import from_options
 from .base import GeneralProblem
+from .blas import one_blas_thread
 
 _NONSMOOTH = (sp.Abs, sp.Min, sp.Max, sp.floor, sp.ceiling, sp.Piecewise, sp.sign)
 
@@ -139,8 +140,6 @@ class Expression(GeneralProblem):
     # -- comparator -----------------------------------------------------------------------------
     def _weighted_min(self, weights: dict[int, float]) -> float:
         """min_{x∈F} Σ_t w_t f_t(x) by scipy (see the module docstring)."""
-        from scipy.optimize import minimize
-
         F = self.feasible
         items = list(weights.items())
 
@@ -151,6 +150,14 @@ class Expression(GeneralProblem):
             return np.sum([w * np.asarray(self._g(float(t), *x), dtype=np.float64) for t, w in items], axis=0)
 
         x0 = np.asarray(self.x0, dtype=np.float64)
+        with one_blas_thread():  # small solves: BLAS threads only oversubscribe (``blas``)
+            res = self._solve(fun, jac, x0)
+        return fun(F.project(res.x))
+
+    def _solve(self, fun, jac, x0):
+        from scipy.optimize import minimize
+
+        F = self.feasible
         if F.kind == "box":
             res = minimize(fun, x0, jac=jac, method="L-BFGS-B", bounds=list(zip(F.lo, F.hi)),
                            options={"ftol": 1e-15, "gtol": 1e-12, "maxiter": 5000})
@@ -163,7 +170,7 @@ class Expression(GeneralProblem):
                      "jac": lambda x: np.ones((1, len(x)))}]
             res = minimize(fun, x0, jac=jac, method="SLSQP", constraints=cons, bounds=[(0.0, None)] * self.dim,
                            options={"ftol": 1e-14, "maxiter": 1000})
-        return fun(F.project(res.x))
+        return res
 
     def comparator(self, T):
         T = int(T)

@@ -36,6 +36,7 @@ from .. import validate
 from ..feasible import from_options
 from ..kernels.base import jitable
 from .base import GeneralProblem
+from .blas import one_blas_thread
 from .data import BUNDLED, bundled, generate, load_array, load_xy
 from .sampling import IndexPath, seeds_param
 
@@ -207,11 +208,12 @@ class Learning(GeneralProblem):
         F = self.feasible
         if A.shape[0] == 0:
             return 0.0, np.asarray(self.x0)
-        if self.loss_name == "squares":
-            return _min_squares(A, y, w, F)
-        if self.loss_name in ("hinge", "absolute") and F.kind != "ball":
-            return _min_piecewise_lp(A, y, w, F, self.loss_name)
-        return _min_smooth(A, y, w, F, self._loss, self._dloss, self.loss_name)
+        with one_blas_thread():  # small solves: BLAS threads only oversubscribe (``blas``)
+            if self.loss_name == "squares":
+                return _min_squares(A, y, w, F)
+            if self.loss_name in ("hinge", "absolute") and F.kind != "ball":
+                return _min_piecewise_lp(A, y, w, F, self.loss_name)
+            return _min_smooth(A, y, w, F, self._loss, self._dloss, self.loss_name)
 
 
 def _constraints(F, nvar: int):
