@@ -193,6 +193,16 @@ def test_piecewise_linear_comparators_against_a_grid(loss, feasible):
     assert got <= best + 1e-9 and got >= best - lip * h  # within the grid's resolution
 
 
+@pytest.mark.parametrize("loss", ["logistic", "least-squares", "hinge"])
+def test_expected_gap_of_a_configuration_does_not_depend_on_its_batch(loss):
+    # batch == singles (and a shard == the whole run) for the expected-gap record
+    prob = regret.problem(loss, d=20, n=500, order="iid", seed=1)
+    X = np.random.default_rng(0).normal(size=(64, 20)) * 0.1
+    whole = prob.expected_gap(X)
+    single = np.array([prob.expected_gap(X[b:b + 1])[0] for b in range(64)])
+    assert np.array_equal(whole, single)
+
+
 def test_expected_gap_is_zero_at_the_population_minimiser():
     prob = Learning("squares", n=40, d=2, order="iid", lo=-5.0, hi=5.0)
     w = np.linalg.lstsq(prob.A, prob.y, rcond=None)[0]

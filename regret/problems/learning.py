@@ -194,7 +194,10 @@ class Learning(GeneralProblem):
         key = "uniform"
         if key not in self._opt_cache:
             self._opt_cache[key] = self.minimize(np.full(self.A.shape[0], 1.0 / self.A.shape[0]))[0]
-        z = np.asarray(x) @ self.A.T
+        # one matrix-vector product per configuration: a (B, d) @ (d, n) product rounds
+        # differently with B (BLAS blocking), and a configuration's gap must not depend on
+        # which batch or shard it ran in
+        z = np.stack([self.A @ row for row in np.atleast_2d(np.asarray(x, dtype=float))])
         return np.mean(self._loss(z, self.y), axis=-1) - self._opt_cache[key]
 
     def objective(self, w: np.ndarray, x: np.ndarray) -> float:
