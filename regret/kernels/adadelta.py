@@ -20,7 +20,9 @@ from .base import CONVENTIONS, Kernel, batch_of, ema, hyper, jitable
 
 
 @jitable
-def adadelta_rule(x, g, v, u, lr_t, rho, eps, wd):
+def adadelta_rule(x, g, v, u, s_t, lr, rho, eps, wd):
+    # α_t = lr·s_t formed here (see ``schedules.multiplier``): an lr sweep is no per-chunk array
+    lr_t = lr * s_t
     g = g + wd * x
     v = ema(v, g * g, rho)
     r = np.sqrt(u + eps) / np.sqrt(v + eps)
@@ -42,9 +44,9 @@ def adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, schedule=None, convent
     sched, label = schedules.lr_schedule(schedule)
 
     def coeff_fn(t):
-        return (lr_a[None, :] * schedules.evaluate("schedule", sched, t, B),)
+        return (schedules.multiplier(sched, t, B),)
 
-    return Kernel(name="adadelta", rule=adadelta_rule, state_names=("v", "u"), coeff_names=("lr_t",),
-                  coeff_fn=coeff_fn, param_names=("rho", "eps", "weight_decay"), params=(rho_a, e, wd),
+    return Kernel(name="adadelta", rule=adadelta_rule, state_names=("v", "u"), coeff_names=("s_t",),
+                  coeff_fn=coeff_fn, param_names=("lr", "rho", "eps", "weight_decay"), params=(lr_a, rho_a, e, wd),
                   hparams={"lr": lr_a, "rho": rho_a, "eps": e, "weight_decay": wd, "schedule": label},
                   convention=convention, batch=B, doc=adadelta.__doc__)
