@@ -39,7 +39,7 @@ import numpy as np
 
 from .. import schedules
 from .adam import moment_coeffs
-from .base import (batch_of, clip, ema, hyper, jitable,
+from .base import (batch_of, clip, coupled_decay, ema, hyper, jitable,
                    Kernel, correction_step, resolve_convention, rows, swept, with_corrections)
 
 
@@ -90,7 +90,12 @@ def amsbound_bc_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, lower_t, upper_t, 
 
 @jitable
 def adabound_decay_rule(x, g, m, v, c1, c2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps, wd):
-    g = g + wd * x
+    return adabound_decay_uncoupled_rule(x, g + wd * x, m, v, c1, c2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps, wd)
+
+
+@jitable
+def adabound_decay_uncoupled_rule(x, g, m, v, c1, c2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps, wd):
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
     c1 = correction_step(c1, beta1)
     c2 = correction_step(c2, beta2)
     m = ema(m, g, beta1_t)
@@ -102,7 +107,13 @@ def adabound_decay_rule(x, g, m, v, c1, c2, beta1_t, lr_t, lower_t, upper_t, dec
 @jitable
 def amsbound_decay_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps,
                         wd):
-    g = g + wd * x
+    return amsbound_decay_uncoupled_rule(x, g + wd * x, m, v, vmax, c1, c2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps, wd)
+
+
+@jitable
+def amsbound_decay_uncoupled_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps,
+                        wd):
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
     c1 = correction_step(c1, beta1)
     c2 = correction_step(c2, beta2)
     m = ema(m, g, beta1_t)
@@ -114,6 +125,7 @@ def amsbound_decay_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, lower_t, upper_
 
 _BC_RULES = {adabound_rule: adabound_bc_rule, amsbound_rule: amsbound_bc_rule}
 _DECAY_RULES = {adabound_rule: adabound_decay_rule, amsbound_rule: amsbound_decay_rule}
+_UNCOUPLED = {adabound_decay_rule: adabound_decay_uncoupled_rule, amsbound_decay_rule: amsbound_decay_uncoupled_rule}
 
 
 def _numpy_coeffs(moments, sched, lower, upper, user_bounds, wd, decoupled, B):
@@ -206,7 +218,7 @@ def _bounded(name, rule, state_names, doc, lr, final_lr, gamma, beta1, beta2, ep
     if with_decay:
         hparams["weight_decay"] = wd
         return Kernel(
-            name=name, rule=_DECAY_RULES[rule], state_names=state_names + powers,
+            name=name, rule=(_DECAY_RULES[rule] if coupled_decay(wd, decoupled) else _UNCOUPLED[_DECAY_RULES[rule]]), state_names=state_names + powers,
             coeff_names=("beta1_t", "lr_t", "lower_t", "upper_t", "decay_t"), coeff_fn=coeff_fn,
             param_names=("beta1", "beta2", "eps", "weight_decay"),
             params=(b1, b2, e, np.zeros_like(wd) if decoupled else wd),

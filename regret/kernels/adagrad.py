@@ -17,14 +17,19 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validate, schedules
-from .base import CONVENTIONS, Kernel, batch_of, hyper, jitable, nonzero
+from .base import CONVENTIONS, Kernel, batch_of, coupled_decay, hyper, jitable, nonzero
 
 
 @jitable
 def adagrad_rule(x, g, acc, s_t, lr, eps, wd):
+    return adagrad_nodecay_rule(x, g + wd * x, acc, s_t, lr, eps, wd)
+
+
+@jitable
+def adagrad_nodecay_rule(x, g, acc, s_t, lr, eps, wd):
     # α_t = lr·s_t formed here (see ``schedules.multiplier``): an lr sweep is no per-chunk array.
     # With an lr_decay, s_t carries the whole α_t (an (n, B_k) array) and lr is 1: 1·α_t = α_t.
-    g = g + wd * x
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
     acc = acc + g * g
     eta = (lr * s_t) / nonzero(np.sqrt(acc) + eps)
     return x - eta * g, eta, acc
@@ -55,7 +60,7 @@ def adagrad(lr=0.01, eps=None, lr_decay=0.0, initial_accumulator_value=0.0, weig
     def init_state(x0):
         return (np.array(np.broadcast_to(acc0[:, None], x0.shape), dtype=np.float64),)
 
-    return Kernel(name="adagrad", rule=adagrad_rule, state_names=("acc",), coeff_names=("s_t",),
+    return Kernel(name="adagrad", rule=adagrad_rule if coupled_decay(wd) else adagrad_nodecay_rule, state_names=("acc",), coeff_names=("s_t",),
                   coeff_fn=coeff_fn, param_names=("lr", "eps", "weight_decay"),
                   params=(np.ones_like(lr_a) if decays else lr_a, e, wd),
                   hparams={"lr": lr_a, "eps": e, "lr_decay": decay, "initial_accumulator_value": acc0,

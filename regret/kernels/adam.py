@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validate, schedules
-from .base import (batch_of, ema, hyper, jitable, Kernel,
+from .base import (batch_of, coupled_decay, ema, hyper, jitable, Kernel,
                    nonzero, correction_step, resolve_convention, rows, swept, with_corrections)
 
 
@@ -91,7 +91,12 @@ def amsgrad_bc_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, beta1, beta2, eps):
 
 @jitable
 def adam_general_rule(x, g, m, v, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
-    g = g + wd * x
+    return adam_general_uncoupled_rule(x, g + wd * x, m, v, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out)
+
+
+@jitable
+def adam_general_uncoupled_rule(x, g, m, v, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
     c1 = correction_step(c1, beta1)
     c2 = correction_step(c2, beta2)
     m = ema(m, g, beta1_t)
@@ -103,7 +108,12 @@ def adam_general_rule(x, g, m, v, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, 
 
 @jitable
 def amsgrad_general_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
-    g = g + wd * x
+    return amsgrad_general_uncoupled_rule(x, g + wd * x, m, v, vmax, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out)
+
+
+@jitable
+def amsgrad_general_uncoupled_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
     c1 = correction_step(c1, beta1)
     c2 = correction_step(c2, beta2)
     m = ema(m, g, beta1_t)
@@ -116,8 +126,13 @@ def amsgrad_general_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, decay_t, beta1
 
 @jitable
 def amsgrad_corrected_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
+    return amsgrad_corrected_uncoupled_rule(x, g + wd * x, m, v, vmax, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out)
+
+
+@jitable
+def amsgrad_corrected_uncoupled_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
     # vmax holds max_s v_s/(1−β2^s): the denominator is corrected already
-    g = g + wd * x
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
     c1 = correction_step(c1, beta1)
     c2 = correction_step(c2, beta2)
     m = ema(m, g, beta1_t)
@@ -125,6 +140,10 @@ def amsgrad_corrected_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, decay_t, bet
     vmax = np.maximum(vmax, v * (1.0 / c2))
     eta = lr_t / (c1 * nonzero(np.sqrt(vmax + eps_in) + eps_out))
     return x - decay_t * x - eta * m, eta, m, v, vmax, c1, c2
+
+
+_UNCOUPLED = {adam_general_rule: adam_general_uncoupled_rule, amsgrad_general_rule: amsgrad_general_uncoupled_rule,
+              amsgrad_corrected_rule: amsgrad_corrected_uncoupled_rule}
 
 
 def moment_coeffs(lr, beta1, schedule, batch, beta1_schedule=None):
@@ -215,6 +234,8 @@ def _adam_like(name, doc, lr, beta1, beta2, eps, bias_correction, schedule, conv
         rule = amsgrad_corrected_rule if (max_of == "corrected" and bc) else amsgrad_general_rule
     else:
         rule = adam_general_rule
+    if not coupled_decay(wd, decoupled):
+        rule = _UNCOUPLED[rule]
     return Kernel(name=name, rule=rule, state_names=moment_names + powers,
                   coeff_names=("beta1_t", "lr_t", "decay_t"), coeff_fn=coeff_fn,
                   param_names=("beta1", "beta2", "weight_decay", "eps_in", "eps_out"),

@@ -19,6 +19,13 @@ and nothing is counted inside.  Underneath, every kernel is *data* in the same s
   what AdaBound clips, what users plot, and its reciprocal is the weight of the projection
   Π_{F, diag(1/η)} (Reddi et al. 2018, Alg. 1; Luo et al. 2019, Alg. 1).
 
+Per-chunk cost: an (n, B_k) coefficient (time-varying *and* per configuration) is built by numpy
+every chunk and streamed from memory every step, which is most of a step's time in a sweep; so
+kernels keep coefficients (n, 1) or broadcast views.  A swept lr is a parameter and the coefficient
+is the schedule's multiplier (``schedules.multiplier``; the rule forms lr·s_t, the same rounding as
+numpy's lr·s); per-configuration running quantities of t (bias corrections 1 − β^t) are state the
+rule updates (``correction_step``, ``power_step``).
+
 B_k is the number of hyperparameter configurations: every hyperparameter may be a 1-d array and
 they are broadcast together, so a sweep is one kernel, not a loop over kernels.
 """
@@ -278,6 +285,19 @@ def batch_of(**arrays: np.ndarray) -> int:
 def swept(**optional: np.ndarray | None) -> dict:
     """The optional hyperparameters that were given, for ``batch_of`` (a None takes no part)."""
     return {k: v for k, v in optional.items() if v is not None}
+
+
+def coupled_decay(weight_decay: np.ndarray, decoupled: bool = False) -> bool:
+    """Whether the rule must add λ·x to the gradient (coupled decay with some λ ≠ 0).
+
+    Kernels with a coupled ``weight_decay`` have two rules, one with g' = g + λ·x and one without
+    (the ``*_nodecay``/``*_uncoupled`` rules), and take the first only when this is true.  With
+    g' = g + λ·x the moments, the square root and the division of every step depend on x_t, so a
+    one-configuration loop waits on their latency each step (~3× slower at B = 1 than with the
+    moments independent of x), even for λ = 0, which the compiler cannot fold (0·x is not 0 for
+    x = ±inf).  With λ = 0 the two rules give the same numbers (g + 0·x = g for finite x up to
+    the sign of a zero g, which no later operation sees)."""
+    return not decoupled and bool(np.any(np.asarray(weight_decay) != 0))
 
 
 def rows(a: np.ndarray, n: int) -> np.ndarray:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import schedules
-from .base import Kernel, batch_of, hyper, jitable, resolve_convention
+from .base import Kernel, batch_of, coupled_decay, hyper, jitable, resolve_convention
 
 
 # α_t = lr·s_t is formed in the rule (lr a parameter, s_t the schedule's time-only multiplier,
@@ -33,8 +33,13 @@ def sgd_rule(x, g, s_t, lr):
 
 @jitable
 def momentum_rule(x, g, buf, s_t, damp_t, lr, mu, nesterov, wd):
+    return momentum_nodecay_rule(x, g + wd * x, buf, s_t, damp_t, lr, mu, nesterov, wd)
+
+
+@jitable
+def momentum_nodecay_rule(x, g, buf, s_t, damp_t, lr, mu, nesterov, wd):
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
     lr_t = lr * s_t
-    g = g + wd * x
     buf = mu * buf + damp_t * g
     # nesterov is a 0/1 flag: one of the two terms is exactly zero
     d = nesterov * (g + mu * buf) + (1.0 - nesterov) * buf
@@ -78,7 +83,7 @@ def sgd(lr=0.01, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, 
     hparams.update(momentum=mu, dampening=damp, nesterov=bool(nesterov), weight_decay=wd)
     if dampen_first:
         hparams["dampen_first"] = True
-    return Kernel(name="sgd", rule=momentum_rule, state_names=("buf",), coeff_names=("s_t", "damp_t"),
+    return Kernel(name="sgd", rule=momentum_rule if coupled_decay(wd) else momentum_nodecay_rule, state_names=("buf",), coeff_names=("s_t", "damp_t"),
                   coeff_fn=coeff_fn, param_names=("lr", "momentum", "nesterov", "weight_decay"),
                   params=(lr_a, mu, np.array([float(nesterov)]), wd), hparams=hparams, convention=convention,
                   batch=B, doc=sgd.__doc__)
