@@ -419,11 +419,15 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=3, help="timings per fast row (best is kept)")
     ap.add_argument("--kernels-only", action="store_true",
                     help="only the every-kernel table and the stochastic rows (issue 14)")
+    ap.add_argument("--kernel-T1", type=float, default=None,
+                    help="steps of the every-kernel rows at B=1 (default 3e6; longer runs are less noisy)")
     ap.add_argument("--slow-steps", type=int, default=1_000_000,
                     help="steps for the Python-loop baselines at B=1 (a tenth for per-step numpy/torch)")
     args = ap.parse_args(argv)
     args.T1 = 10**6 if args.quick else 10**7
     args.T_kernel1 = 2 * 10**5 if args.quick else 3 * 10**6
+    if args.kernel_T1 is not None:
+        args.T_kernel1 = int(args.kernel_T1)
     args.T_kernelB = 500 if args.quick else 5000
     if args.quick:
         args.slow_steps = min(args.slow_steps, 100_000)
