@@ -288,6 +288,36 @@ def every_kernel(args):
     return out, adam_beside
 
 
+def interleaved_table(args):
+    """The every-kernel table with every row of a shape timed in one round-robin: each round runs
+    every (kernel, convention) once, ``--repeat`` rounds, best per row.  Steadier than
+    ``every_kernel`` on a loaded machine (Adam is timed in every round, beside every kernel, and
+    a load spike costs one round of each row alike); ``--kernel-T1`` and ``--kernel-TB`` set the
+    steps, long enough here that a run is 0.1–1 s."""
+    prob = regret.problem("reddi-online", C=C, P=P)
+    names = sorted(regret.OPTIMIZERS)
+    print("every kernel, one round-robin per shape (reddi-online, C = 3, P = 3; regret.run, fused)")
+    header = (f"{'kernel':10} {'B':>6} {'T':>6} {'theory':>11} {'practical':>11} {'theory ÷ practical':>18} "
+              f"{'adam ÷ kernel (th)':>18} {'adam ÷ kernel (pr)':>18}")
+    print(header)
+    print("-" * len(header))
+    for B, T in ((1, args.T_kernel1), (10**4, args.T_kernelB)):
+        ks = {(n, c): build(n, c, B) for n in names for c in ("theory", "practical")}
+        for k in ks.values():
+            regret.run(prob, k, min(T, 1000), progress=False)  # compile (or load)
+        best = dict.fromkeys(ks, math.inf)
+        for _ in range(args.repeat):
+            for key, k in ks.items():
+                t0 = time.perf_counter()
+                regret.run(prob, k, T, progress=False)
+                best[key] = min(best[key], time.perf_counter() - t0)
+        rate = {key: T * B / sec for key, sec in best.items()}
+        for n in names:
+            th, pr = rate[n, "theory"], rate[n, "practical"]
+            print(f"{n:10} {B:>6} {T:>6.0e} {th:11.3e} {pr:11.3e} {th / pr:18.2f} {rate['adam', 'theory'] / th:18.2f} "
+                  f"{rate['adam', 'practical'] / pr:18.2f}", flush=True)
+
+
 def stochastic_rows(args):
     """{(problem, B): config-steps/s} of the theory Adam (β1 = 0.9, β2 = 0.999) on reddi-stochastic
     (C = 3, δ = 0.5) beside reddi-online, timed in alternation: one configuration, and 10^4 seeds
@@ -421,14 +451,22 @@ def main(argv=None):
                     help="only the every-kernel table and the stochastic rows (issue 14)")
     ap.add_argument("--kernel-T1", type=float, default=None,
                     help="steps of the every-kernel rows at B=1 (default 3e6; longer runs are less noisy)")
+    ap.add_argument("--kernel-TB", type=float, default=None,
+                    help="steps of the every-kernel rows at B=1e4 (default 5e3)")
+    ap.add_argument("--interleaved", action="store_true",
+                    help="only the every-kernel table, every row of a shape in one round-robin (interleaved_table)")
     ap.add_argument("--slow-steps", type=int, default=1_000_000,
                     help="steps for the Python-loop baselines at B=1 (a tenth for per-step numpy/torch)")
     args = ap.parse_args(argv)
     args.T1 = 10**6 if args.quick else 10**7
     args.T_kernel1 = 2 * 10**5 if args.quick else 3 * 10**6
+    args.T_kernelB = 500 if args.quick else 5000
     if args.kernel_T1 is not None:
         args.T_kernel1 = int(args.kernel_T1)
-    args.T_kernelB = 500 if args.quick else 5000
+    if args.kernel_TB is not None:
+        args.T_kernelB = int(args.kernel_TB)
+    if args.interleaved:
+        return interleaved_table(args)
     if args.quick:
         args.slow_steps = min(args.slow_steps, 100_000)
     cases = [(1, args.T1), (10**4, 10**3 if args.quick else 10**4)]
