@@ -29,7 +29,7 @@ Every row runs the same algorithm, steps t = 1..T, and accumulates Σ f_t(x_t) a
 Then every registered kernel, both conventions, at B = 1 (T = 3·10^6) and B = 10^4 (T = 5·10^3),
 ``regret.run`` only (``build``: the (β1, β2) grid where a kernel has both betas), with the ratios
 the targets of issue 14 ask (practical ÷ theory per kernel, each kernel against Adam in the same
-convention and shape), and the theory Adam on reddi-stochastic beside reddi-online (one
+convention and shape, Adam timed in alternation with each kernel), and the theory Adam on reddi-stochastic beside reddi-online (one
 configuration; 10^4 seeds against the 10^4-configuration grid).
 
 Slow baselines run fewer steps (``steps`` column) and are reported as rates; each rate is the best
@@ -260,27 +260,62 @@ def build(name, convention, B):
 
 def every_kernel(args):
     """{(name, convention, B): config-steps/s} of ``regret.run`` on reddi-online (C = 3, P = 3) for
-    every registered kernel, both conventions, B = 1 and B = 10^4 (``build``).  The two conventions
-    of a kernel are timed in alternation (best of ``--repeat`` each, after a warm-up of both), so
-    that their ratio sees the same machine; this machine's load varies by 2–5× within minutes."""
+    every registered kernel, both conventions, B = 1 and B = 10^4 (``build``), and
+    {(name, convention, B): Adam's rate timed beside it}.  Per kernel and shape, its two
+    conventions and Adam's two are timed in alternation (best of ``--repeat`` each, after a warm-up
+    of all four), so that both ratios (practical ÷ theory, kernel ÷ Adam) see the same machine;
+    this machine's load varies by 2–5× within minutes."""
     prob = regret.problem("reddi-online", C=C, P=P)
-    out = {}
+    out, adam_beside = {}, {}
     for name in sorted(regret.OPTIMIZERS):
         for B, T in ((1, args.T_kernel1), (10**4, args.T_kernelB)):
-            ks = {c: build(name, c, B) for c in ("theory", "practical")}
+            ks = {(name, c): build(name, c, B) for c in ("theory", "practical")}
+            if name != "adam":
+                ks.update({("adam", c): build("adam", c, B) for c in ("theory", "practical")})
             for k in ks.values():
                 regret.run(prob, k, T, progress=False)  # compile (or load) and warm up
             best = dict.fromkeys(ks, math.inf)
             for _ in range(args.repeat):
-                for convention, k in ks.items():
+                for key, k in ks.items():
                     t0 = time.perf_counter()
                     regret.run(prob, k, T, progress=False)
-                    best[convention] = min(best[convention], time.perf_counter() - t0)
-            for convention, sec in best.items():
-                out[name, convention, B] = T * B / sec
-                print(f"  {name:10} {convention:9} B={B:<6} T={T:<8.0e} {T * B / sec:11.3e} config-steps/s",
-                      flush=True)
-    return out
+                    best[key] = min(best[key], time.perf_counter() - t0)
+            for convention in ("theory", "practical"):
+                out[name, convention, B] = T * B / best[name, convention]
+                adam_beside[name, convention, B] = T * B / best["adam", convention]
+                print(f"  {name:10} {convention:9} B={B:<6} T={T:<8.0e} {out[name, convention, B]:11.3e} "
+                      f"config-steps/s (adam beside it {adam_beside[name, convention, B]:.3e})", flush=True)
+    return out, adam_beside
+
+
+def interleaved_table(args):
+    """The every-kernel table with every row of a shape timed in one round-robin: each round runs
+    every (kernel, convention) once, ``--repeat`` rounds, best per row.  Steadier than
+    ``every_kernel`` on a loaded machine (Adam is timed in every round, beside every kernel, and
+    a load spike costs one round of each row alike); ``--kernel-T1`` and ``--kernel-TB`` set the
+    steps, long enough here that a run is 0.1–1 s."""
+    prob = regret.problem("reddi-online", C=C, P=P)
+    names = sorted(regret.OPTIMIZERS)
+    print("every kernel, one round-robin per shape (reddi-online, C = 3, P = 3; regret.run, fused)")
+    header = (f"{'kernel':10} {'B':>6} {'T':>6} {'theory':>11} {'practical':>11} {'theory ÷ practical':>18} "
+              f"{'adam ÷ kernel (th)':>18} {'adam ÷ kernel (pr)':>18}")
+    print(header)
+    print("-" * len(header))
+    for B, T in ((1, args.T_kernel1), (10**4, args.T_kernelB)):
+        ks = {(n, c): build(n, c, B) for n in names for c in ("theory", "practical")}
+        for k in ks.values():
+            regret.run(prob, k, min(T, 1000), progress=False)  # compile (or load)
+        best = dict.fromkeys(ks, math.inf)
+        for _ in range(args.repeat):
+            for key, k in ks.items():
+                t0 = time.perf_counter()
+                regret.run(prob, k, T, progress=False)
+                best[key] = min(best[key], time.perf_counter() - t0)
+        rate = {key: T * B / sec for key, sec in best.items()}
+        for n in names:
+            th, pr = rate[n, "theory"], rate[n, "practical"]
+            print(f"{n:10} {B:>6} {T:>6.0e} {th:11.3e} {pr:11.3e} {th / pr:18.2f} {rate['adam', 'theory'] / th:18.2f} "
+                  f"{rate['adam', 'practical'] / pr:18.2f}", flush=True)
 
 
 def stochastic_rows(args):
@@ -383,8 +418,9 @@ def kernel_tables(args):
     print()
     print("every kernel, reddi-online (C = 3, P = 3), regret.run (fused); B = 1e4 is the (β1, β2) grid where")
     print("the kernel has both, else a β2 (rmsprop) or lr sweep (sgd, adagrad, adadelta); lookahead wraps adam")
-    rates = every_kernel(args)
+    rates, adam = every_kernel(args)
     print()
+    print("adam ÷ kernel: Adam's rate timed in alternation with this kernel, same shape and convention")
     header = (f"{'kernel':10} {'B':>6} {'theory':>11} {'practical':>11} {'theory ÷ practical':>18} "
               f"{'adam ÷ kernel (th)':>18} {'adam ÷ kernel (pr)':>18}")
     print(header)
@@ -392,8 +428,8 @@ def kernel_tables(args):
     for name in sorted(regret.OPTIMIZERS):
         for B in (1, 10**4):
             th, pr = rates[name, "theory", B], rates[name, "practical", B]
-            print(f"{name:10} {B:>6} {th:11.3e} {pr:11.3e} {th / pr:18.2f} {rates['adam', 'theory', B] / th:18.2f} "
-                  f"{rates['adam', 'practical', B] / pr:18.2f}")
+            print(f"{name:10} {B:>6} {th:11.3e} {pr:11.3e} {th / pr:18.2f} {adam[name, 'theory', B] / th:18.2f} "
+                  f"{adam[name, 'practical', B] / pr:18.2f}")
     print("targets (issue 14): practical within 1.5× of theory (theory ÷ practical ≤ 1.5, kernels with a bias")
     print("correction or ε that differs by convention); no kernel > 3× slower than adam in the same convention")
     print()
@@ -413,12 +449,24 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=3, help="timings per fast row (best is kept)")
     ap.add_argument("--kernels-only", action="store_true",
                     help="only the every-kernel table and the stochastic rows (issue 14)")
+    ap.add_argument("--kernel-T1", type=float, default=None,
+                    help="steps of the every-kernel rows at B=1 (default 3e6; longer runs are less noisy)")
+    ap.add_argument("--kernel-TB", type=float, default=None,
+                    help="steps of the every-kernel rows at B=1e4 (default 5e3)")
+    ap.add_argument("--interleaved", action="store_true",
+                    help="only the every-kernel table, every row of a shape in one round-robin (interleaved_table)")
     ap.add_argument("--slow-steps", type=int, default=1_000_000,
                     help="steps for the Python-loop baselines at B=1 (a tenth for per-step numpy/torch)")
     args = ap.parse_args(argv)
     args.T1 = 10**6 if args.quick else 10**7
     args.T_kernel1 = 2 * 10**5 if args.quick else 3 * 10**6
     args.T_kernelB = 500 if args.quick else 5000
+    if args.kernel_T1 is not None:
+        args.T_kernel1 = int(args.kernel_T1)
+    if args.kernel_TB is not None:
+        args.T_kernelB = int(args.kernel_TB)
+    if args.interleaved:
+        return interleaved_table(args)
     if args.quick:
         args.slow_steps = min(args.slow_steps, 100_000)
     cases = [(1, args.T1), (10**4, 10**3 if args.quick else 10**4)]

@@ -164,6 +164,18 @@ def lr_values(lr: np.ndarray, fn: Schedule, t: np.ndarray, batch: int) -> np.nda
     return lr[None, :] * evaluate("schedule", fn, t, batch)
 
 
+def multiplier(fn: Schedule, t: np.ndarray, batch: int) -> np.ndarray:
+    """s(t) as an (n, 1) or (n, W) coefficient: the time-only factor of α_t = lr·s(t).
+
+    Kernels whose rule forms α_t = lr·s_t itself (lr a parameter, one multiply per step, the
+    same rounding as numpy's ``lr[None, :] * s``) take this instead of ``lr_values``: a swept lr
+    then costs no (n, B_k) array per chunk, and the constant schedule is a broadcast view of 1
+    (time stride 0), loaded once."""
+    if fn is constant:
+        return np.broadcast_to(np.ones((1, 1)), (len(t), 1))
+    return evaluate("schedule", fn, t, batch)
+
+
 def evaluate(name: str, fn: Callable, t: np.ndarray, batch: int) -> np.ndarray:
     """fn(t) as an (n, batch) or (n, 1) float array, checked finite; the error names ``name``.
 

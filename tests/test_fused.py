@@ -282,8 +282,8 @@ def test_compiled_loops_are_cached_across_processes(tmp_path):
 def test_a_rule_that_does_not_compile_falls_back_to_numpy_under_auto():
     base = regret.optimizer("sgd", lr=0.1)
 
-    def bad_rule(x, g, lr_t):  # a Python object: not nopython-compilable
-        return x - lr_t * g * float(len([object()])), lr_t
+    def bad_rule(x, g, s_t, lr):  # sgd's signature; a Python object: not nopython-compilable
+        return x - lr * s_t * g * float(len([object()])), lr * s_t
 
     import dataclasses
 

@@ -39,8 +39,8 @@ import numpy as np
 
 from .. import schedules
 from .adam import moment_coeffs
-from .base import (batch_of, clip, ema, hyper, jitable,
-                   Kernel, power_step, resolve_convention, rows, swept, with_powers)
+from .base import (batch_of, clip, coupled_decay, ema, hyper, jitable,
+                   Kernel, correction_step, resolve_convention, rows, swept, with_corrections)
 
 
 @jitable
@@ -60,60 +60,72 @@ def amsbound_rule(x, g, m, v, vmax, beta1_t, step_t, lower_t, upper_t, beta2, ep
     return x - eta * m, eta, m, v, vmax
 
 
-# With bias correction (the release's default): the powers β1^t, β2^t are running products in the
-# state (``base.with_powers``), η_t = Clip(α_t·√(1−β2^t)/((1−β1^t)·(√v_t + ε)), η_l, η_u).
+# With bias correction (the release's default): the factors c1 = 1 − β1^t, c2 = 1 − β2^t are kept
+# in the state (``base.correction_step``), η_t = Clip(α_t·√(1−β2^t)/((1−β1^t)·(√v_t + ε)), η_l, η_u).
 
 @jitable
-def adabound_bc_rule(x, g, m, v, p1, p2, beta1_t, lr_t, lower_t, upper_t, beta1, beta2, eps):
-    p1 = power_step(p1, beta1)
-    p2 = power_step(p2, beta2)
+def adabound_bc_rule(x, g, m, v, c1, c2, beta1_t, lr_t, lower_t, upper_t, beta1, beta2, eps):
+    c1 = correction_step(c1, beta1)
+    c2 = correction_step(c2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
-    eta = clip(lr_t * np.sqrt(1.0 - p2) / ((1.0 - p1) * (np.sqrt(v) + eps)), lower_t, upper_t)
-    return x - eta * m, eta, m, v, p1, p2
+    eta = clip(lr_t * np.sqrt(c2) / (c1 * (np.sqrt(v) + eps)), lower_t, upper_t)
+    return x - eta * m, eta, m, v, c1, c2
 
 
 @jitable
-def amsbound_bc_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, lower_t, upper_t, beta1, beta2, eps):
-    p1 = power_step(p1, beta1)
-    p2 = power_step(p2, beta2)
+def amsbound_bc_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, lower_t, upper_t, beta1, beta2, eps):
+    c1 = correction_step(c1, beta1)
+    c2 = correction_step(c2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     vmax = np.maximum(vmax, v)
-    eta = clip(lr_t * np.sqrt(1.0 - p2) / ((1.0 - p1) * (np.sqrt(vmax) + eps)), lower_t, upper_t)
-    return x - eta * m, eta, m, v, vmax, p1, p2
+    eta = clip(lr_t * np.sqrt(c2) / (c1 * (np.sqrt(vmax) + eps)), lower_t, upper_t)
+    return x - eta * m, eta, m, v, vmax, c1, c2
 
 
 # With weight decay (used only when a decay is set, so the plain rules stay the studies' hot path):
-# λ_c coupled into the gradient, decay_t·x_t subtracted beside the step (decoupled).  The powers
-# start at 0 without bias correction (1 − p = 1 exactly).
+# λ_c coupled into the gradient, decay_t·x_t subtracted beside the step (decoupled).  The factors
+# 1 − β^t start (and stay) at 1 exactly without bias correction.
 
 @jitable
-def adabound_decay_rule(x, g, m, v, p1, p2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps, wd):
-    g = g + wd * x
-    p1 = power_step(p1, beta1)
-    p2 = power_step(p2, beta2)
+def adabound_decay_rule(x, g, m, v, c1, c2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps, wd):
+    return adabound_decay_uncoupled_rule(x, g + wd * x, m, v, c1, c2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps, wd)
+
+
+@jitable
+def adabound_decay_uncoupled_rule(x, g, m, v, c1, c2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps, wd):
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
+    c1 = correction_step(c1, beta1)
+    c2 = correction_step(c2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
-    eta = clip(lr_t * np.sqrt(1.0 - p2) / ((1.0 - p1) * (np.sqrt(v) + eps)), lower_t, upper_t)
-    return x - eta * m - decay_t * x, eta, m, v, p1, p2
+    eta = clip(lr_t * np.sqrt(c2) / (c1 * (np.sqrt(v) + eps)), lower_t, upper_t)
+    return x - eta * m - decay_t * x, eta, m, v, c1, c2
 
 
 @jitable
-def amsbound_decay_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps,
+def amsbound_decay_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps,
                         wd):
-    g = g + wd * x
-    p1 = power_step(p1, beta1)
-    p2 = power_step(p2, beta2)
+    return amsbound_decay_uncoupled_rule(x, g + wd * x, m, v, vmax, c1, c2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps, wd)
+
+
+@jitable
+def amsbound_decay_uncoupled_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, lower_t, upper_t, decay_t, beta1, beta2, eps,
+                        wd):
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
+    c1 = correction_step(c1, beta1)
+    c2 = correction_step(c2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     vmax = np.maximum(vmax, v)
-    eta = clip(lr_t * np.sqrt(1.0 - p2) / ((1.0 - p1) * (np.sqrt(vmax) + eps)), lower_t, upper_t)
-    return x - eta * m - decay_t * x, eta, m, v, vmax, p1, p2
+    eta = clip(lr_t * np.sqrt(c2) / (c1 * (np.sqrt(vmax) + eps)), lower_t, upper_t)
+    return x - eta * m - decay_t * x, eta, m, v, vmax, c1, c2
 
 
 _BC_RULES = {adabound_rule: adabound_bc_rule, amsbound_rule: amsbound_bc_rule}
 _DECAY_RULES = {adabound_rule: adabound_decay_rule, amsbound_rule: amsbound_decay_rule}
+_UNCOUPLED = {adabound_decay_rule: adabound_decay_uncoupled_rule, amsbound_decay_rule: amsbound_decay_uncoupled_rule}
 
 
 def _numpy_coeffs(moments, sched, lower, upper, user_bounds, wd, decoupled, B):
@@ -202,22 +214,22 @@ def _bounded(name, rule, state_names, doc, lr, final_lr, gamma, beta1, beta2, ep
     if lam_a is not None:
         hparams["lam"] = lam_a
     n_moments = len(state_names)
-    powers = ("beta1_pow", "beta2_pow")
+    powers = ("beta1_corr", "beta2_corr")
     if with_decay:
         hparams["weight_decay"] = wd
         return Kernel(
-            name=name, rule=_DECAY_RULES[rule], state_names=state_names + powers,
+            name=name, rule=(_DECAY_RULES[rule] if coupled_decay(wd, decoupled) else _UNCOUPLED[_DECAY_RULES[rule]]), state_names=state_names + powers,
             coeff_names=("beta1_t", "lr_t", "lower_t", "upper_t", "decay_t"), coeff_fn=coeff_fn,
             param_names=("beta1", "beta2", "eps", "weight_decay"),
             params=(b1, b2, e, np.zeros_like(wd) if decoupled else wd),
             hparams=hparams, convention=convention, batch=B, doc=doc,
-            init_state=with_powers(n_moments, 2, corrected=bc))
+            init_state=with_corrections(n_moments, 2, corrected=bc))
     if bc:
         return Kernel(
             name=name, rule=_BC_RULES[rule], state_names=state_names + powers,
             coeff_names=("beta1_t", "lr_t", "lower_t", "upper_t"), coeff_fn=coeff_fn,
             param_names=("beta1", "beta2", "eps"), params=(b1, b2, e), hparams=hparams, convention=convention,
-            batch=B, doc=doc, init_state=with_powers(n_moments, 2, corrected=True))
+            batch=B, doc=doc, init_state=with_corrections(n_moments, 2, corrected=True))
     return Kernel(
         name=name, rule=rule, state_names=state_names, coeff_names=("beta1_t", "step_t", "lower_t", "upper_t"),
         coeff_fn=coeff_fn, param_names=("beta2", "eps"), params=(b2, e), hparams=hparams, convention=convention,

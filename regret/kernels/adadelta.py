@@ -16,12 +16,19 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validate, schedules
-from .base import CONVENTIONS, Kernel, batch_of, ema, hyper, jitable
+from .base import CONVENTIONS, Kernel, batch_of, coupled_decay, ema, hyper, jitable
 
 
 @jitable
-def adadelta_rule(x, g, v, u, lr_t, rho, eps, wd):
-    g = g + wd * x
+def adadelta_rule(x, g, v, u, s_t, lr, rho, eps, wd):
+    return adadelta_nodecay_rule(x, g + wd * x, v, u, s_t, lr, rho, eps, wd)
+
+
+@jitable
+def adadelta_nodecay_rule(x, g, v, u, s_t, lr, rho, eps, wd):
+    # α_t = lr·s_t formed here (see ``schedules.multiplier``): an lr sweep is no per-chunk array
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
+    lr_t = lr * s_t
     v = ema(v, g * g, rho)
     r = np.sqrt(u + eps) / np.sqrt(v + eps)
     delta = r * g
@@ -42,9 +49,9 @@ def adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, schedule=None, convent
     sched, label = schedules.lr_schedule(schedule)
 
     def coeff_fn(t):
-        return (lr_a[None, :] * schedules.evaluate("schedule", sched, t, B),)
+        return (schedules.multiplier(sched, t, B),)
 
-    return Kernel(name="adadelta", rule=adadelta_rule, state_names=("v", "u"), coeff_names=("lr_t",),
-                  coeff_fn=coeff_fn, param_names=("rho", "eps", "weight_decay"), params=(rho_a, e, wd),
+    return Kernel(name="adadelta", rule=adadelta_rule if coupled_decay(wd) else adadelta_nodecay_rule, state_names=("v", "u"), coeff_names=("s_t",),
+                  coeff_fn=coeff_fn, param_names=("lr", "rho", "eps", "weight_decay"), params=(lr_a, rho_a, e, wd),
                   hparams={"lr": lr_a, "rho": rho_a, "eps": e, "weight_decay": wd, "schedule": label},
                   convention=convention, batch=B, doc=adadelta.__doc__)

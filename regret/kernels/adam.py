@@ -9,8 +9,8 @@ Update rule, both conventions (all operations per coordinate):
     x_{t+1} = Π_F(x_t − λ_d,t·x_t − η_t·m_t)          (AdamW: λ_d,t = α_t·λ, decoupled)
 
 which is torch.optim.Adam's m̂/(√v̂ + ε) with the corrections moved into η_t (the same numbers to
-rounding); β1^t and β2^t are running products kept in the state (fields ``beta1_pow``,
-``beta2_pow``, see ``base.with_powers``) whenever a bias correction is on.  ``convention="theory"`` (Reddi et al. Alg. 1–2)
+rounding); the factors 1 − β1^t and 1 − β2^t are kept in the state (fields ``beta1_corr``,
+``beta2_corr``, updated by c ← 1 − β·(1 − c), see ``base.correction_step``) whenever a bias correction is on.  ``convention="theory"`` (Reddi et al. Alg. 1–2)
 is α_t = α/√t, no bias correction (both factors 1), ε = 0; ``"practical"`` is constant α,
 bias correction and ε = 1e-8.  Each option can be set on its own.  A coordinate with v = 0 and
 ε = 0 has seen only zero gradients; its step is defined as 0 (the 0/0 of the formula).
@@ -35,8 +35,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validate, schedules
-from .base import (batch_of, ema, hyper, jitable, Kernel,
-                   nonzero, power_step, resolve_convention, rows, swept, with_powers)
+from .base import (batch_of, coupled_decay, ema, hyper, jitable, Kernel,
+                   nonzero, correction_step, resolve_convention, rows, swept, with_corrections)
 
 
 @jitable
@@ -56,77 +56,94 @@ def amsgrad_rule(x, g, m, v, vmax, beta1_t, step_t, eps_t, beta2):
     return x - eta * m, eta, m, v, vmax
 
 
-# With bias correction: the powers p1 = β1^t, p2 = β2^t are running products in the state
-# (``base.with_powers``), so the correction costs a few flops per step instead of (n, B) arrays
+# With bias correction: the factors c1 = 1 − β1^t, c2 = 1 − β2^t are kept in the state
+# (``base.correction_step``), so the correction costs a few flops per step instead of (n, B) arrays
 # per chunk.  η_t = α_t·√(1−β2^t) / ((1−β1^t)·(√v_t + ε·√(1−β2^t))).
 
 @jitable
-def adam_bc_rule(x, g, m, v, p1, p2, beta1_t, lr_t, beta1, beta2, eps):
-    p1 = power_step(p1, beta1)
-    p2 = power_step(p2, beta2)
+def adam_bc_rule(x, g, m, v, c1, c2, beta1_t, lr_t, beta1, beta2, eps):
+    c1 = correction_step(c1, beta1)
+    c2 = correction_step(c2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
-    c2 = np.sqrt(1.0 - p2)
-    eta = lr_t * c2 / ((1.0 - p1) * nonzero(np.sqrt(v) + eps * c2))
-    return x - eta * m, eta, m, v, p1, p2
+    r2 = np.sqrt(c2)
+    eta = lr_t * r2 / (c1 * nonzero(np.sqrt(v) + eps * r2))
+    return x - eta * m, eta, m, v, c1, c2
 
 
 @jitable
-def amsgrad_bc_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, beta1, beta2, eps):
-    p1 = power_step(p1, beta1)
-    p2 = power_step(p2, beta2)
+def amsgrad_bc_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, beta1, beta2, eps):
+    c1 = correction_step(c1, beta1)
+    c2 = correction_step(c2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     vmax = np.maximum(vmax, v)
-    c2 = np.sqrt(1.0 - p2)
-    eta = lr_t * c2 / ((1.0 - p1) * nonzero(np.sqrt(vmax) + eps * c2))
-    return x - eta * m, eta, m, v, vmax, p1, p2
+    r2 = np.sqrt(c2)
+    eta = lr_t * r2 / (c1 * nonzero(np.sqrt(vmax) + eps * r2))
+    return x - eta * m, eta, m, v, vmax, c1, c2
 
 
 # The general rules carry every option (coupled/decoupled decay, ε inside the root, the max of
 # corrected v); a kernel uses them only when an option needs them, so the plain rules above stay
-# the hot path.  Their powers start at 0 without bias correction (1 − p = 1 exactly).
+# the hot path.  Their factors start (and stay) at 1 exactly without bias correction.
 # √(v/c + ε) = √(v + ε·c)/√c and √(v/c) + ε = (√v + ε·√c)/√c, c = 1 − β2^t; eps_in / eps_out
 # are ε or 0, whichever place ε takes.
 
 @jitable
-def adam_general_rule(x, g, m, v, p1, p2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
-    g = g + wd * x
-    p1 = power_step(p1, beta1)
-    p2 = power_step(p2, beta2)
-    m = ema(m, g, beta1_t)
-    v = ema(v, g * g, beta2)
-    c = 1.0 - p2
-    c2 = np.sqrt(c)
-    eta = lr_t * c2 / ((1.0 - p1) * nonzero(np.sqrt(v + eps_in * c) + eps_out * c2))
-    return x - decay_t * x - eta * m, eta, m, v, p1, p2
+def adam_general_rule(x, g, m, v, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
+    return adam_general_uncoupled_rule(x, g + wd * x, m, v, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out)
 
 
 @jitable
-def amsgrad_general_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
-    g = g + wd * x
-    p1 = power_step(p1, beta1)
-    p2 = power_step(p2, beta2)
+def adam_general_uncoupled_rule(x, g, m, v, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
+    c1 = correction_step(c1, beta1)
+    c2 = correction_step(c2, beta2)
+    m = ema(m, g, beta1_t)
+    v = ema(v, g * g, beta2)
+    r2 = np.sqrt(c2)
+    eta = lr_t * r2 / (c1 * nonzero(np.sqrt(v + eps_in * c2) + eps_out * r2))
+    return x - decay_t * x - eta * m, eta, m, v, c1, c2
+
+
+@jitable
+def amsgrad_general_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
+    return amsgrad_general_uncoupled_rule(x, g + wd * x, m, v, vmax, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out)
+
+
+@jitable
+def amsgrad_general_uncoupled_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
+    c1 = correction_step(c1, beta1)
+    c2 = correction_step(c2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
     vmax = np.maximum(vmax, v)
-    c = 1.0 - p2
-    c2 = np.sqrt(c)
-    eta = lr_t * c2 / ((1.0 - p1) * nonzero(np.sqrt(vmax + eps_in * c) + eps_out * c2))
-    return x - decay_t * x - eta * m, eta, m, v, vmax, p1, p2
+    r2 = np.sqrt(c2)
+    eta = lr_t * r2 / (c1 * nonzero(np.sqrt(vmax + eps_in * c2) + eps_out * r2))
+    return x - decay_t * x - eta * m, eta, m, v, vmax, c1, c2
 
 
 @jitable
-def amsgrad_corrected_rule(x, g, m, v, vmax, p1, p2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
+def amsgrad_corrected_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
+    return amsgrad_corrected_uncoupled_rule(x, g + wd * x, m, v, vmax, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out)
+
+
+@jitable
+def amsgrad_corrected_uncoupled_rule(x, g, m, v, vmax, c1, c2, beta1_t, lr_t, decay_t, beta1, beta2, wd, eps_in, eps_out):
     # vmax holds max_s v_s/(1−β2^s): the denominator is corrected already
-    g = g + wd * x
-    p1 = power_step(p1, beta1)
-    p2 = power_step(p2, beta2)
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
+    c1 = correction_step(c1, beta1)
+    c2 = correction_step(c2, beta2)
     m = ema(m, g, beta1_t)
     v = ema(v, g * g, beta2)
-    vmax = np.maximum(vmax, v * (1.0 / (1.0 - p2)))
-    eta = lr_t / ((1.0 - p1) * nonzero(np.sqrt(vmax + eps_in) + eps_out))
-    return x - decay_t * x - eta * m, eta, m, v, vmax, p1, p2
+    vmax = np.maximum(vmax, v * (1.0 / c2))
+    eta = lr_t / (c1 * nonzero(np.sqrt(vmax + eps_in) + eps_out))
+    return x - decay_t * x - eta * m, eta, m, v, vmax, c1, c2
+
+
+_UNCOUPLED = {adam_general_rule: adam_general_uncoupled_rule, amsgrad_general_rule: amsgrad_general_uncoupled_rule,
+              amsgrad_corrected_rule: amsgrad_corrected_uncoupled_rule}
 
 
 def moment_coeffs(lr, beta1, schedule, batch, beta1_schedule=None):
@@ -134,7 +151,7 @@ def moment_coeffs(lr, beta1, schedule, batch, beta1_schedule=None):
 
     α_t = lr·s(t) (a broadcast view for the constant schedule); ``beta1_schedule`` is a
     multiplier s1(t) (``schedules.beta1_schedule``), β1t = β1·s1(t); None is constant.  Bias
-    corrections are not here: the rules compute them from running powers in their state.
+    corrections are not here: the rules keep them in their state (``base.correction_step``).
     ``coeff_fn(t, s)`` takes the lr schedule's values s(t) when the caller has them already.
     """
     sched, _ = schedules.lr_schedule(schedule)
@@ -183,7 +200,7 @@ def _adam_like(name, doc, lr, beta1, beta2, eps, bias_correction, schedule, conv
         hparams["max_of"] = max_of
     moments = moment_coeffs(lr_a, b1, opts["schedule"], B, beta1_schedule=b1_sched)
     moment_names = ("m", "v", "vmax") if ams else ("m", "v")
-    powers = ("beta1_pow", "beta2_pow")
+    powers = ("beta1_corr", "beta2_corr")
     if not general and not bc:
         def coeff_fn(t):
             return (*moments(t), rows(e, len(t)))
@@ -197,7 +214,7 @@ def _adam_like(name, doc, lr, beta1, beta2, eps, bias_correction, schedule, conv
             name=name, rule=amsgrad_bc_rule if ams else adam_bc_rule, state_names=moment_names + powers,
             coeff_names=("beta1_t", "lr_t"), coeff_fn=moments, param_names=("beta1", "beta2", "eps"),
             params=(b1, b2, e), hparams=hparams, convention=convention, batch=B, doc=doc,
-            init_state=with_powers(len(moment_names), 2, corrected=True))
+            init_state=with_corrections(len(moment_names), 2, corrected=True))
 
     sched, _ = schedules.lr_schedule(opts["schedule"])
     zeros = np.zeros_like(e)
@@ -217,13 +234,15 @@ def _adam_like(name, doc, lr, beta1, beta2, eps, bias_correction, schedule, conv
         rule = amsgrad_corrected_rule if (max_of == "corrected" and bc) else amsgrad_general_rule
     else:
         rule = adam_general_rule
+    if not coupled_decay(wd, decoupled):
+        rule = _UNCOUPLED[rule]
     return Kernel(name=name, rule=rule, state_names=moment_names + powers,
                   coeff_names=("beta1_t", "lr_t", "decay_t"), coeff_fn=coeff_fn,
                   param_names=("beta1", "beta2", "weight_decay", "eps_in", "eps_out"),
                   params=(b1, b2, zeros if decoupled else wd, e if eps_inside else zeros,
                           zeros if eps_inside else e),
                   hparams=hparams, convention=convention, batch=B, doc=doc,
-                  init_state=with_powers(len(moment_names), 2, corrected=bc))
+                  init_state=with_corrections(len(moment_names), 2, corrected=bc))
 
 
 def adam(lr=1e-3, beta1=0.9, beta2=0.999, eps=None, bias_correction=None, schedule=None, weight_decay=0.0,

@@ -36,7 +36,7 @@ import numpy as np
 
 from .. import validate, schedules
 from .base import (CONVENTIONS, batch_of, ema, hyper, jitable,
-                   Kernel, nonzero, power_step, rows, swept, with_powers)
+                   Kernel, coupled_decay, nonzero, power_step, rows, swept, with_powers)
 
 FALLBACKS = ("sgd", "skip")
 
@@ -44,7 +44,14 @@ FALLBACKS = ("sgd", "skip")
 @jitable
 def radam_rule(x, g, m, v, p1, p2, beta1_t, lr_t, t_f, decay_t, beta1, beta2, wd, eps, threshold, rho_inf,
                use_sgd):
-    g = g + wd * x
+    return radam_nodecay_rule(x, g + wd * x, m, v, p1, p2, beta1_t, lr_t, t_f, decay_t, beta1, beta2, wd, eps,
+                              threshold, rho_inf, use_sgd)
+
+
+@jitable
+def radam_nodecay_rule(x, g, m, v, p1, p2, beta1_t, lr_t, t_f, decay_t, beta1, beta2, wd, eps, threshold,
+                       rho_inf, use_sgd):
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
     p1 = power_step(p1, beta1)
     p2 = power_step(p2, beta2)
     m = ema(m, g, beta1_t)
@@ -120,7 +127,7 @@ def radam(lr=1e-3, beta1=0.9, beta2=0.999, eps=None, threshold=None, fallback="s
         hparams["beta1_schedule"] = b1_label
     if lam_a is not None:
         hparams["lam"] = lam_a
-    return Kernel(name="radam", rule=radam_rule, state_names=("m", "v", "beta1_pow", "beta2_pow"),
+    return Kernel(name="radam", rule=radam_rule if coupled_decay(wd, decoupled) else radam_nodecay_rule, state_names=("m", "v", "beta1_pow", "beta2_pow"),
                   coeff_names=("beta1_t", "lr_t", "t", "decay_t"), coeff_fn=coeff_fn,
                   param_names=("beta1", "beta2", "weight_decay", "eps", "threshold", "rho_inf", "use_sgd"),
                   params=(b1, b2, np.zeros_like(wd) if decoupled else wd, e, thr, rho_inf,

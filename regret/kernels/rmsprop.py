@@ -20,12 +20,17 @@ from __future__ import annotations
 import numpy as np
 
 from .. import schedules
-from .base import Kernel, batch_of, ema, hyper, jitable, nonzero, resolve_convention, rows
+from .base import Kernel, batch_of, coupled_decay, ema, hyper, jitable, nonzero, resolve_convention, rows
 
 
 @jitable
 def rmsprop_rule(x, g, v, gavg, buf, step_t, eps_t, beta2, mu, centered, wd):
-    g = g + wd * x
+    return rmsprop_nodecay_rule(x, g + wd * x, v, gavg, buf, step_t, eps_t, beta2, mu, centered, wd)
+
+
+@jitable
+def rmsprop_nodecay_rule(x, g, v, gavg, buf, step_t, eps_t, beta2, mu, centered, wd):
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
     v = ema(v, g * g, beta2)
     gavg = ema(gavg, g, beta2)
     # centered is a 0/1 flag; the max guards the rounding of v − ḡ² ≥ 0 (Jensen)
@@ -61,7 +66,7 @@ def rmsprop(lr=0.01, beta2=0.99, eps=None, momentum=0.0, centered=False, weight_
         sq = np.sqrt(1.0 - schedules.column_powers(b2, t.astype(np.float64)))
         return lr_t * sq, np.broadcast_to(e[None, :] * sq, (n, B))
 
-    return Kernel(name="rmsprop", rule=rmsprop_rule, state_names=("v", "gavg", "buf"),
+    return Kernel(name="rmsprop", rule=rmsprop_rule if coupled_decay(wd) else rmsprop_nodecay_rule, state_names=("v", "gavg", "buf"),
                   coeff_names=("step_t", "eps_t"), coeff_fn=coeff_fn,
                   param_names=("beta2", "momentum", "centered", "weight_decay"),
                   params=(b2, mu, np.array([float(centered)]), wd),

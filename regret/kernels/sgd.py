@@ -19,17 +19,27 @@ from __future__ import annotations
 import numpy as np
 
 from .. import schedules
-from .base import Kernel, batch_of, hyper, jitable, resolve_convention
+from .base import Kernel, batch_of, coupled_decay, hyper, jitable, resolve_convention
 
+
+# α_t = lr·s_t is formed in the rule (lr a parameter, s_t the schedule's time-only multiplier,
+# ``schedules.multiplier``): an lr sweep then costs no (n, B_k) coefficient array per chunk.
 
 @jitable
-def sgd_rule(x, g, lr_t):
+def sgd_rule(x, g, s_t, lr):
+    lr_t = lr * s_t
     return x - lr_t * g, lr_t
 
 
 @jitable
-def momentum_rule(x, g, buf, lr_t, damp_t, mu, nesterov, wd):
-    g = g + wd * x
+def momentum_rule(x, g, buf, s_t, damp_t, lr, mu, nesterov, wd):
+    return momentum_nodecay_rule(x, g + wd * x, buf, s_t, damp_t, lr, mu, nesterov, wd)
+
+
+@jitable
+def momentum_nodecay_rule(x, g, buf, s_t, damp_t, lr, mu, nesterov, wd):
+    # weight_decay is 0 in every configuration (``base.coupled_decay``): g is not coupled to x
+    lr_t = lr * s_t
     buf = mu * buf + damp_t * g
     # nesterov is a 0/1 flag: one of the two terms is exactly zero
     d = nesterov * (g + mu * buf) + (1.0 - nesterov) * buf
@@ -54,15 +64,15 @@ def sgd(lr=0.01, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, 
     B = batch_of(lr=lr_a, momentum=mu, dampening=damp, weight_decay=wd)
 
     def lr_coeff(t):
-        return lr_a[None, :] * schedules.evaluate("schedule", sched, t, B)
+        return schedules.multiplier(sched, t, B)
 
     hparams = {"lr": lr_a, "schedule": label}
     plain = not nesterov and not np.any(mu != 0) and not np.any(wd != 0)
     # with μ = 0 there is no buffer, so dampening has no effect (as in torch.optim.SGD)
     damp_eff = np.where(mu == 0, 0.0, damp)
     if plain:
-        return Kernel(name="sgd", rule=sgd_rule, state_names=(), coeff_names=("lr_t",),
-                      coeff_fn=lambda t: (lr_coeff(t),), param_names=(), params=(), hparams=hparams,
+        return Kernel(name="sgd", rule=sgd_rule, state_names=(), coeff_names=("s_t",),
+                      coeff_fn=lambda t: (lr_coeff(t),), param_names=("lr",), params=(lr_a,), hparams=hparams,
                       convention=convention, batch=B, doc=sgd.__doc__)
 
     def coeff_fn(t):
@@ -73,7 +83,7 @@ def sgd(lr=0.01, momentum=0.0, dampening=0.0, nesterov=False, weight_decay=0.0, 
     hparams.update(momentum=mu, dampening=damp, nesterov=bool(nesterov), weight_decay=wd)
     if dampen_first:
         hparams["dampen_first"] = True
-    return Kernel(name="sgd", rule=momentum_rule, state_names=("buf",), coeff_names=("lr_t", "damp_t"),
-                  coeff_fn=coeff_fn, param_names=("momentum", "nesterov", "weight_decay"),
-                  params=(mu, np.array([float(nesterov)]), wd), hparams=hparams, convention=convention,
+    return Kernel(name="sgd", rule=momentum_rule if coupled_decay(wd) else momentum_nodecay_rule, state_names=("buf",), coeff_names=("s_t", "damp_t"),
+                  coeff_fn=coeff_fn, param_names=("lr", "momentum", "nesterov", "weight_decay"),
+                  params=(lr_a, mu, np.array([float(nesterov)]), wd), hparams=hparams, convention=convention,
                   batch=B, doc=sgd.__doc__)
