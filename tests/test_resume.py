@@ -132,6 +132,26 @@ def test_resume_of_a_different_run_is_refused():
                    resume=part)
 
 
+def test_resume_from_a_state_of_other_meaning_is_refused(tmp_path):
+    # the arrays of a saved state mean what their names say: a result whose state names differ
+    # from this version's kernel (or a result saved before names were kept, whose Adam state held
+    # β^t where it now holds 1 − β^t) is rerun, not resumed
+    part = regret.run(_problem(), _kernels()[0], 1000, chunk=50, on_chunk=_stop_at(100))
+    assert part.resume_state["state_names"] == ["m", "v", "beta1_corr", "beta2_corr"]
+    path = tmp_path / "part.json"
+    storage.save(path, part)
+    back = storage.load(path).results[0]
+    assert back.resume_state["state_names"] == part.resume_state["state_names"]
+    assert not regret.run(_problem(), _kernels()[0], 1000, resume=back).interrupted
+    old = storage.load(path).results[0]
+    old.resume_state["state_names"] = ["m", "v", "beta1_pow", "beta2_pow"]
+    with pytest.raises(ValueError, match="beta1_pow.*rerun"):
+        regret.run(_problem(), _kernels()[0], 1000, resume=old)
+    del old.resume_state["state_names"]
+    with pytest.raises(ValueError, match="earlier version.*beta1_corr"):
+        regret.run(_problem(), _kernels()[0], 1000, resume=old)
+
+
 def test_faults_survive_interrupt_and_resume():
     prob = regret.problem("reddi-online", C=3)
     k = regret.optimizer("sgd", lr=[0.1, 1e308])

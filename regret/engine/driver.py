@@ -354,7 +354,7 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
         expected_regret=rows.get("expected_regret"), faults=faults,
         seconds=seconds_before + time.perf_counter() - started, provenance=provenance,
         interrupted=interrupted,
-        resume_state=snapshot(tr, stream, ckpts, k_rec) if interrupted else None)
+        resume_state=snapshot(tr, stream, ckpts, k_rec, kernel.state_names) if interrupted else None)
 
 
 def _fused_unavailable():

@@ -37,6 +37,19 @@ def check_resumable(prev: Result, problem: Problem, kernel: Kernel, T: int, i: i
                          "refusing to continue from it")
     if prev.T != T:
         raise ValueError(f"resume: result {i} is of a run with T={prev.T}, this run has T={T}")
+    if prev.resume_state is not None:
+        saved = prev.resume_state.get("state_names")
+        names = list(kernel.state_names)
+        # the state is saved as bare arrays, so what they mean comes from their names; runs saved
+        # before the names were recorded (2026-12-03) held powers β^t where the Adam and AdaBound
+        # families now keep the factors 1 − β^t (README changelog)
+        if saved is None and any(n.endswith("_corr") for n in names):
+            raise ValueError(f"resume: result {i} was saved by an earlier version whose {kernel.name} state meant "
+                             f"something else (β^t where {', '.join(n for n in names if n.endswith('_corr'))} now "
+                             "hold 1 − β^t); rerun it instead of resuming")
+        if saved is not None and list(saved) != names:
+            raise ValueError(f"resume: result {i} holds the {kernel.name} state ({', '.join(saved)}), this version "
+                             f"keeps ({', '.join(names)}); rerun it instead of resuming")
     if prev.optimizer != kernel.name:
         raise ValueError(f"resume: result {i} is of optimizer {prev.optimizer!r}, this run's is {kernel.name!r}")
     B = validate.batch_size({"optimizer batch": kernel.batch, "problem batch": problem.batch})
@@ -59,16 +72,17 @@ def check_resumable(prev: Result, problem: Problem, kernel: Kernel, T: int, i: i
         raise ValueError(f"resume: the problem differs from the saved run's ({what})")
 
 
-def snapshot(tr: Tracker, stream, ckpts: np.ndarray, k_rec: int) -> dict:
+def snapshot(tr: Tracker, stream, ckpts: np.ndarray, k_rec: int, state_names=()) -> dict:
     """What an interrupted run needs to continue: every Tracker field, the stream's state, the
-    planned checkpoints and how many of them are recorded."""
+    planned checkpoints, how many of them are recorded, and the names of the kernel's state
+    fields (what the arrays of ``tracker["s"]`` mean)."""
     tracker = {}
     for f in dataclasses.fields(Tracker):
         v = getattr(tr, f.name)
         tracker[f.name] = [np.array(a) for a in v] if isinstance(v, list) else (
             None if v is None else int(v) if f.name == "t" else np.array(v))
     return {"tracker": tracker, "stream": stream.state() if stream is not None else None,
-            "checkpoints": ckpts.copy(), "recorded": int(k_rec)}
+            "checkpoints": ckpts.copy(), "recorded": int(k_rec), "state_names": list(state_names)}
 
 
 def restore(prev: Result, rec: dict, rec_x, rec_eta, ckpts: np.ndarray, stream):
