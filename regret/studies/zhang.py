@@ -91,7 +91,8 @@ def _adam(n: int, beta1, beta2, seeds) -> tuple:
     return prob, k
 
 
-def _final_x(n, beta1, beta2, seeds, T, engine, progress) -> np.ndarray:
+def final_iterates(n, beta1, beta2, seeds, T, engine="auto", progress=None) -> tuple[np.ndarray, str]:
+    """θ_T per configuration (β1, β2 arrays, one seed each) in one batched run, and the engine used."""
     from ..engine import run as run_engine
 
     prob, k = _adam(n, np.asarray(beta1, float), np.asarray(beta2, float), seeds)
@@ -122,7 +123,7 @@ def measured_threshold(n: int, T: int, *, cand: int, seeds: int, rounds: int, en
     for r in range(rounds):
         u = np.linspace(lo, hi, cand)
         uu = np.repeat(u, seeds)
-        x, _ = _final_x(n, beta1, 1.0 - 10.0 ** -uu, 1000 * r + np.arange(uu.size), T, engine, progress)
+        x, _ = final_iterates(n, beta1, 1.0 - 10.0 ** -uu, 1000 * r + np.arange(uu.size), T, engine, progress)
         share = (x > X1).reshape(cand, seeds).mean(axis=1)
         history.append((u, share))
         u_star = _crossing(u, share)
@@ -167,7 +168,7 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
     BB, UU = np.meshgrid(b1_axis, u_axis)             # rows: u, columns: β1
     maps, eng = {}, "?"
     for n in N_MAPS:
-        x, eng = _final_x(n, BB.ravel(), 1.0 - 10.0 ** -UU.ravel(), np.arange(BB.size), T, engine, progress)
+        x, eng = final_iterates(n, BB.ravel(), 1.0 - 10.0 ** -UU.ravel(), np.arange(BB.size), T, engine, progress)
         maps[n] = x.reshape(UU.shape)
 
     u_meas, hist = {}, {}
