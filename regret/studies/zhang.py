@@ -224,8 +224,9 @@ def run(*, T: int | None = None, quick: bool = False, engine: str = "auto", prog
         f"β2*(n) at β1 = 0 by batched bisection on log10(1 − β2). Measured: 1 − β2*(n) ∝ n^(−{k_meas:.2f}); the "
         f"sign change of the sampled stationary drift E[m/√v] gives n^(−{k_pred:.2f}). Both are far from the "
         "theorem's n^(−5): the order is sufficient, not tight, on this problem. With β1 near 1 and small β2 "
-        "(β1 > √β2) the maps converge again: the region where Adam fails is bounded by both β1 and β2, as their "
-        "Fig. 2.4(a) draws it.")
+        "(β1 > √β2) the maps converge again: the divergent region is bounded in β1 too, its right edge close to "
+        "the curve β1 = √β2 that their Fig. 2.4(a) draws over their region (we read that figure's caption, not "
+        "its image, so the shapes are not compared).")
     return StudyResult(
         key=KEY, title=TITLE, reference=REFERENCE, statement=statement,
         settings={"problem": f"zhang (2.5), a = 1/(n−1)², order iid, F = [{LO:g}, {HI:g}] standing for ℝ",
