@@ -2,7 +2,7 @@
 
     regret reproduce [STUDY ...] [--out DIR] [--T N] [--quick] [--engine E] [--no-plots]
 
-STUDY: theorem1 | theorem2 | theorem3 | theorem4 | minus-one-two | savarese | phase | figure1 | shi | all
+STUDY: theorem1 | theorem2 | theorem3 | theorem4 | minus-one-two | savarese | phase | figure1 | shi | zhang | all
 (default all).  Writes DIR/report.md, DIR/report.html (figures embedded), DIR/results.json and
 one PNG per figure (DIR defaults to ./regret-report).  ``--T`` sets the horizon of every study
 (default: each study's own, about 10^5 steps; ``--quick``: about 10^4, the whole set in under

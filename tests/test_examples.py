@@ -21,7 +21,7 @@ EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.py"))
 def test_there_is_one_example_per_study_and_one_for_a_new_schedule():
     names = {p.stem for p in EXAMPLES}
     assert {"theorem1", "theorem2", "theorem3", "theorem4", "minus_one_two", "savarese", "phase",
-            "new_bound_schedule", "figure1", "shi", "schedule_polynomial", "schedule_exponential",
+            "new_bound_schedule", "figure1", "shi", "zhang", "schedule_polynomial", "schedule_exponential",
             "schedule_piecewise", "schedule_wrong"} <= names
 
 

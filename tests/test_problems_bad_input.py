@@ -38,6 +38,7 @@ CASES = [
     ("sequence without grads", "linear:kind=sequence", ["grads="]),
     ("sequence file missing", "linear:kind=sequence,grads={d}/none.npy", ["grads=", "no such file"]),
     ("zhang n", "zhang:n=1", ["n=1", ">= 2"]),
+    ("zhang a", "zhang:a=0", ["a=0", "allowed range"]),
     ("shi dev", "shi:dev=abc", ["dev='abc'"]),
     ("unsafe loss", "expression:loss=__import__('os')", ["loss=", "not an allowed function"]),
     ("non-convex loss", "expression:loss=x^3", ["loss=", "not convex"]),

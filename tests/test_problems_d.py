@@ -245,10 +245,12 @@ def test_user_arrays_and_files_give_the_same_problem(tmp_path):
 # ---- finite sums --------------------------------------------------------------------------------
 
 
-def _zhang_f(j, x, n):
+def _zhang_f(j, x, n, a=None):
+    """Zhang et al. (2.5) typed from the paper's display, piece by piece (not as weight × h)."""
+    a = 1 / (n - 1) ** 2 if a is None else a
     if j == 0:
-        return n * x if x >= -1 else n / 2 * (x + 2) ** 2 - 3 * n / 2
-    return -x if x >= -1 else -0.5 * (x + 2) ** 2 + 1.5
+        return (1 + (n - 1) * a) * x if x >= -1 else (1 + (n - 1) * a) / 2 * (x + 2) ** 2 - (3 + 3 * (n - 1) * a) / 2
+    return -a * x if x >= -1 else -a / 2 * (x + 2) ** 2 + 3 * a / 2
 
 
 def _shi_f(j, x, dev):
@@ -256,6 +258,7 @@ def _shi_f(j, x, dev):
 
 
 @pytest.mark.parametrize("name, opts, f", [("zhang", dict(n=6), lambda j, x: _zhang_f(j, x, 6)),
+                                            ("zhang", dict(n=5, a=1.0), lambda j, x: _zhang_f(j, x, 5, 1.0)),
                                             ("shi", dict(dev=100.0), lambda j, x: _shi_f(j, x, 100.0)),
                                             ("shi", dict(dev=0.0), lambda j, x: _shi_f(j, x, 0.0))])
 @pytest.mark.parametrize("order", ["cyclic", "iid"])
@@ -282,7 +285,9 @@ def test_finite_sums_against_plain_formulas_and_a_dense_search(name, opts, f, or
 
 def test_finite_sum_averages_have_the_stated_minimisers():
     z = regret.problem("zhang", n=8, lo=-5, hi=3)
-    assert z.sum_min(np.ones(8)) == (-1.5, -2.0)
+    assert z.a == 1 / 49 and z.params["a"] == 1 / 49                  # the paper's instance a = 1/(n−1)²
+    val, x = z.sum_min(np.ones(8))                                    # Σ_j f_j = h: min −3/2 at x* = −2
+    assert x == -2.0 and val == pytest.approx(-1.5, rel=1e-14)
     s = regret.problem("shi", dev=100.0, lo=-50, hi=50)
     val, x = s.sum_min(np.ones(10))
     assert x == 0.0 and np.isclose(val, -5 * 100.0 ** 2 / 9)

@@ -16,7 +16,7 @@ import pytest
 
 from scalar_reference import reddi_gradient, run_scalar
 
-STUDIES = ["theorem1", "theorem2", "theorem3", "theorem4", "minus-one-two", "savarese", "phase", "figure1", "shi"]
+STUDIES = ["theorem1", "theorem2", "theorem3", "theorem4", "minus-one-two", "savarese", "phase", "figure1", "shi", "zhang"]
 
 
 @pytest.fixture(scope="module")

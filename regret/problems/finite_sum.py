@@ -7,19 +7,28 @@ each quadratic piece) over an interval, at a stationary point or an end.  The pr
 order is cyclic (the papers' runs), reshuffle or iid (``sampling``), seeded per instance.
 
 ``zhang`` — Zhang, Chen, Shi, Sun & Luo, "Adam Can Converge Without Any Modification On Update
-Rules" (NeurIPS 2022), their construction (2.5): Reddi's linear counterexample completed by
-quadratic pieces so that the sum has a minimiser, with n components:
+Rules" (NeurIPS 2022; journal version Zhang, Li, Chen, Luo & Sun, arXiv 2603.02092, 2026), their
+counterexample (2.5).  Read, as restated by the first author in his thesis (Yushun Zhang, "On the
+Principles Behind Neural Network Optimizers", CUHK-Shenzhen, §2.2, eq. (2.5), which says the
+section is based on both papers; the NeurIPS/arXiv body itself was not reachable here, only its
+abstract).  For n ≥ 3, a > 0, f(x) = (1/n) Σ_{i=0}^{n−1} f_i(x) on x ∈ ℝ with
 
-    f_0(x) = n·x            (x ≥ −1),    n/2·(x + 2)² − 3n/2      (x < −1)
-    f_j(x) = −x             (x ≥ −1),    −½·(x + 2)² + 3/2        (x < −1),   j = 1..n−1
+    f_0(x) = (1 + (n−1)a)·x                                    (x ≥ −1)
+             (1 + (n−1)a)/2·(x + 2)² − (3 + 3(n−1)a)/2          (x < −1)
+    f_i(x) = −a·x                                              (x ≥ −1)
+             −a/2·(x + 2)² + 3a/2                              (x < −1),    i = 1..n−1
 
-Each piece joins C¹ at x = −1; the sum is x for x ≥ −1 and ½(x + 2)² − 3/2 below, minimised at
-x* = −2 with f(x*) = −3/2 (the components f_j, j ≥ 1, are concave: the sum is convex).  The
-paper's point: Adam with β1 < √β2 converges on it when β2 is large relative to n, and can fail
-for small β2 — the threshold moves with n (the paper's exact threshold is not restated here).
-**The formulas above are recalled, not read** (the paper could not be retrieved in this
-session; searches found neither the text nor the authors' code): check them against (2.5)
-before relying on a constant.
+i.e. f_j = w_j·h(x) with h(x) = x (x ≥ −1), ½(x + 2)² − 3/2 (x < −1), w_0 = 1 + (n−1)a,
+w_i = −a.  Each piece joins C¹ at x = −1; Σ_j f_j = h, minimised at x* = −2 with h(x*) = −3/2
+(the f_i, i ≥ 1, are concave; the sum is convex).  "For instance, when a = 1/(n−1)², we have
+D_1 = 2n², D_0 = 0" (their affine-variance constants, Assumption 2.2) — the instance the text
+names, and this preset's default a.  With ε = 0 Adam is invariant to scaling every gradient by
+one constant, so on x ≥ −1 only the ratio w_0/a = n(n−1) (default a) matters.  Their Algorithm
+samples τ_k uniformly from {0..n−1} (``order="iid"``); Reddi-style cyclic order is ``cyclic``.
+The paper is unconstrained and its divergence is "to infinity"; here F = [lo, hi] (default
+[−4, 2]), so a divergent run is one driven to hi.
+Last session's preset was recalled from memory as the special case a = 1 (f_0 = n·x, f_i = −x);
+``a=1`` still gives it.
 
 ``shi`` — Shi, Li, Hong & Sun, "RMSprop Converges with Proper Hyper-parameter" (ICLR 2021),
 Appendix A.2/A.3, read from the authors' code (github.com/soundsinteresting/RMSprop,
@@ -115,36 +124,39 @@ class FiniteSum1D(GeneralProblem):
 
 
 class Zhang(FiniteSum1D):
-    """Zhang et al. (NeurIPS 2022), construction (2.5): n components on [lo, hi] (module docstring).
+    """Zhang et al. (NeurIPS 2022), counterexample (2.5): n components on [lo, hi] (module docstring).
 
-    Options: ``n`` (components, ≥ 2), ``order`` (cyclic | reshuffle | iid), ``seed``, the
-    interval (default [−4, 2], which holds x* = −2 and the kink at −1) and ``x0`` (default hi).
-    Comparator exact: Σ_j c_j f_j = k·h(x), k = n·c_0 − Σ_{j≥1} c_j, h(x) = x (x ≥ −1),
-    ½(x + 2)² − 3/2 (x < −1), minimised (k > 0) or maximised (k < 0) in closed form.
+    Options: ``n`` (components, ≥ 2; the paper asks n ≥ 3), ``a`` (> 0, default 1/(n−1)², the
+    paper's instance with D_1 = 2n²), ``order`` (cyclic | reshuffle | iid — the paper's Algorithm
+    samples i.i.d.), ``seed``, the interval (default [−4, 2], which holds x* = −2 and the kink at
+    −1) and ``x0`` (default hi).  Comparator exact: Σ_j c_j f_j = k·h(x), k = w_0·c_0 − a·Σ_{j≥1} c_j,
+    h(x) = x (x ≥ −1), ½(x + 2)² − 3/2 (x < −1), minimised (k > 0) or maximised (k < 0) in closed form.
     """
 
     name = "zhang"
 
-    def __init__(self, n=10, order="cyclic", seed=0, lo=-4.0, hi=2.0, x0=None):
+    def __init__(self, n=10, a=None, order="cyclic", seed=0, lo=-4.0, hi=2.0, x0=None):
         n = validate.positive_int("n", n, minimum=2)
-        super().__init__(n, order, seed, lo, hi, x0, {"n": n})
+        a = 1.0 / (n - 1) ** 2 if a is None else float(validate.in_range("a", a, 0.0, lo_open=True))
+        self.a = a
+        self.w0 = 1.0 + (n - 1) * a
+        super().__init__(n, order, seed, lo, hi, x0, {"n": n, "a": a})
 
     def jit_rule(self):
         from .jit_rules import zhang_point
 
-        return zhang_point, (np.array([float(self.n)]),)
+        return zhang_point, (np.array([self.w0, self.a]),)
 
     def components(self, j, x):
         j, x = np.broadcast_arrays(j, x)
-        big = j == 0
-        w = np.where(big, float(self.n), -1.0)
+        w = np.where(j == 0, self.w0, -self.a)
         up = x >= -1.0
         f = np.where(up, w * x, w * (0.5 * (x + 2.0) ** 2 - 1.5))
         g = np.where(up, w, w * (x + 2.0))
         return f, g
 
     def sum_min(self, counts):
-        k = self.n * counts[0] - np.sum(counts[1:])
+        k = self.w0 * counts[0] - self.a * np.sum(counts[1:])
         lo, hi = float(self.feasible.lo[0]), float(self.feasible.hi[0])
         # h on the two pieces: x on [max(lo, −1), hi]; ½x² + 2x + 1/2 on [lo, min(hi, −1)]
         best = []

@@ -50,9 +50,8 @@ def learning_point(loss, dloss):
 
 @numba.njit(error_model="numpy")
 def zhang_point(x, t, k, p, data, idx, g):
-    """Zhang et al. (2.5): component j = idx[k, p] of n = data[0][0]."""
-    n = data[0][0]
-    w = n if idx[k, p] == 0 else -1.0
+    """Zhang et al. (2.5): component j = idx[k, p], weight w_0 = data[0][0] for j = 0, else −a = −data[0][1]."""
+    w = data[0][0] if idx[k, p] == 0 else -data[0][1]
     z = x[0]
     if z >= -1.0:
         g[0] = w

@@ -12,6 +12,7 @@ savarese           Savarese (2019) Thm 2: admissible bound functions for which A
 phase              Adam's long-run R_T/T over a (β1, β2) grid, with the curve β1 = √β2
 figure1            Reddi et al. (2018) Fig. 1: 1010/−10 online and stochastic, β1 = 0.9, β2 = 0.99
 shi                Shi et al. (2021) Fig. 1: RMSProp's (β2, C) map on Reddi's problem against the drift sign
+zhang              Zhang et al. (2022): Adam's (β1, β2) maps on (2.5), n = 10/20/50, and the threshold β2*(n)
 =================  ===========================================================================
 
 A study module has ``KEY``, ``TITLE``, ``T_DEFAULT``, ``T_QUICK``,
@@ -29,11 +30,11 @@ not in ``STUDIES``: ``schedule_lab.run(lower, upper, params, ...)`` and ``schedu
 """
 from __future__ import annotations
 
-from . import figure1, minus_one_two, phase, savarese, shi, theorem1, theorem2, theorem3, theorem4
+from . import figure1, minus_one_two, phase, savarese, shi, theorem1, theorem2, theorem3, theorem4, zhang
 from .outcome import NOT_REPRODUCED, REPRODUCED, Claim, FigureFile, StudyResult
 
 STUDIES = {m.KEY: m for m in (theorem1, theorem2, theorem3, theorem4, minus_one_two, savarese, phase,
-                                figure1, shi)}
+                                figure1, shi, zhang)}
 
 
 def run(key: str, **kw) -> StudyResult:
