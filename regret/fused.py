@@ -55,7 +55,12 @@ import numba
 import numpy as np
 from numba import njit
 
-from .codegen import cache_dir, exec_generated, load_generated  # noqa: F401 - cache_dir: part of this face
+from numba.core.caching import CompileResultCacheImpl, FunctionCache, UserProvidedCacheLocator
+from numba.cpython.unsafe.tuple import tuple_setitem
+from numba.np.unsafe.ndarray import to_fixed_tuple
+
+from .codegen import cache_dir, exec_generated, load_generated
+from .engine.steps import fault_code, kahan_add
 from .feasible import Box
 
 TEMPLATE_VERSION = "6"
@@ -426,6 +431,259 @@ def _sum_gradients(grads, G, G_c):
 
 
 # --------------------------------------------------------------------------------------------
+# the plain-njit loops: ordinary code specialised by closures over the rule and its arity
+#
+# Each builder below returns an ``njit`` function whose closure holds only the kernel's rule
+# (a ``register_jitable`` function), integers and tuples of integers: numba freezes those as
+# constants, so the arity loops (``for j in range(ns)``) and the stride tests are folded and
+# unrolled by LLVM, and the values live in registers as tuples (``tuple_setitem`` on a tuple,
+# not a buffer).  The rule is called as ``rule(x, g, *s, *c, *p)`` with s, c, p those tuples.
+# A closure over such values can be cached on disk by numba (the cache key pickles the closure
+# cells: a rule importable by name pickles by reference); ``_cached`` keeps that cache under
+# ``cache_dir()`` as the generated modules' is.
+
+_TAIL = ("grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c, alive, fault_t, fault_what, G, G_c")
+
+
+def _signature(ns: int, nc: int, npar: int):
+    """The plain loops' signature: (b0, b1, t0, X, E, S, C, CT, CC, P, PC, *tail) with S, C, P
+    tuples of arrays and CT, CC, PC their strides, each tuple padded with one unused entry
+    (numba cannot index an empty tuple); inputs typed read-only (a writable array converts)."""
+    t = numba.types
+    i8, F1, F2 = t.int64, t.float64[::1], t.float64[:, ::1]
+    R1, R2, R3 = (t.Array(t.float64, n, "C", readonly=True) for n in (1, 2, 3))
+    return t.void(i8, i8, i8, F2, F2, t.UniTuple(F2, ns + 1), t.UniTuple(R2, nc + 1), t.UniTuple(i8, nc + 1),
+                  t.UniTuple(i8, nc + 1), t.UniTuple(R1, npar + 1), t.UniTuple(i8, npar + 1),
+                  R3, i8, R1, R1, F1, F1, t.boolean, F2, F2, t.boolean[::1], t.int64[::1], t.int64[::1],
+                  F2, F2)
+
+
+def _row_loop(rule, ns, nc, npar, with_xs, with_G, tpat):
+    """d = 1, one configuration at a time, its state in registers: a latency-bound chain.  With
+    ``with_G`` (a single configuration on a single instance) Σ g_t rides along in the same loop,
+    an independent chain that costs nothing next to the configuration's own.  ``tpat`` (the time
+    stride of each coefficient, 0 or 1) makes the loads constants: a time-constant coefficient is
+    loaded once (hoisted), the others at row k; without it the strides are read at run time."""
+    spec = tpat is not None
+    TP = tuple(tpat or ()) + (0,)  # padded: a tuple constant is never empty
+
+    def advance(b0, b1, t0, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
+                alive, fault_t, fault_what, G, G_c):
+        n = grads.shape[0]
+        lo0 = lo[0]
+        hi0 = hi[0]
+        buf = np.empty(max(ns, nc, npar, 1))
+        c0 = to_fixed_tuple(buf, nc)
+        for b in range(b0, b1):
+            if not alive[b]:
+                continue
+            bg = b * gps
+            x = X[b, 0]
+            e = E[b, 0]
+            for j in range(ns):
+                buf[j] = S[j][b, 0]
+            s = to_fixed_tuple(buf, ns)
+            for j in range(npar):
+                buf[j] = P[j][b * PC[j]]
+            p = to_fixed_tuple(buf, npar)
+            ls = loss[b]
+            lc = loss_c[b]
+            qs = xs[b, 0] if with_xs else 0.0
+            qc = xs_c[b, 0] if with_xs else 0.0
+            gs = G[0, 0] if with_G else 0.0
+            gc = G_c[0, 0] if with_G else 0.0
+            for k in range(n):
+                g = grads[k, bg, 0]
+                if with_G:
+                    gs, gc = kahan_add(gs, gc, g)
+                ls, lc = kahan_add(ls, lc, g * x)
+                if with_xs:
+                    qs, qc = kahan_add(qs, qc, x)
+                c = c0
+                for j in range(nc):
+                    c = tuple_setitem(c, j, C[j][k * (TP[j] if spec else CT[j]), b * CC[j]])
+                out = rule(x, g, *s, *c, *p)
+                code = fault_code(out)
+                if code >= 0:
+                    fault_t[b] = t0 + k
+                    fault_what[b] = code
+                    alive[b] = False
+                    break
+                x = min(max(out[0], lo0), hi0)
+                e = out[1]
+                for j in range(ns):
+                    s = tuple_setitem(s, j, out[2 + j])
+            X[b, 0] = x
+            E[b, 0] = e
+            for j in range(ns):
+                S[j][b, 0] = s[j]
+            loss[b] = ls
+            loss_c[b] = lc
+            if with_xs:
+                xs[b, 0] = qs
+                xs_c[b, 0] = qc
+            if with_G:
+                G[0, 0] = gs
+                G_c[0, 0] = gc
+
+    return advance
+
+
+def _jam_loop(rule, ns, nc, npar, with_xs):
+    """d = 1, JAM configurations at a time, each with its state in registers (tuples of JAM
+    lanes): JAM independent chains per step overlap in the core (unroll-and-jam over the batch).
+    In the last group the lanes past ``b1`` are dead from the start and never stored."""
+    J = JAM
+    assert J == 4, "the lanes' tuples below are written out for JAM = 4"
+    f0 = (0.0, 0.0, 0.0, 0.0)
+
+    def advance(b0, b1, t0, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
+                alive, fault_t, fault_what, G, G_c):
+        n = grads.shape[0]
+        lo0 = lo[0]
+        hi0 = hi[0]
+        buf = np.empty(max(ns, nc, npar, 1))
+        c0 = to_fixed_tuple(buf, nc)
+        s0 = to_fixed_tuple(buf, ns)
+        p0 = to_fixed_tuple(buf, npar)
+        for bj in range(b0, b1, J):
+            a4 = (False, False, False, False)
+            x4 = e4 = ls4 = lc4 = qs4 = qc4 = f0
+            s4 = (s0, s0, s0, s0)
+            p4 = (p0, p0, p0, p0)
+            for j in range(min(J, b1 - bj)):
+                b = bj + j
+                a4 = tuple_setitem(a4, j, alive[b])
+                x4 = tuple_setitem(x4, j, X[b, 0])
+                e4 = tuple_setitem(e4, j, E[b, 0])
+                ls4 = tuple_setitem(ls4, j, loss[b])
+                lc4 = tuple_setitem(lc4, j, loss_c[b])
+                if with_xs:
+                    qs4 = tuple_setitem(qs4, j, xs[b, 0])
+                    qc4 = tuple_setitem(qc4, j, xs_c[b, 0])
+                s = s0
+                for i in range(ns):
+                    s = tuple_setitem(s, i, S[i][b, 0])
+                s4 = tuple_setitem(s4, j, s)
+                p = p0
+                for i in range(npar):
+                    p = tuple_setitem(p, i, P[i][b * PC[i]])
+                p4 = tuple_setitem(p4, j, p)
+            for k in range(n):
+                for j in range(J):
+                    if a4[j]:
+                        b = bj + j
+                        x = x4[j]
+                        g = grads[k, b * gps, 0]
+                        ls, lc = kahan_add(ls4[j], lc4[j], g * x)
+                        ls4 = tuple_setitem(ls4, j, ls)
+                        lc4 = tuple_setitem(lc4, j, lc)
+                        if with_xs:
+                            qs, qc = kahan_add(qs4[j], qc4[j], x)
+                            qs4 = tuple_setitem(qs4, j, qs)
+                            qc4 = tuple_setitem(qc4, j, qc)
+                        c = c0
+                        for i in range(nc):
+                            c = tuple_setitem(c, i, C[i][k * CT[i], b * CC[i]])
+                        out = rule(x, g, *s4[j], *c, *p4[j])
+                        code = fault_code(out)
+                        if code >= 0:
+                            fault_t[b] = t0 + k
+                            fault_what[b] = code
+                            a4 = tuple_setitem(a4, j, False)
+                        else:
+                            x4 = tuple_setitem(x4, j, min(max(out[0], lo0), hi0))
+                            e4 = tuple_setitem(e4, j, out[1])
+                            sn = s4[j]
+                            for i in range(ns):
+                                sn = tuple_setitem(sn, i, out[2 + i])
+                            s4 = tuple_setitem(s4, j, sn)
+            for j in range(min(J, b1 - bj)):
+                b = bj + j
+                alive[b] = a4[j]
+                X[b, 0] = x4[j]
+                E[b, 0] = e4[j]
+                loss[b] = ls4[j]
+                loss_c[b] = lc4[j]
+                for i in range(ns):
+                    S[i][b, 0] = s4[j][i]
+                if with_xs:
+                    xs[b, 0] = qs4[j]
+                    xs_c[b, 0] = qc4[j]
+
+    return advance
+
+
+def _general_loop(rule, ns, nc, npar):
+    """d > 1: a step is committed only if every coordinate's new values are finite, so all
+    coordinates of a configuration freeze together (as in the numpy engine)."""
+
+    def advance(b0, b1, t0, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
+                alive, fault_t, fault_what, G, G_c):
+        n = grads.shape[0]
+        d = X.shape[1]
+        tmp = np.empty((2 + ns, d))
+        buf = np.empty(max(ns, nc, npar, 1))
+        c0 = to_fixed_tuple(buf, nc)
+        s0 = to_fixed_tuple(buf, ns)
+        for b in range(b0, b1):
+            if not alive[b]:
+                continue
+            bg = b * gps
+            for j in range(npar):
+                buf[j] = P[j][b * PC[j]]
+            p = to_fixed_tuple(buf, npar)
+            for k in range(n):
+                f = 0.0
+                for i in range(d):
+                    f += grads[k, bg, i] * X[b, i]
+                loss[b], loss_c[b] = kahan_add(loss[b], loss_c[b], f)
+                if has_xs:
+                    for i in range(d):
+                        xs[b, i], xs_c[b, i] = kahan_add(xs[b, i], xs_c[b, i], X[b, i])
+                c = c0
+                for j in range(nc):
+                    c = tuple_setitem(c, j, C[j][k * CT[j], b * CC[j]])
+                worst = 2 + ns
+                for i in range(d):
+                    s = s0
+                    for j in range(ns):
+                        s = tuple_setitem(s, j, S[j][b, i])
+                    out = rule(X[b, i], grads[k, bg, i], *s, *c, *p)
+                    code = fault_code(out)
+                    if code >= 0 and code < worst:
+                        worst = code
+                    tmp[0, i] = out[0]
+                    tmp[1, i] = out[1]
+                    for j in range(ns):
+                        tmp[2 + j, i] = out[2 + j]
+                if worst < 2 + ns:
+                    fault_t[b] = t0 + k
+                    fault_what[b] = worst
+                    alive[b] = False
+                    break
+                for i in range(d):
+                    X[b, i] = min(max(tmp[0, i], lo[i]), hi[i])
+                    E[b, i] = tmp[1, i]
+                    for j in range(ns):
+                        S[j][b, i] = tmp[2 + j, i]
+
+    return advance
+
+
+def _plain(rule, ns, nc, npar, variant):
+    """The python function of a plain loop variant, or None for a generated one (simd)."""
+    if variant == "general":
+        return _general_loop(rule, ns, nc, npar)
+    if variant.startswith("jam"):
+        return _jam_loop(rule, ns, nc, npar, variant.endswith("_xs"))
+    if variant.startswith("row"):
+        tpat = tuple(int(ch) for ch in variant.rsplit("_t", 1)[1]) if "_t" in variant else None
+        return _row_loop(rule, ns, nc, npar, "_xs" in variant, variant.startswith("row_G"), tpat)
+    return None
+
+
+# --------------------------------------------------------------------------------------------
 # compiling and caching
 
 _COMPILED: dict = {}
@@ -472,8 +730,48 @@ def compiled(kernel, variant: str = "row"):
     return fn
 
 
+class _Locator(UserProvidedCacheLocator):
+    """numba's on-disk cache of a plain loop, in ``cache_dir()/<stem>`` where the stem names the
+    kernel and variant and hashes what the loop depends on (``_build``): numba keys a closure's
+    cache by its source file, qualified name and closure values, not by the rule's source, so a
+    changed rule or step helper must land in a new folder."""
+
+    def __init__(self, py_func, py_file):
+        super().__init__(py_func, py_file)
+        self._cache_path = str(cache_dir() / py_func._regret_cache_stem)
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        return cls(py_func, py_file) if getattr(py_func, "_regret_cache_stem", None) else None
+
+
+class _LoopCacheImpl(CompileResultCacheImpl):
+    _locator_classes = [_Locator]
+
+
+class _LoopCache(FunctionCache):
+    _impl_class = _LoopCacheImpl
+
+
 def _build(rule, ns, nc, npar, label, variant):
     line, material = _rule_key(rule)
+    plain = _plain(rule, ns, nc, npar, variant)
+    if plain is not None:
+        digest = hashlib.sha256("\0".join([TEMPLATE_VERSION, numba.__version__, np.__version__, material,
+                                           _file_text(__file__), variant]).encode()).hexdigest()[:20]
+        fn = njit(nogil=True, error_model="numpy")(plain)
+        if line is not None:  # a rule importable by name: its closure pickles by reference
+            plain._regret_cache_stem = f"k_{_safe(label)}_{variant}_{digest}"
+            try:
+                fn._cache = _LoopCache(plain)
+            except Exception:  # noqa: BLE001 - an unusable disk cache only costs a compile
+                pass
+        try:
+            fn.compile(_signature(ns, nc, npar))
+        except Exception as exc:
+            raise FusedUnavailable(f"the rule of kernel {label!r} does not compile in nopython mode "
+                                   f"(see the kernel contract in regret/kernels/base.py): {exc}") from exc
+        return fn
     src = generate_source(ns, nc, npar, line, variant)
     digest = hashlib.sha256("\0".join([TEMPLATE_VERSION, numba.__version__, np.__version__, material,
                                        src]).encode()).hexdigest()[:20]
@@ -536,6 +834,18 @@ def _time_strides(kernel, ts: np.ndarray, coeffs) -> list[int]:
     return [0 if np.asarray(c).strides[0] == 0 else 1 for c in coeffs]
 
 
+def _readonly(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a`` (the plain loops' tuples are typed read-only; the array itself
+    is left as it is)."""
+    v = a.view()
+    v.flags.writeable = False
+    return v
+
+
+#: the unused last entry of the plain loops' tuples (see _signature)
+_PAD1, _PAD2, _PAD_S = _readonly(np.zeros(1)), _readonly(np.zeros((1, 1))), np.zeros((1, 1))
+
+
 def threads_available() -> int:
     """Threads the fused engine uses: $REGRET_THREADS, else numba's NUMBA_NUM_THREADS (the cores)."""
     env = os.environ.get("REGRET_THREADS")
@@ -567,6 +877,11 @@ def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray,
     for p in params:
         p = np.ascontiguousarray(np.asarray(p, dtype=np.float64).reshape(-1))
         pargs.extend((p, 1 if p.shape[0] > 1 else 0))
+    # the plain loops take the same arrays as tuples (a view each, typed read-only)
+    # (each tuple padded with one unused entry: see _signature)
+    plain = (tuple(_readonly(a) for a in cargs[0::3]) + (_PAD2,), tuple(cargs[1::3]) + (0,),
+             tuple(cargs[2::3]) + (0,), tuple(_readonly(a) for a in pargs[0::2]) + (_PAD1,),
+             tuple(pargs[1::2]) + (0,))
     lo = np.ascontiguousarray(feasible.lo, dtype=np.float64)
     hi = np.ascontiguousarray(feasible.hi, dtype=np.float64)
     t0 = int(ts[0])
@@ -574,6 +889,13 @@ def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray,
 
     xs_tag = "_xs" if has_xs else ""
     time_strides: list[int] = []
+
+    def call(variant, a, b):
+        fn = compiled(kernel, variant)
+        head = (a, b, t0, tr.x, tr.eta)
+        if variant.startswith("simd"):
+            return lambda: fn(*head, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
+        return lambda: fn(*head, (*tr.s, _PAD_S), *plain, *tail, tr.G, tr.G_c)
 
     def variant_for(nb):
         if d > 1:
@@ -595,24 +917,22 @@ def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray,
     if B == 1 and d == 1 and g.shape[1] == 1 and tr.alive[0]:
         # Σ g_t inside the configuration's loop; if it faults mid-chunk, the rest of the
         # chunk's gradients are summed after it
-        fn = compiled(kernel, "row_G" + xs_tag + "_t" + "".join(map(str, _time_strides(kernel, ts, coeffs))))
-        fn(0, 1, t0, tr.x, tr.eta, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
+        call("row_G" + xs_tag + "_t" + "".join(map(str, _time_strides(kernel, ts, coeffs))), 0, 1)()
         if not tr.alive[0]:
             _sum_gradients(g[int(tr.fault_t[0]) - t0 + 1:], tr.G, tr.G_c)
     elif workers > 1 and B * len(ts) * d >= THREAD_MIN_WORK:
         edges = np.linspace(0, B, workers + 1).round().astype(int)
         slices = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
-        fns = [compiled(kernel, variant_for(b - a)) for a, b in slices]
+        fns = [call(variant_for(b - a), a, b) for a, b in slices]
         # Σ g_t touches only G: it runs beside the slices (on one more thread), not before them
         # (with per-instance gradients it is a pass over the whole chunk, ~10% of a stochastic sweep)
         pool = _pool(workers + 1)
-        futures = [pool.submit(fn, a, b, t0, tr.x, tr.eta, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
-                   for fn, (a, b) in zip(fns, slices)]
+        futures = [pool.submit(fn) for fn in fns]
         futures.append(pool.submit(_sum_gradients, g, tr.G, tr.G_c))
         for f in futures:
             f.result()
     else:
-        fn = compiled(kernel, variant_for(B))
+        fn = call(variant_for(B), 0, B)
         _sum_gradients(g, tr.G, tr.G_c)
-        fn(0, B, t0, tr.x, tr.eta, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
+        fn()
     tr.t = int(ts[-1])

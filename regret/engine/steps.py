@@ -8,6 +8,7 @@ the same order, not two copies kept equal by tests.
 """
 from __future__ import annotations
 
+import numpy as np
 from numba.extending import register_jitable
 
 
@@ -31,3 +32,21 @@ def kahan_add(total, comp, term):
 def is_finite(q):
     """q − q == 0: true for a finite q, false for NaN and ±inf (a compare that vectorises)."""
     return (q - q) == 0.0
+
+
+@register_jitable
+def fault_code(out):
+    """−1 when every value of the rule's output ``out`` = (x̂, η, *state) is finite, else the
+    index of the first that is not: the fault code of the numpy engine's commit
+    (``engine.tracker.commit``).  One test per step: a sum of the new values is finite if each
+    one is; a non-finite sum (a NaN or ±inf among them, or finite values overflowing) sends the
+    step to the tests one by one, which name the first non-finite quantity or find none."""
+    total = out[0]
+    for j in range(1, len(out)):
+        total = total + out[j]
+    if np.isfinite(total):
+        return -1
+    for j in range(len(out)):
+        if not np.isfinite(out[j]):
+            return j
+    return -1
