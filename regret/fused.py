@@ -10,16 +10,20 @@ kernel that follows the contract of ``kernels/base.py``; it applies to linear pr
 (coefficients, gradients) arrive precomputed per chunk; the compiled loop does only arithmetic.
 Running sums (loss, x_sum, G) are Kahan-compensated exactly as in the numpy engine.
 
-How the rule gets inside.  The rule is a ``register_jitable`` function called on scalars.  For
-each (rule, arity) we *generate the source* of an ``njit(cache=True)`` loop with one scalar
-local per state field, coefficient and parameter (the one specialisation numba can only take
-from source: the rule's positional arity differs per kernel), and load it through
-``regret.codegen`` (written under a name keyed by a hash of the rule's module source,
-``kernels/base.py``, ``engine/steps.py``, this template and the numba version, then imported, so
-numba's own on-disk cache serves a second process without recompiling).  The step operations
-the loops share with the numpy engine, the Kahan-compensated sum and the finiteness test, are
-not emitted as text: the generated loops call ``regret.engine.steps``, as the numpy engine does.
-A rule that cannot be imported by name (defined inside a function) is compiled the same way
+How the rule gets inside.  The rule is a ``register_jitable`` function called on scalars.  The
+one-configuration, unroll-and-jam and d > 1 loops are ordinary ``@njit`` functions built by
+``_row_loop``, ``_jam_loop`` and ``_general_loop``: closures over the rule, its arity and (for
+``row_G_t…``) the coefficients' time strides, which numba freezes as constants, so that the
+loops over state fields, coefficients and parameters unroll and the values stay in registers as
+tuples; the rule is called as ``rule(x, g, *s, *c, *p)``.  Their numba disk cache lives under
+``cache_dir()`` in a folder that hashes what they depend on (``_Locator``).  The vectorised
+loops (``simd_*``) are still generated as source for each (rule, arity, stride pattern)
+(``generate_source``) and loaded through ``regret.codegen`` (written under a name keyed by a
+hash of the rule's module source, ``kernels/base.py``, ``steps.py``, this template and
+the numba version, then imported, so numba's own on-disk cache serves a second process).  The
+step operations the loops share with the numpy engine, the Kahan-compensated sum, the
+finiteness test and the fault code, are ``regret.steps``, which every loop calls.  A
+rule that cannot be imported by name (defined inside a function) is compiled the same way
 without the disk cache.
 
 Loops.  d = 1 (every counterexample) has three orders, picked by the number of configurations
@@ -60,10 +64,10 @@ from numba.cpython.unsafe.tuple import tuple_setitem
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
 from .codegen import cache_dir, exec_generated, load_generated
-from .engine.steps import fault_code, kahan_add
+from .steps import fault_code, kahan_add
 from .feasible import Box
 
-TEMPLATE_VERSION = "6"
+TEMPLATE_VERSION = "7"
 #: configurations stepped together, each in its own registers (unroll-and-jam over the batch)
 JAM = 4
 #: below this many configurations a slice runs in the row order (state in registers)
@@ -120,11 +124,6 @@ class _Src:
         return self
 
 
-def _kahan(w: _Src, total: str, comp: str, term: str) -> None:
-    """total += term, Kahan-compensated: ``engine.steps.kahan_add``, which the numpy engine calls too."""
-    w(f"{total}, {comp} = kahan_add({total}, {comp}, {term})")
-
-
 def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, variant: str) -> str:
     """Source of a module defining ``advance``, the ``variant`` loop (see ``VARIANTS``) for a
     rule with ns states, nc coefficients and npar parameters.  Options (Σ x_t, Σ g_t in the
@@ -146,121 +145,14 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
                     "I1", "I1", "F2", "F2"])
     sig = "types.void(" + ", ".join(sig_types) + ")"
     s_loc, s_new, p_loc = _names("s", ns), _names("sn", ns), _names("p", npar)
-    c_at = [f"{c}[k * {t}, b * {cs}]" for c, t, cs in zip(C, ct, cc)]
     outs = ", ".join(["xh", "en"] + s_new)
 
     def call_with(x, g, states, coeffs):
         return f"{outs} = rule(" + ", ".join([x, g] + states + coeffs + p_loc) + ")"
 
-    def call(x, g, states):
-        return call_with(x, g, states, c_at)
-
-    def fault_code(w):
-        # one test per step: a sum of the new values is finite if each one is; a non-finite sum
-        # (a NaN or ±inf among them, or finite values overflowing) sends the step to the tests
-        # one by one, which name the first non-finite quantity or find none
-        total = " + ".join(["xh", "en"] + s_new)
-        w("code = -1", f"if np.isfinite({total}):", "    pass", "elif not np.isfinite(xh):", "    code = 0",
-          "elif not np.isfinite(en):", "    code = 1")
-        for j, sn in enumerate(s_new):
-            w(f"elif not np.isfinite({sn}):", f"    code = {2 + j}")
-
-    def load_params(w):
-        for p, Pa, c in zip(p_loc, P, pc):
-            w(f"{p} = {Pa}[b * {c}]")
-
-    def row_d1(w, with_xs, with_G=False, tpat=None):
-        # one configuration at a time, its state in registers: a latency-bound chain.  With
-        # with_G (a single configuration on a single instance) Σ g_t rides along in the same
-        # loop, an independent chain that costs nothing next to the configuration's own.
-        # ``tpat`` (the time stride of each coefficient, "0"/"1") specialises the loads: a
-        # time-constant coefficient is loaded once, the others through a row view indexed by
-        # k ≥ 0 (no multiply by a runtime stride, no test for a negative index)
-        coeffs = c_at
-        w("for b in range(b0, b1):").indent()
-        w("if not alive[b]:", "    continue", "bg = b * gps", "x = X[b, 0]", "e = E[b, 0]")
-        w(*[f"{s} = {Sa}[b, 0]" for s, Sa in zip(s_loc, S)])
-        load_params(w)
-        w("ls = loss[b]", "lc = loss_c[b]")
-        if with_xs:
-            w("qs = xs[b, 0]", "qc = xs_c[b, 0]")
-        if with_G:
-            w("gs = G[0, 0]", "gc = G_c[0, 0]")
-        if tpat is not None:
-            coeffs = []
-            for j, (Ca, t, cs) in enumerate(zip(C, tpat, cc)):
-                w(f"c{j} = {Ca}[0, b * {cs}]" if t == "0" else f"c{j}_col = {Ca}[:, b * {cs}]")
-                coeffs.append(f"c{j}" if t == "0" else f"c{j}_col[k]")
-        w("for k in range(n):").indent()
-        w("g = grads[k, bg, 0]")
-        if with_G:
-            _kahan(w, "gs", "gc", "g")
-        _kahan(w, "ls", "lc", "g * x")
-        if with_xs:
-            _kahan(w, "qs", "qc", "x")
-        w(call_with("x", "g", s_loc, coeffs))
-        fault_code(w)
-        w("if code >= 0:", "    fault_t[b] = t0 + k", "    fault_what[b] = code", "    alive[b] = False",
-          "    break")
-        w("x = min(max(xh, lo0), hi0)", "e = en")
-        w(*[f"{s} = {sn}" for s, sn in zip(s_loc, s_new)])
-        w.dedent()
-        w("X[b, 0] = x", "E[b, 0] = e")
-        w(*[f"{Sa}[b, 0] = {s}" for s, Sa in zip(s_loc, S)])
-        w("loss[b] = ls", "loss_c[b] = lc")
-        if with_xs:
-            w("xs[b, 0] = qs", "xs_c[b, 0] = qc")
-        if with_G:
-            w("G[0, 0] = gs", "G_c[0, 0] = gc")
-        w.dedent()
-
-    def jam_d1(w, with_xs, J):
-        # J configurations at a time, each with its state in registers: J independent chains
-        # per step overlap in the core (unroll-and-jam over the batch); the remainder goes
-        # through the row loop
-        lanes = range(J)
-
-        def v(name, j):
-            return f"{name}_{j}"
-
-        w(f"for bj in range(b0, b1 - {J - 1}, {J}):").indent()
-        for j in lanes:
-            b = f"(bj + {j})"
-            w(f"{v('a', j)} = alive[{b}]", f"{v('x', j)} = X[{b}, 0]", f"{v('e', j)} = E[{b}, 0]",
-              f"{v('ls', j)} = loss[{b}]", f"{v('lc', j)} = loss_c[{b}]", f"{v('bg', j)} = {b} * gps")
-            w(*[f"{v(sl, j)} = {Sa}[{b}, 0]" for sl, Sa in zip(s_loc, S)])
-            w(*[f"{v(pl, j)} = {Pa}[{b} * {c}]" for pl, Pa, c in zip(p_loc, P, pc)])
-            if with_xs:
-                w(f"{v('qs', j)} = xs[{b}, 0]", f"{v('qc', j)} = xs_c[{b}, 0]")
-        w("for k in range(n):").indent()
-        for j in lanes:
-            b = f"(bj + {j})"
-            w(f"if {v('a', j)}:").indent()
-            w(f"g = grads[k, {v('bg', j)}, 0]")
-            _kahan(w, v("ls", j), v("lc", j), f"g * {v('x', j)}")
-            if with_xs:
-                _kahan(w, v("qs", j), v("qc", j), v("x", j))
-            c_lane = [f"{c}[k * {t}, {b} * {cs}]" for c, t, cs in zip(C, ct, cc)]
-            w(f"{outs} = rule(" + ", ".join([v("x", j), "g"] + [v(sl, j) for sl in s_loc] + c_lane
-                                            + [v(pl, j) for pl in p_loc]) + ")")
-            fault_code(w)
-            w("if code >= 0:", f"    fault_t[{b}] = t0 + k", f"    fault_what[{b}] = code",
-              f"    {v('a', j)} = False", "else:")
-            w(f"    {v('x', j)} = min(max(xh, lo0), hi0)", f"    {v('e', j)} = en")
-            w(*[f"    {v(sl, j)} = {sn}" for sl, sn in zip(s_loc, s_new)])
-            w.dedent()
-        w.dedent()
-        for j in lanes:
-            b = f"(bj + {j})"
-            w(f"alive[{b}] = {v('a', j)}", f"X[{b}, 0] = {v('x', j)}", f"E[{b}, 0] = {v('e', j)}",
-              f"loss[{b}] = {v('ls', j)}", f"loss_c[{b}] = {v('lc', j)}")
-            w(*[f"{Sa}[{b}, 0] = {v(sl, j)}" for sl, Sa in zip(s_loc, S)])
-            if with_xs:
-                w(f"xs[{b}, 0] = {v('qs', j)}", f"xs_c[{b}, 0] = {v('qc', j)}")
-        w.dedent()
-        w(f"b0 = b0 + ((b1 - b0) // {J}) * {J}")
-        row_d1(w, with_xs)
-        w.dedent()
+    def fault_lines(w):
+        # the numpy engine's fault code: ``regret.steps.fault_code``, which the plain loops call too
+        w(f"code = fault_code(({outs},))")
 
     def simd_d1(w, with_xs, pattern):
         # Configurations innermost and contiguous, no control flow in the step, so that LLVM
@@ -335,7 +227,7 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
         w("b = blk + i", f"if alive[b] and {at_i('al')} == 0.0:").indent()
         step_inputs(w)
         w(call_with("x", "g", s_loc, c_val))
-        fault_code(w)
+        fault_lines(w)
         w("fault_t[b] = t0 + k", "fault_what[b] = code", "alive[b] = False")
         w.dedent(4)
         w("for i in range(m):").indent()
@@ -343,46 +235,7 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
         w(*[f"{dst} = {at_i(f)}" for f, dst in zip(fields, homes)])
         w.dedent(2)
 
-    def general(w):
-        # d > 1: a step is committed only if every coordinate's new values are finite, so all
-        # coordinates of a configuration freeze together (as in the numpy engine)
-        w(f"tmp = np.empty(({2 + ns}, d))", "for b in range(b0, b1):").indent()
-        w("if not alive[b]:", "    continue", "bg = b * gps")
-        load_params(w)
-        w("for k in range(n):").indent()
-        w("f = 0.0", "for i in range(d):", "    f += grads[k, bg, i] * X[b, i]")
-        w("ls = loss[b]", "lc = loss_c[b]")
-        _kahan(w, "ls", "lc", "f")
-        w("loss[b] = ls", "loss_c[b] = lc")
-        w("if has_xs:").indent()
-        w("for i in range(d):").indent()
-        w("qs = xs[b, i]", "qc = xs_c[b, i]")
-        _kahan(w, "qs", "qc", "X[b, i]")
-        w("xs[b, i] = qs", "xs_c[b, i] = qc")
-        w.dedent(2)
-        w(f"worst = {2 + ns}", "for i in range(d):").indent()
-        w(call("X[b, i]", "grads[k, bg, i]", [f"{Sa}[b, i]" for Sa in S]))
-        fault_code(w)
-        w("if code >= 0 and code < worst:", "    worst = code", "tmp[0, i] = xh", "tmp[1, i] = en")
-        w(*[f"tmp[{2 + j}, i] = {sn}" for j, sn in enumerate(s_new)])
-        w.dedent()
-        w(f"if worst < {2 + ns}:", "    fault_t[b] = t0 + k", "    fault_what[b] = worst",
-          "    alive[b] = False", "    break")
-        w("for i in range(d):").indent()
-        w("X[b, i] = min(max(tmp[0, i], lo[i]), hi[i])", "E[b, i] = tmp[1, i]")
-        w(*[f"{Sa}[b, i] = tmp[{2 + j}, i]" for j, Sa in enumerate(S)])
-        w.dedent(3)
-
-    bodies = {
-        "row": lambda w: row_d1(w, False), "row_xs": lambda w: row_d1(w, True),
-        "row_G": lambda w: row_d1(w, False, with_G=True), "row_G_xs": lambda w: row_d1(w, True, with_G=True),
-        "jam": lambda w: jam_d1(w, False, JAM), "jam_xs": lambda w: jam_d1(w, True, JAM),
-        "general": general,
-    }
-    if variant.startswith("row_G") and "_t" in variant:
-        # row_G[_xs]_t<time stride per coefficient>: the one-configuration loop, loads specialised
-        tpat = variant.rsplit("_t", 1)[1]
-        bodies[variant] = lambda w: row_d1(w, "_xs" in variant, with_G=True, tpat=tpat)
+    bodies = {}
     if variant.startswith("simd"):
         # simd[_xs]_c<time,config stride per coefficient>_p<stride per parameter>_g<gps>
         parts = variant.split("_")
@@ -393,7 +246,7 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
     w("# generated by regret.fused; do not edit", "import numpy as np", "from numba import njit, types",
       "i8 = types.int64", "F1, F2 = types.float64[::1], types.float64[:, ::1]",
       "R1, R2, R3 = (types.Array(types.float64, n, 'C', readonly=True) for n in (1, 2, 3))",
-      "B1, I1 = types.boolean[::1], types.int64[::1]", "from regret.engine.steps import is_finite, kahan_add")
+      "B1, I1 = types.boolean[::1], types.int64[::1]", "from regret.steps import fault_code, is_finite, kahan_add")
     if rule_import:
         w(rule_import)
     w("", "", f"@njit({sig}, cache={bool(rule_import)}, nogil=True, error_model='numpy')",
@@ -710,7 +563,7 @@ def _rule_key(rule) -> tuple[str | None, str]:
         src = repr(rule)
     material = "\n".join([src, _file_text(getattr(mod, "__file__", None)),
                           _file_text(Path(__file__).parent / "kernels" / "base.py"),
-                          _file_text(Path(__file__).parent / "engine" / "steps.py")])
+                          _file_text(Path(__file__).parent / "steps.py")])
     line = f"from {mod.__name__} import {name} as rule" if importable else None
     return line, material
 
