@@ -399,6 +399,28 @@ def _jam_loop(rule, ns, nc, npar, with_xs):
         c0 = to_fixed_tuple(buf, nc)
         s0 = to_fixed_tuple(buf, ns)
         p0 = to_fixed_tuple(buf, npar)
+        def lane(k, b, L, p):
+            # one step of configuration b; L = (alive, x, η, loss, its comp, Σx, its comp, state)
+            a, x, e, ls, lc, qs, qc, s = L
+            if not a:
+                return L
+            g = grads[k, b * gps, 0]
+            ls, lc = kahan_add(ls, lc, g * x)
+            if with_xs:
+                qs, qc = kahan_add(qs, qc, x)
+            c = c0
+            for i in range(nc):
+                c = tuple_setitem(c, i, C[i][k * CT[i], b * CC[i]])
+            out = rule(x, g, *s, *c, *p)
+            code = fault_code(out)
+            if code >= 0:
+                fault_t[b] = t0 + k
+                fault_what[b] = code
+                return (False, x, e, ls, lc, qs, qc, s)
+            for i in range(ns):
+                s = tuple_setitem(s, i, out[2 + i])
+            return (True, min(max(out[0], lo0), hi0), out[1], ls, lc, qs, qc, s)
+
         for bj in range(b0, b1, J):
             a4 = (False, False, False, False)
             x4 = e4 = ls4 = lc4 = qs4 = qc4 = f0
@@ -422,35 +444,24 @@ def _jam_loop(rule, ns, nc, npar, with_xs):
                 for i in range(npar):
                     p = tuple_setitem(p, i, P[i][b * PC[i]])
                 p4 = tuple_setitem(p4, j, p)
+            # the four lanes, each a chain of its own in registers, stepped by ``lane`` in turn
+            L0 = (a4[0], x4[0], e4[0], ls4[0], lc4[0], qs4[0], qc4[0], s4[0])
+            L1 = (a4[1], x4[1], e4[1], ls4[1], lc4[1], qs4[1], qc4[1], s4[1])
+            L2 = (a4[2], x4[2], e4[2], ls4[2], lc4[2], qs4[2], qc4[2], s4[2])
+            L3 = (a4[3], x4[3], e4[3], ls4[3], lc4[3], qs4[3], qc4[3], s4[3])
             for k in range(n):
-                for j in range(J):
-                    if a4[j]:
-                        b = bj + j
-                        x = x4[j]
-                        g = grads[k, b * gps, 0]
-                        ls, lc = kahan_add(ls4[j], lc4[j], g * x)
-                        ls4 = tuple_setitem(ls4, j, ls)
-                        lc4 = tuple_setitem(lc4, j, lc)
-                        if with_xs:
-                            qs, qc = kahan_add(qs4[j], qc4[j], x)
-                            qs4 = tuple_setitem(qs4, j, qs)
-                            qc4 = tuple_setitem(qc4, j, qc)
-                        c = c0
-                        for i in range(nc):
-                            c = tuple_setitem(c, i, C[i][k * CT[i], b * CC[i]])
-                        out = rule(x, g, *s4[j], *c, *p4[j])
-                        code = fault_code(out)
-                        if code >= 0:
-                            fault_t[b] = t0 + k
-                            fault_what[b] = code
-                            a4 = tuple_setitem(a4, j, False)
-                        else:
-                            x4 = tuple_setitem(x4, j, min(max(out[0], lo0), hi0))
-                            e4 = tuple_setitem(e4, j, out[1])
-                            sn = s4[j]
-                            for i in range(ns):
-                                sn = tuple_setitem(sn, i, out[2 + i])
-                            s4 = tuple_setitem(s4, j, sn)
+                L0 = lane(k, bj, L0, p4[0])
+                L1 = lane(k, bj + 1, L1, p4[1])
+                L2 = lane(k, bj + 2, L2, p4[2])
+                L3 = lane(k, bj + 3, L3, p4[3])
+            a4 = (L0[0], L1[0], L2[0], L3[0])
+            x4 = (L0[1], L1[1], L2[1], L3[1])
+            e4 = (L0[2], L1[2], L2[2], L3[2])
+            ls4 = (L0[3], L1[3], L2[3], L3[3])
+            lc4 = (L0[4], L1[4], L2[4], L3[4])
+            qs4 = (L0[5], L1[5], L2[5], L3[5])
+            qc4 = (L0[6], L1[6], L2[6], L3[6])
+            s4 = (L0[7], L1[7], L2[7], L3[7])
             for j in range(min(J, b1 - bj)):
                 b = bj + j
                 alive[b] = a4[j]
