@@ -1,11 +1,11 @@
 """The one place where source text becomes compiled code.
 
-Two things are generated, both because a positional arity differs per kernel, which numba can
-only specialise from source: the fused engine's loops (``regret.fused.generate_source``), which
-call the kernel's rule with one scalar per state field, coefficient and parameter, and
+Two things are still generated: the fused engine's vectorised loops
+(``regret.fused.generate_source``, one per stride pattern; the other fused loops are plain
+``@njit`` closures, see ``regret.fused``), and
 Lookahead's composed rule (``kernels.lookahead.composed_rule``, a three-line function whose
 argument list is the inner rule's plus three).  Everything else is ordinary ``@njit`` code
-(the paper's AdaBound band, the step operations of ``engine.steps``).
+(the paper's AdaBound band, the step operations of ``regret.steps``).
 
 Why a file on disk: numba's on-disk cache (``cache=True``) is keyed by a function's module file
 and qualified name, so a generated loop is written to ``cache_dir()`` under a name that hashes

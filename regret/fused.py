@@ -10,16 +10,20 @@ kernel that follows the contract of ``kernels/base.py``; it applies to linear pr
 (coefficients, gradients) arrive precomputed per chunk; the compiled loop does only arithmetic.
 Running sums (loss, x_sum, G) are Kahan-compensated exactly as in the numpy engine.
 
-How the rule gets inside.  The rule is a ``register_jitable`` function called on scalars.  For
-each (rule, arity) we *generate the source* of an ``njit(cache=True)`` loop with one scalar
-local per state field, coefficient and parameter (the one specialisation numba can only take
-from source: the rule's positional arity differs per kernel), and load it through
-``regret.codegen`` (written under a name keyed by a hash of the rule's module source,
-``kernels/base.py``, ``engine/steps.py``, this template and the numba version, then imported, so
-numba's own on-disk cache serves a second process without recompiling).  The step operations
-the loops share with the numpy engine, the Kahan-compensated sum and the finiteness test, are
-not emitted as text: the generated loops call ``regret.engine.steps``, as the numpy engine does.
-A rule that cannot be imported by name (defined inside a function) is compiled the same way
+How the rule gets inside.  The rule is a ``register_jitable`` function called on scalars.  The
+one-configuration, unroll-and-jam and d > 1 loops are ordinary ``@njit`` functions built by
+``_row_loop``, ``_jam_loop`` and ``_general_loop``: closures over the rule, its arity and (for
+``row_G_t…``) the coefficients' time strides, which numba freezes as constants, so that the
+loops over state fields, coefficients and parameters unroll and the values stay in registers as
+tuples; the rule is called as ``rule(x, g, *s, *c, *p)``.  Their numba disk cache lives under
+``cache_dir()`` in a folder that hashes what they depend on (``_Locator``).  The vectorised
+loops (``simd_*``) are still generated as source for each (rule, arity, stride pattern)
+(``generate_source``) and loaded through ``regret.codegen`` (written under a name keyed by a
+hash of the rule's module source, ``kernels/base.py``, ``steps.py``, this template and
+the numba version, then imported, so numba's own on-disk cache serves a second process).  The
+step operations the loops share with the numpy engine, the Kahan-compensated sum, the
+finiteness test and the fault code, are ``regret.steps``, which every loop calls.  A
+rule that cannot be imported by name (defined inside a function) is compiled the same way
 without the disk cache.
 
 Loops.  d = 1 (every counterexample) has three orders, picked by the number of configurations
@@ -55,10 +59,15 @@ import numba
 import numpy as np
 from numba import njit
 
-from .codegen import cache_dir, exec_generated, load_generated  # noqa: F401 - cache_dir: part of this face
+from numba.core.caching import CompileResultCacheImpl, FunctionCache, UserProvidedCacheLocator
+from numba.cpython.unsafe.tuple import tuple_setitem
+from numba.np.unsafe.ndarray import to_fixed_tuple
+
+from .codegen import cache_dir, exec_generated, load_generated
+from .steps import fault_code, kahan_add
 from .feasible import Box
 
-TEMPLATE_VERSION = "6"
+TEMPLATE_VERSION = "7"
 #: configurations stepped together, each in its own registers (unroll-and-jam over the batch)
 JAM = 4
 #: below this many configurations a slice runs in the row order (state in registers)
@@ -115,11 +124,6 @@ class _Src:
         return self
 
 
-def _kahan(w: _Src, total: str, comp: str, term: str) -> None:
-    """total += term, Kahan-compensated: ``engine.steps.kahan_add``, which the numpy engine calls too."""
-    w(f"{total}, {comp} = kahan_add({total}, {comp}, {term})")
-
-
 def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, variant: str) -> str:
     """Source of a module defining ``advance``, the ``variant`` loop (see ``VARIANTS``) for a
     rule with ns states, nc coefficients and npar parameters.  Options (Σ x_t, Σ g_t in the
@@ -141,121 +145,14 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
                     "I1", "I1", "F2", "F2"])
     sig = "types.void(" + ", ".join(sig_types) + ")"
     s_loc, s_new, p_loc = _names("s", ns), _names("sn", ns), _names("p", npar)
-    c_at = [f"{c}[k * {t}, b * {cs}]" for c, t, cs in zip(C, ct, cc)]
     outs = ", ".join(["xh", "en"] + s_new)
 
     def call_with(x, g, states, coeffs):
         return f"{outs} = rule(" + ", ".join([x, g] + states + coeffs + p_loc) + ")"
 
-    def call(x, g, states):
-        return call_with(x, g, states, c_at)
-
-    def fault_code(w):
-        # one test per step: a sum of the new values is finite if each one is; a non-finite sum
-        # (a NaN or ±inf among them, or finite values overflowing) sends the step to the tests
-        # one by one, which name the first non-finite quantity or find none
-        total = " + ".join(["xh", "en"] + s_new)
-        w("code = -1", f"if np.isfinite({total}):", "    pass", "elif not np.isfinite(xh):", "    code = 0",
-          "elif not np.isfinite(en):", "    code = 1")
-        for j, sn in enumerate(s_new):
-            w(f"elif not np.isfinite({sn}):", f"    code = {2 + j}")
-
-    def load_params(w):
-        for p, Pa, c in zip(p_loc, P, pc):
-            w(f"{p} = {Pa}[b * {c}]")
-
-    def row_d1(w, with_xs, with_G=False, tpat=None):
-        # one configuration at a time, its state in registers: a latency-bound chain.  With
-        # with_G (a single configuration on a single instance) Σ g_t rides along in the same
-        # loop, an independent chain that costs nothing next to the configuration's own.
-        # ``tpat`` (the time stride of each coefficient, "0"/"1") specialises the loads: a
-        # time-constant coefficient is loaded once, the others through a row view indexed by
-        # k ≥ 0 (no multiply by a runtime stride, no test for a negative index)
-        coeffs = c_at
-        w("for b in range(b0, b1):").indent()
-        w("if not alive[b]:", "    continue", "bg = b * gps", "x = X[b, 0]", "e = E[b, 0]")
-        w(*[f"{s} = {Sa}[b, 0]" for s, Sa in zip(s_loc, S)])
-        load_params(w)
-        w("ls = loss[b]", "lc = loss_c[b]")
-        if with_xs:
-            w("qs = xs[b, 0]", "qc = xs_c[b, 0]")
-        if with_G:
-            w("gs = G[0, 0]", "gc = G_c[0, 0]")
-        if tpat is not None:
-            coeffs = []
-            for j, (Ca, t, cs) in enumerate(zip(C, tpat, cc)):
-                w(f"c{j} = {Ca}[0, b * {cs}]" if t == "0" else f"c{j}_col = {Ca}[:, b * {cs}]")
-                coeffs.append(f"c{j}" if t == "0" else f"c{j}_col[k]")
-        w("for k in range(n):").indent()
-        w("g = grads[k, bg, 0]")
-        if with_G:
-            _kahan(w, "gs", "gc", "g")
-        _kahan(w, "ls", "lc", "g * x")
-        if with_xs:
-            _kahan(w, "qs", "qc", "x")
-        w(call_with("x", "g", s_loc, coeffs))
-        fault_code(w)
-        w("if code >= 0:", "    fault_t[b] = t0 + k", "    fault_what[b] = code", "    alive[b] = False",
-          "    break")
-        w("x = min(max(xh, lo0), hi0)", "e = en")
-        w(*[f"{s} = {sn}" for s, sn in zip(s_loc, s_new)])
-        w.dedent()
-        w("X[b, 0] = x", "E[b, 0] = e")
-        w(*[f"{Sa}[b, 0] = {s}" for s, Sa in zip(s_loc, S)])
-        w("loss[b] = ls", "loss_c[b] = lc")
-        if with_xs:
-            w("xs[b, 0] = qs", "xs_c[b, 0] = qc")
-        if with_G:
-            w("G[0, 0] = gs", "G_c[0, 0] = gc")
-        w.dedent()
-
-    def jam_d1(w, with_xs, J):
-        # J configurations at a time, each with its state in registers: J independent chains
-        # per step overlap in the core (unroll-and-jam over the batch); the remainder goes
-        # through the row loop
-        lanes = range(J)
-
-        def v(name, j):
-            return f"{name}_{j}"
-
-        w(f"for bj in range(b0, b1 - {J - 1}, {J}):").indent()
-        for j in lanes:
-            b = f"(bj + {j})"
-            w(f"{v('a', j)} = alive[{b}]", f"{v('x', j)} = X[{b}, 0]", f"{v('e', j)} = E[{b}, 0]",
-              f"{v('ls', j)} = loss[{b}]", f"{v('lc', j)} = loss_c[{b}]", f"{v('bg', j)} = {b} * gps")
-            w(*[f"{v(sl, j)} = {Sa}[{b}, 0]" for sl, Sa in zip(s_loc, S)])
-            w(*[f"{v(pl, j)} = {Pa}[{b} * {c}]" for pl, Pa, c in zip(p_loc, P, pc)])
-            if with_xs:
-                w(f"{v('qs', j)} = xs[{b}, 0]", f"{v('qc', j)} = xs_c[{b}, 0]")
-        w("for k in range(n):").indent()
-        for j in lanes:
-            b = f"(bj + {j})"
-            w(f"if {v('a', j)}:").indent()
-            w(f"g = grads[k, {v('bg', j)}, 0]")
-            _kahan(w, v("ls", j), v("lc", j), f"g * {v('x', j)}")
-            if with_xs:
-                _kahan(w, v("qs", j), v("qc", j), v("x", j))
-            c_lane = [f"{c}[k * {t}, {b} * {cs}]" for c, t, cs in zip(C, ct, cc)]
-            w(f"{outs} = rule(" + ", ".join([v("x", j), "g"] + [v(sl, j) for sl in s_loc] + c_lane
-                                            + [v(pl, j) for pl in p_loc]) + ")")
-            fault_code(w)
-            w("if code >= 0:", f"    fault_t[{b}] = t0 + k", f"    fault_what[{b}] = code",
-              f"    {v('a', j)} = False", "else:")
-            w(f"    {v('x', j)} = min(max(xh, lo0), hi0)", f"    {v('e', j)} = en")
-            w(*[f"    {v(sl, j)} = {sn}" for sl, sn in zip(s_loc, s_new)])
-            w.dedent()
-        w.dedent()
-        for j in lanes:
-            b = f"(bj + {j})"
-            w(f"alive[{b}] = {v('a', j)}", f"X[{b}, 0] = {v('x', j)}", f"E[{b}, 0] = {v('e', j)}",
-              f"loss[{b}] = {v('ls', j)}", f"loss_c[{b}] = {v('lc', j)}")
-            w(*[f"{Sa}[{b}, 0] = {v(sl, j)}" for sl, Sa in zip(s_loc, S)])
-            if with_xs:
-                w(f"xs[{b}, 0] = {v('qs', j)}", f"xs_c[{b}, 0] = {v('qc', j)}")
-        w.dedent()
-        w(f"b0 = b0 + ((b1 - b0) // {J}) * {J}")
-        row_d1(w, with_xs)
-        w.dedent()
+    def fault_lines(w):
+        # the numpy engine's fault code: ``regret.steps.fault_code``, which the plain loops call too
+        w(f"code = fault_code(({outs},))")
 
     def simd_d1(w, with_xs, pattern):
         # Configurations innermost and contiguous, no control flow in the step, so that LLVM
@@ -330,7 +227,7 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
         w("b = blk + i", f"if alive[b] and {at_i('al')} == 0.0:").indent()
         step_inputs(w)
         w(call_with("x", "g", s_loc, c_val))
-        fault_code(w)
+        fault_lines(w)
         w("fault_t[b] = t0 + k", "fault_what[b] = code", "alive[b] = False")
         w.dedent(4)
         w("for i in range(m):").indent()
@@ -338,46 +235,7 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
         w(*[f"{dst} = {at_i(f)}" for f, dst in zip(fields, homes)])
         w.dedent(2)
 
-    def general(w):
-        # d > 1: a step is committed only if every coordinate's new values are finite, so all
-        # coordinates of a configuration freeze together (as in the numpy engine)
-        w(f"tmp = np.empty(({2 + ns}, d))", "for b in range(b0, b1):").indent()
-        w("if not alive[b]:", "    continue", "bg = b * gps")
-        load_params(w)
-        w("for k in range(n):").indent()
-        w("f = 0.0", "for i in range(d):", "    f += grads[k, bg, i] * X[b, i]")
-        w("ls = loss[b]", "lc = loss_c[b]")
-        _kahan(w, "ls", "lc", "f")
-        w("loss[b] = ls", "loss_c[b] = lc")
-        w("if has_xs:").indent()
-        w("for i in range(d):").indent()
-        w("qs = xs[b, i]", "qc = xs_c[b, i]")
-        _kahan(w, "qs", "qc", "X[b, i]")
-        w("xs[b, i] = qs", "xs_c[b, i] = qc")
-        w.dedent(2)
-        w(f"worst = {2 + ns}", "for i in range(d):").indent()
-        w(call("X[b, i]", "grads[k, bg, i]", [f"{Sa}[b, i]" for Sa in S]))
-        fault_code(w)
-        w("if code >= 0 and code < worst:", "    worst = code", "tmp[0, i] = xh", "tmp[1, i] = en")
-        w(*[f"tmp[{2 + j}, i] = {sn}" for j, sn in enumerate(s_new)])
-        w.dedent()
-        w(f"if worst < {2 + ns}:", "    fault_t[b] = t0 + k", "    fault_what[b] = worst",
-          "    alive[b] = False", "    break")
-        w("for i in range(d):").indent()
-        w("X[b, i] = min(max(tmp[0, i], lo[i]), hi[i])", "E[b, i] = tmp[1, i]")
-        w(*[f"{Sa}[b, i] = tmp[{2 + j}, i]" for j, Sa in enumerate(S)])
-        w.dedent(3)
-
-    bodies = {
-        "row": lambda w: row_d1(w, False), "row_xs": lambda w: row_d1(w, True),
-        "row_G": lambda w: row_d1(w, False, with_G=True), "row_G_xs": lambda w: row_d1(w, True, with_G=True),
-        "jam": lambda w: jam_d1(w, False, JAM), "jam_xs": lambda w: jam_d1(w, True, JAM),
-        "general": general,
-    }
-    if variant.startswith("row_G") and "_t" in variant:
-        # row_G[_xs]_t<time stride per coefficient>: the one-configuration loop, loads specialised
-        tpat = variant.rsplit("_t", 1)[1]
-        bodies[variant] = lambda w: row_d1(w, "_xs" in variant, with_G=True, tpat=tpat)
+    bodies = {}
     if variant.startswith("simd"):
         # simd[_xs]_c<time,config stride per coefficient>_p<stride per parameter>_g<gps>
         parts = variant.split("_")
@@ -388,7 +246,7 @@ def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, varian
     w("# generated by regret.fused; do not edit", "import numpy as np", "from numba import njit, types",
       "i8 = types.int64", "F1, F2 = types.float64[::1], types.float64[:, ::1]",
       "R1, R2, R3 = (types.Array(types.float64, n, 'C', readonly=True) for n in (1, 2, 3))",
-      "B1, I1 = types.boolean[::1], types.int64[::1]", "from regret.engine.steps import is_finite, kahan_add")
+      "B1, I1 = types.boolean[::1], types.int64[::1]", "from regret.steps import fault_code, is_finite, kahan_add")
     if rule_import:
         w(rule_import)
     w("", "", f"@njit({sig}, cache={bool(rule_import)}, nogil=True, error_model='numpy')",
@@ -426,6 +284,270 @@ def _sum_gradients(grads, G, G_c):
 
 
 # --------------------------------------------------------------------------------------------
+# the plain-njit loops: ordinary code specialised by closures over the rule and its arity
+#
+# Each builder below returns an ``njit`` function whose closure holds only the kernel's rule
+# (a ``register_jitable`` function), integers and tuples of integers: numba freezes those as
+# constants, so the arity loops (``for j in range(ns)``) and the stride tests are folded and
+# unrolled by LLVM, and the values live in registers as tuples (``tuple_setitem`` on a tuple,
+# not a buffer).  The rule is called as ``rule(x, g, *s, *c, *p)`` with s, c, p those tuples.
+# A closure over such values can be cached on disk by numba (the cache key pickles the closure
+# cells: a rule importable by name pickles by reference); ``_cached`` keeps that cache under
+# ``cache_dir()`` as the generated modules' is.
+
+_TAIL = ("grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c, alive, fault_t, fault_what, G, G_c")
+
+
+def _signature(ns: int, nc: int, npar: int):
+    """The plain loops' signature: (b0, b1, t0, X, E, S, C, CT, CC, P, PC, *tail) with S, C, P
+    tuples of arrays and CT, CC, PC their strides, each tuple padded with one unused entry
+    (numba cannot index an empty tuple); inputs typed read-only (a writable array converts)."""
+    t = numba.types
+    i8, F1, F2 = t.int64, t.float64[::1], t.float64[:, ::1]
+    R1, R2, R3 = (t.Array(t.float64, n, "C", readonly=True) for n in (1, 2, 3))
+    return t.void(i8, i8, i8, F2, F2, t.UniTuple(F2, ns + 1), t.UniTuple(R2, nc + 1), t.UniTuple(i8, nc + 1),
+                  t.UniTuple(i8, nc + 1), t.UniTuple(R1, npar + 1), t.UniTuple(i8, npar + 1),
+                  R3, i8, R1, R1, F1, F1, t.boolean, F2, F2, t.boolean[::1], t.int64[::1], t.int64[::1],
+                  F2, F2)
+
+
+def _row_loop(rule, ns, nc, npar, with_xs, with_G, tpat):
+    """d = 1, one configuration at a time, its state in registers: a latency-bound chain.  With
+    ``with_G`` (a single configuration on a single instance) Σ g_t rides along in the same loop,
+    an independent chain that costs nothing next to the configuration's own.  ``tpat`` (the time
+    stride of each coefficient, 0 or 1) makes the loads constants: a time-constant coefficient is
+    loaded once (hoisted), the others at row k; without it the strides are read at run time."""
+    spec = tpat is not None
+    TP = tuple(tpat or ()) + (0,)  # padded: a tuple constant is never empty
+
+    def advance(b0, b1, t0, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
+                alive, fault_t, fault_what, G, G_c):
+        n = grads.shape[0]
+        lo0 = lo[0]
+        hi0 = hi[0]
+        buf = np.empty(max(ns, nc, npar, 1))
+        c0 = to_fixed_tuple(buf, nc)
+        for b in range(b0, b1):
+            if not alive[b]:
+                continue
+            bg = b * gps
+            x = X[b, 0]
+            e = E[b, 0]
+            for j in range(ns):
+                buf[j] = S[j][b, 0]
+            s = to_fixed_tuple(buf, ns)
+            for j in range(npar):
+                buf[j] = P[j][b * PC[j]]
+            p = to_fixed_tuple(buf, npar)
+            ls = loss[b]
+            lc = loss_c[b]
+            qs = xs[b, 0] if with_xs else 0.0
+            qc = xs_c[b, 0] if with_xs else 0.0
+            gs = G[0, 0] if with_G else 0.0
+            gc = G_c[0, 0] if with_G else 0.0
+            for k in range(n):
+                g = grads[k, bg, 0]
+                if with_G:
+                    gs, gc = kahan_add(gs, gc, g)
+                ls, lc = kahan_add(ls, lc, g * x)
+                if with_xs:
+                    qs, qc = kahan_add(qs, qc, x)
+                c = c0
+                for j in range(nc):
+                    c = tuple_setitem(c, j, C[j][k * (TP[j] if spec else CT[j]), b * CC[j]])
+                out = rule(x, g, *s, *c, *p)
+                code = fault_code(out)
+                if code >= 0:
+                    fault_t[b] = t0 + k
+                    fault_what[b] = code
+                    alive[b] = False
+                    break
+                x = min(max(out[0], lo0), hi0)
+                e = out[1]
+                for j in range(ns):
+                    s = tuple_setitem(s, j, out[2 + j])
+            X[b, 0] = x
+            E[b, 0] = e
+            for j in range(ns):
+                S[j][b, 0] = s[j]
+            loss[b] = ls
+            loss_c[b] = lc
+            if with_xs:
+                xs[b, 0] = qs
+                xs_c[b, 0] = qc
+            if with_G:
+                G[0, 0] = gs
+                G_c[0, 0] = gc
+
+    return advance
+
+
+def _jam_loop(rule, ns, nc, npar, with_xs):
+    """d = 1, JAM configurations at a time, each with its state in registers (tuples of JAM
+    lanes): JAM independent chains per step overlap in the core (unroll-and-jam over the batch).
+    In the last group the lanes past ``b1`` are dead from the start and never stored."""
+    J = JAM
+    assert J == 4, "the lanes' tuples below are written out for JAM = 4"
+    f0 = (0.0, 0.0, 0.0, 0.0)
+
+    def advance(b0, b1, t0, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
+                alive, fault_t, fault_what, G, G_c):
+        n = grads.shape[0]
+        lo0 = lo[0]
+        hi0 = hi[0]
+        buf = np.empty(max(ns, nc, npar, 1))
+        c0 = to_fixed_tuple(buf, nc)
+        s0 = to_fixed_tuple(buf, ns)
+        p0 = to_fixed_tuple(buf, npar)
+        def lane(k, b, L, p):
+            # one step of configuration b; L = (alive, x, η, loss, its comp, Σx, its comp, state)
+            a, x, e, ls, lc, qs, qc, s = L
+            if not a:
+                return L
+            g = grads[k, b * gps, 0]
+            ls, lc = kahan_add(ls, lc, g * x)
+            if with_xs:
+                qs, qc = kahan_add(qs, qc, x)
+            c = c0
+            for i in range(nc):
+                c = tuple_setitem(c, i, C[i][k * CT[i], b * CC[i]])
+            out = rule(x, g, *s, *c, *p)
+            code = fault_code(out)
+            if code >= 0:
+                fault_t[b] = t0 + k
+                fault_what[b] = code
+                return (False, x, e, ls, lc, qs, qc, s)
+            for i in range(ns):
+                s = tuple_setitem(s, i, out[2 + i])
+            return (True, min(max(out[0], lo0), hi0), out[1], ls, lc, qs, qc, s)
+
+        for bj in range(b0, b1, J):
+            a4 = (False, False, False, False)
+            x4 = e4 = ls4 = lc4 = qs4 = qc4 = f0
+            s4 = (s0, s0, s0, s0)
+            p4 = (p0, p0, p0, p0)
+            for j in range(min(J, b1 - bj)):
+                b = bj + j
+                a4 = tuple_setitem(a4, j, alive[b])
+                x4 = tuple_setitem(x4, j, X[b, 0])
+                e4 = tuple_setitem(e4, j, E[b, 0])
+                ls4 = tuple_setitem(ls4, j, loss[b])
+                lc4 = tuple_setitem(lc4, j, loss_c[b])
+                if with_xs:
+                    qs4 = tuple_setitem(qs4, j, xs[b, 0])
+                    qc4 = tuple_setitem(qc4, j, xs_c[b, 0])
+                s = s0
+                for i in range(ns):
+                    s = tuple_setitem(s, i, S[i][b, 0])
+                s4 = tuple_setitem(s4, j, s)
+                p = p0
+                for i in range(npar):
+                    p = tuple_setitem(p, i, P[i][b * PC[i]])
+                p4 = tuple_setitem(p4, j, p)
+            # the four lanes, each a chain of its own in registers, stepped by ``lane`` in turn
+            L0 = (a4[0], x4[0], e4[0], ls4[0], lc4[0], qs4[0], qc4[0], s4[0])
+            L1 = (a4[1], x4[1], e4[1], ls4[1], lc4[1], qs4[1], qc4[1], s4[1])
+            L2 = (a4[2], x4[2], e4[2], ls4[2], lc4[2], qs4[2], qc4[2], s4[2])
+            L3 = (a4[3], x4[3], e4[3], ls4[3], lc4[3], qs4[3], qc4[3], s4[3])
+            for k in range(n):
+                L0 = lane(k, bj, L0, p4[0])
+                L1 = lane(k, bj + 1, L1, p4[1])
+                L2 = lane(k, bj + 2, L2, p4[2])
+                L3 = lane(k, bj + 3, L3, p4[3])
+            a4 = (L0[0], L1[0], L2[0], L3[0])
+            x4 = (L0[1], L1[1], L2[1], L3[1])
+            e4 = (L0[2], L1[2], L2[2], L3[2])
+            ls4 = (L0[3], L1[3], L2[3], L3[3])
+            lc4 = (L0[4], L1[4], L2[4], L3[4])
+            qs4 = (L0[5], L1[5], L2[5], L3[5])
+            qc4 = (L0[6], L1[6], L2[6], L3[6])
+            s4 = (L0[7], L1[7], L2[7], L3[7])
+            for j in range(min(J, b1 - bj)):
+                b = bj + j
+                alive[b] = a4[j]
+                X[b, 0] = x4[j]
+                E[b, 0] = e4[j]
+                loss[b] = ls4[j]
+                loss_c[b] = lc4[j]
+                for i in range(ns):
+                    S[i][b, 0] = s4[j][i]
+                if with_xs:
+                    xs[b, 0] = qs4[j]
+                    xs_c[b, 0] = qc4[j]
+
+    return advance
+
+
+def _general_loop(rule, ns, nc, npar):
+    """d > 1: a step is committed only if every coordinate's new values are finite, so all
+    coordinates of a configuration freeze together (as in the numpy engine)."""
+
+    def advance(b0, b1, t0, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
+                alive, fault_t, fault_what, G, G_c):
+        n = grads.shape[0]
+        d = X.shape[1]
+        tmp = np.empty((2 + ns, d))
+        buf = np.empty(max(ns, nc, npar, 1))
+        c0 = to_fixed_tuple(buf, nc)
+        s0 = to_fixed_tuple(buf, ns)
+        for b in range(b0, b1):
+            if not alive[b]:
+                continue
+            bg = b * gps
+            for j in range(npar):
+                buf[j] = P[j][b * PC[j]]
+            p = to_fixed_tuple(buf, npar)
+            for k in range(n):
+                f = 0.0
+                for i in range(d):
+                    f += grads[k, bg, i] * X[b, i]
+                loss[b], loss_c[b] = kahan_add(loss[b], loss_c[b], f)
+                if has_xs:
+                    for i in range(d):
+                        xs[b, i], xs_c[b, i] = kahan_add(xs[b, i], xs_c[b, i], X[b, i])
+                c = c0
+                for j in range(nc):
+                    c = tuple_setitem(c, j, C[j][k * CT[j], b * CC[j]])
+                worst = 2 + ns
+                for i in range(d):
+                    s = s0
+                    for j in range(ns):
+                        s = tuple_setitem(s, j, S[j][b, i])
+                    out = rule(X[b, i], grads[k, bg, i], *s, *c, *p)
+                    code = fault_code(out)
+                    if code >= 0 and code < worst:
+                        worst = code
+                    tmp[0, i] = out[0]
+                    tmp[1, i] = out[1]
+                    for j in range(ns):
+                        tmp[2 + j, i] = out[2 + j]
+                if worst < 2 + ns:
+                    fault_t[b] = t0 + k
+                    fault_what[b] = worst
+                    alive[b] = False
+                    break
+                for i in range(d):
+                    X[b, i] = min(max(tmp[0, i], lo[i]), hi[i])
+                    E[b, i] = tmp[1, i]
+                    for j in range(ns):
+                        S[j][b, i] = tmp[2 + j, i]
+
+    return advance
+
+
+def _plain(rule, ns, nc, npar, variant):
+    """The python function of a plain loop variant, or None for a generated one (simd)."""
+    if variant == "general":
+        return _general_loop(rule, ns, nc, npar)
+    if variant.startswith("jam"):
+        return _jam_loop(rule, ns, nc, npar, variant.endswith("_xs"))
+    if variant.startswith("row"):
+        tpat = tuple(int(ch) for ch in variant.rsplit("_t", 1)[1]) if "_t" in variant else None
+        return _row_loop(rule, ns, nc, npar, "_xs" in variant, variant.startswith("row_G"), tpat)
+    return None
+
+
+# --------------------------------------------------------------------------------------------
 # compiling and caching
 
 _COMPILED: dict = {}
@@ -452,7 +574,7 @@ def _rule_key(rule) -> tuple[str | None, str]:
         src = repr(rule)
     material = "\n".join([src, _file_text(getattr(mod, "__file__", None)),
                           _file_text(Path(__file__).parent / "kernels" / "base.py"),
-                          _file_text(Path(__file__).parent / "engine" / "steps.py")])
+                          _file_text(Path(__file__).parent / "steps.py")])
     line = f"from {mod.__name__} import {name} as rule" if importable else None
     return line, material
 
@@ -472,8 +594,48 @@ def compiled(kernel, variant: str = "row"):
     return fn
 
 
+class _Locator(UserProvidedCacheLocator):
+    """numba's on-disk cache of a plain loop, in ``cache_dir()/<stem>`` where the stem names the
+    kernel and variant and hashes what the loop depends on (``_build``): numba keys a closure's
+    cache by its source file, qualified name and closure values, not by the rule's source, so a
+    changed rule or step helper must land in a new folder."""
+
+    def __init__(self, py_func, py_file):
+        super().__init__(py_func, py_file)
+        self._cache_path = str(cache_dir() / py_func._regret_cache_stem)
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        return cls(py_func, py_file) if getattr(py_func, "_regret_cache_stem", None) else None
+
+
+class _LoopCacheImpl(CompileResultCacheImpl):
+    _locator_classes = [_Locator]
+
+
+class _LoopCache(FunctionCache):
+    _impl_class = _LoopCacheImpl
+
+
 def _build(rule, ns, nc, npar, label, variant):
     line, material = _rule_key(rule)
+    plain = _plain(rule, ns, nc, npar, variant)
+    if plain is not None:
+        digest = hashlib.sha256("\0".join([TEMPLATE_VERSION, numba.__version__, np.__version__, material,
+                                           _file_text(__file__), variant]).encode()).hexdigest()[:20]
+        fn = njit(nogil=True, error_model="numpy")(plain)
+        if line is not None:  # a rule importable by name: its closure pickles by reference
+            plain._regret_cache_stem = f"k_{_safe(label)}_{variant}_{digest}"
+            try:
+                fn._cache = _LoopCache(plain)
+            except Exception:  # noqa: BLE001 - an unusable disk cache only costs a compile
+                pass
+        try:
+            fn.compile(_signature(ns, nc, npar))
+        except Exception as exc:
+            raise FusedUnavailable(f"the rule of kernel {label!r} does not compile in nopython mode "
+                                   f"(see the kernel contract in regret/kernels/base.py): {exc}") from exc
+        return fn
     src = generate_source(ns, nc, npar, line, variant)
     digest = hashlib.sha256("\0".join([TEMPLATE_VERSION, numba.__version__, np.__version__, material,
                                        src]).encode()).hexdigest()[:20]
@@ -536,6 +698,18 @@ def _time_strides(kernel, ts: np.ndarray, coeffs) -> list[int]:
     return [0 if np.asarray(c).strides[0] == 0 else 1 for c in coeffs]
 
 
+def _readonly(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a`` (the plain loops' tuples are typed read-only; the array itself
+    is left as it is)."""
+    v = a.view()
+    v.flags.writeable = False
+    return v
+
+
+#: the unused last entry of the plain loops' tuples (see _signature)
+_PAD1, _PAD2, _PAD_S = _readonly(np.zeros(1)), _readonly(np.zeros((1, 1))), np.zeros((1, 1))
+
+
 def threads_available() -> int:
     """Threads the fused engine uses: $REGRET_THREADS, else numba's NUMBA_NUM_THREADS (the cores)."""
     env = os.environ.get("REGRET_THREADS")
@@ -567,6 +741,11 @@ def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray,
     for p in params:
         p = np.ascontiguousarray(np.asarray(p, dtype=np.float64).reshape(-1))
         pargs.extend((p, 1 if p.shape[0] > 1 else 0))
+    # the plain loops take the same arrays as tuples (a view each, typed read-only)
+    # (each tuple padded with one unused entry: see _signature)
+    plain = (tuple(_readonly(a) for a in cargs[0::3]) + (_PAD2,), tuple(cargs[1::3]) + (0,),
+             tuple(cargs[2::3]) + (0,), tuple(_readonly(a) for a in pargs[0::2]) + (_PAD1,),
+             tuple(pargs[1::2]) + (0,))
     lo = np.ascontiguousarray(feasible.lo, dtype=np.float64)
     hi = np.ascontiguousarray(feasible.hi, dtype=np.float64)
     t0 = int(ts[0])
@@ -574,6 +753,13 @@ def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray,
 
     xs_tag = "_xs" if has_xs else ""
     time_strides: list[int] = []
+
+    def call(variant, a, b):
+        fn = compiled(kernel, variant)
+        head = (a, b, t0, tr.x, tr.eta)
+        if variant.startswith("simd"):
+            return lambda: fn(*head, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
+        return lambda: fn(*head, (*tr.s, _PAD_S), *plain, *tail, tr.G, tr.G_c)
 
     def variant_for(nb):
         if d > 1:
@@ -595,24 +781,22 @@ def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray,
     if B == 1 and d == 1 and g.shape[1] == 1 and tr.alive[0]:
         # Σ g_t inside the configuration's loop; if it faults mid-chunk, the rest of the
         # chunk's gradients are summed after it
-        fn = compiled(kernel, "row_G" + xs_tag + "_t" + "".join(map(str, _time_strides(kernel, ts, coeffs))))
-        fn(0, 1, t0, tr.x, tr.eta, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
+        call("row_G" + xs_tag + "_t" + "".join(map(str, _time_strides(kernel, ts, coeffs))), 0, 1)()
         if not tr.alive[0]:
             _sum_gradients(g[int(tr.fault_t[0]) - t0 + 1:], tr.G, tr.G_c)
     elif workers > 1 and B * len(ts) * d >= THREAD_MIN_WORK:
         edges = np.linspace(0, B, workers + 1).round().astype(int)
         slices = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
-        fns = [compiled(kernel, variant_for(b - a)) for a, b in slices]
+        fns = [call(variant_for(b - a), a, b) for a, b in slices]
         # Σ g_t touches only G: it runs beside the slices (on one more thread), not before them
         # (with per-instance gradients it is a pass over the whole chunk, ~10% of a stochastic sweep)
         pool = _pool(workers + 1)
-        futures = [pool.submit(fn, a, b, t0, tr.x, tr.eta, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
-                   for fn, (a, b) in zip(fns, slices)]
+        futures = [pool.submit(fn) for fn in fns]
         futures.append(pool.submit(_sum_gradients, g, tr.G, tr.G_c))
         for f in futures:
             f.result()
     else:
-        fn = compiled(kernel, variant_for(B))
+        fn = call(variant_for(B), 0, B)
         _sum_gradients(g, tr.G, tr.G_c)
-        fn(0, B, t0, tr.x, tr.eta, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
+        fn()
     tr.t = int(ts[-1])

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FACES = {"regret"}             # regret/__init__.py: an import of it is not an edge of the graph
 ON_TOP = {"studies", "report", "figures", "plotting", "storage", "cli", "__main__"}   # and every cli_*
-CORE = {"validate", "jsonable", "feasible", "problems", "kernels", "schedules", "fused", "codegen", "engine", "result",
+CORE = {"validate", "jsonable", "feasible", "problems", "kernels", "schedules", "steps", "fused", "codegen", "engine", "result",
         "replay", "spec"}
 
 

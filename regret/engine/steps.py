@@ -1,33 +1,4 @@
-"""The step operations both engines share, written once as jitable functions.
-
-Like the kernels' rules (``kernels/base.py``), these use only arithmetic, so the same source runs
-on (B, d) arrays in the numpy reference engine and on scalars inside the fused engine's compiled
-loops (``register_jitable`` leaves them plain Python functions that compiled code can call).
-That is what makes the two engines agree bit for bit on d = 1: they do the same operations in
-the same order, not two copies kept equal by tests.
-"""
-from __future__ import annotations
-
-from numba.extending import register_jitable
-
-
-@register_jitable
-def kahan_add(total, comp, term):
-    """(total + term, its compensation), Kahan-compensated: returns (new total, new comp).
-
-        y = term − comp;  t' = total + y;  comp' = (t' − total) − y
-
-    comp carries the low-order part lost by the last addition, subtracted from the next term
-    (Kahan 1965).  With T up to 10^9 steps and |f_t| up to ~10^3 a plain running sum can lose
-    ~T·ulp(Σ) ≈ 10^2, comparable with the O(√T) regret it is meant to resolve; compensated, the
-    error is O(ε·Σ|f_t|).  The exact total is ``total − comp``.
-    """
-    y = term - comp
-    new = total + y
-    return new, (new - total) - y
-
-
-@register_jitable
-def is_finite(q):
-    """q − q == 0: true for a finite q, false for NaN and ±inf (a compare that vectorises)."""
-    return (q - q) == 0.0
+"""The step operations both engines share: defined in ``regret/steps.py``, below the engine and
+the fused loops alike (the fused module imports them, and the engine imports the fused module),
+and handed on here for the engine's modules."""
+from ..steps import fault_code, is_finite, kahan_add  # noqa: F401 - this module's face
