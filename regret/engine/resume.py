@@ -40,14 +40,13 @@ def check_resumable(prev: Result, problem: Problem, kernel: Kernel, T: int, i: i
     if prev.resume_state is not None:
         saved = prev.resume_state.get("state_names")
         names = list(kernel.state_names)
-        # the state is saved as bare arrays, so what they mean comes from their names; runs saved
-        # before the names were recorded (2026-12-03) held powers β^t where the Adam and AdaBound
-        # families now keep the factors 1 − β^t (README changelog)
-        if saved is None and any(n.endswith("_corr") for n in names):
-            raise ValueError(f"resume: result {i} was saved by an earlier version whose {kernel.name} state meant "
-                             f"something else (β^t where {', '.join(n for n in names if n.endswith('_corr'))} now "
-                             "hold 1 − β^t); rerun it instead of resuming")
-        if saved is not None and list(saved) != names:
+        # the state is saved as bare arrays, so what they mean comes from their names; a run saved
+        # before the names were kept (2026-12-03) is of an earlier version whose Adam and AdaBound
+        # states held β^t where they now hold 1 − β^t (README changelog)
+        if saved is None:
+            raise ValueError(f"resume: result {i} was saved by an earlier version, which did not record what "
+                             f"the arrays of the {kernel.name} state mean; rerun it instead of resuming")
+        if list(saved) != names:
             raise ValueError(f"resume: result {i} holds the {kernel.name} state ({', '.join(saved)}), this version "
                              f"keeps ({', '.join(names)}); rerun it instead of resuming")
     if prev.optimizer != kernel.name:
