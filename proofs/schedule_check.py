@@ -260,7 +260,9 @@ def best_M(lower, upper, params=()):
         import numpy as np
         f = sp.lambdify(t, S, "numpy")
         ts = exact._scan_points(2, exact.breakpoints(S))
-        vals = np.asarray(f(ts), float) * np.ones_like(ts)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            # a pole on the scan is a value (±inf), which the comparison below reads
+            vals = np.asarray(f(ts), float) * np.ones_like(ts)
         k = int(np.nanargmax(vals))
         top = sp.simplify(S.subs(t, int(ts[k])))  # the largest scanned value, exactly
         sup = top if lim is None or exact.sign(top - lim) in (0, 1) else lim
