@@ -29,6 +29,8 @@ from __future__ import annotations
 import numpy as np
 
 GAP_RTOL = 1e-10  # the certified gap asked of the iterative solvers, relative to max(1, |min|)
+POLISH_AT = 1e-4  # the relative gap at which the pieces at the optimum are guessed (``_polish_ball``)
+MU_FACTOR = 0.2  # the smoothing parameter's decrease per stage
 
 
 def ball_qp(H: np.ndarray, b: np.ndarray, center: np.ndarray, radius: float) -> np.ndarray:
@@ -63,6 +65,8 @@ def ball_qp(H: np.ndarray, b: np.ndarray, center: np.ndarray, radius: float) -> 
     lo = max(0.0, hi - top)  # ‖u(ν)‖ ≥ ‖g‖/(λ_max + ν): outside below ‖g‖/r − λ_max
     if psi(lo) >= 0.0:
         nu = lo
+    elif psi(hi) <= 0.0:  # the root at hi up to rounding
+        nu = hi
     else:
         nu = brentq(psi, lo, hi, xtol=1e-300, rtol=8.9e-16, maxiter=500)
     u = V @ (gt / (lam + nu))
@@ -234,6 +238,7 @@ def piecewise_linear(M: np.ndarray, tau: np.ndarray, w: np.ndarray, lo: float, F
     x = x0.copy()
     mu = float(np.median(np.abs(M @ x + tau))) + float(np.mean(np.abs(M))) + 1e-12
     best_f, best_x, best_lower = np.inf, x, -np.inf
+    gap = np.inf
     for _ in range(40):
         x, _fmu, _g, _it = newton(make(mu), F, x, tol=0.1 * mu * W, maxiter=50)
         fx = true_f(x)
@@ -243,5 +248,140 @@ def piecewise_linear(M: np.ndarray, tau: np.ndarray, w: np.ndarray, lo: float, F
         gap = max(0.0, best_f - best_lower)
         if gap <= rtol * max(1.0, abs(best_f)):
             break
-        mu = min(0.1 * mu, max(gap / W, 1e-300))
+        if F.kind == "ball" and gap <= POLISH_AT * max(1.0, abs(best_f)):
+            # near enough to guess the pieces at the optimum: solve for the point they give
+            for xp, a in _polish_ball(M, tau, w, lo, F, x):
+                fp = true_f(xp)
+                if fp < best_f:
+                    best_f, best_x = fp, xp
+                best_lower = max(best_lower, dual(a))
+            u = best_x - F.center
+            if float(u @ u) < F.radius ** 2 * (1 - 1e-9) and best_f - best_lower > rtol * max(1.0, abs(best_f)):
+                # an interior point: the minimum may be a vertex of the pieces inside the ball,
+                # which the smoothing approaches slowly; walk the vertices (the simplex method)
+                xv, a = _vertex_walk(M, tau, w, lo, F, best_x)
+                fv = true_f(xv)
+                if fv < best_f:
+                    best_f, best_x = fv, xv
+                if a is not None:
+                    best_lower = max(best_lower, dual(a))
+            gap = max(0.0, best_f - best_lower)
+            if gap <= rtol * max(1.0, abs(best_f)):
+                break
+        mu = max(MU_FACTOR * mu, 1e-300)
     return best_x, best_f, gap
+
+
+def _polish_ball(M, tau, w, lo, F, x):
+    """Candidate (point, dual α) pairs from the pieces at ``x``: for k = 0..d, the k terms nearest
+    their kink held at it (M_K x = −τ_K) and the others' slopes s_j fixed, the minimum of the
+    resulting linear function over that affine set ∩ the ball in closed form, and α from the
+    stationarity g + M_Kᵀ(w_K α_K) + ν(x − c) = 0 (least squares, clipped to [lo, 1]).  Wrong
+    guesses only give worse bounds: every point is feasible and every α is dual feasible.
+    """
+    c, r = F.center, F.radius
+    m = M @ x + tau
+    d = M.shape[1]
+    order = np.argsort(np.abs(m) / (np.linalg.norm(M, axis=1) + 1e-300), kind="stable")
+    slope = np.where(m > 0, 1.0, lo)
+    out = []
+    for k in range(0, min(d, len(m)) + 1):
+        K = order[:k]
+        s = slope.copy()
+        s[K] = 0.0
+        g = M.T @ (w * s)
+        if k:
+            MK = M[K]
+            U, sv, Vt = np.linalg.svd(MK, full_matrices=True)
+            rank = int(np.sum(sv > sv[0] * 1e-12)) if sv.size and sv[0] > 0 else 0
+            if rank < k:  # dependent kinks: a smaller k covers it
+                continue
+            xp = c - np.linalg.pinv(MK) @ (MK @ c + tau[K])
+            N = Vt[rank:].T
+        else:
+            xp, N = c.copy(), np.eye(d)
+        rho2 = r * r - float((xp - c) @ (xp - c))
+        if rho2 < 0:
+            break  # the affine set misses the ball; more kinks only shrink it
+        gN = N.T @ g
+        ng = float(np.linalg.norm(gN))
+        xk = xp - (np.sqrt(rho2) / ng) * (N @ gN) if ng > 0 else xp
+        xk = F.project(xk)
+        u = xk - c
+        on = float(u @ u) >= r * r * (1 - 1e-9)
+        B = np.column_stack([M[K].T] + ([u] if on else [])) if (k or on) else np.zeros((d, 0))
+        a = s.copy()
+        if B.shape[1]:
+            coef = np.linalg.lstsq(B, -g, rcond=None)[0]
+            a[K] = np.clip(coef[:k] / w[K], lo, 1.0)
+        out.append((xk, a))
+    return out
+
+
+def _vertex_walk(M, tau, w, lo, F, x, maxiter=None):
+    """(point, dual α or None): the simplex method on Σ w max_{α∈[lo,1]} α·m(x) inside the ball.
+
+    From the vertex of the d pieces nearest their kink at ``x``: the multipliers β = w_K α_K of
+    the kinks K solve M_Kᵀβ = −g (g the other terms' gradient); all α_K ∈ [lo, 1] is optimality
+    (without the ball) and α is then an exact dual point.  Otherwise the edge that frees the most
+    violating kink descends, and an exact line search on that edge (the breakpoints of a convex
+    piecewise-linear function of the step) finds the next vertex.  An edge that reaches the
+    sphere first ends the walk there (the minimum is then on the sphere: the smoothing's case).
+    """
+    c, r = F.center, F.radius
+    n, d = M.shape
+    if n < d:
+        return x, None
+    maxiter = maxiter or 20 * d + 50
+    scale = np.linalg.norm(M, axis=1) + 1e-300
+    K = list(np.argsort(np.abs(M @ x + tau) / scale, kind="stable")[:d])
+    MK = M[K]
+    try:
+        x = np.linalg.solve(MK, -tau[K])
+    except np.linalg.LinAlgError:
+        return x, None
+    if float((x - c) @ (x - c)) > r * r:
+        return F.project(x), None
+    for _ in range(maxiter):
+        m = M @ x + tau
+        m[K] = 0.0
+        s = np.where(m > 0, 1.0, lo)
+        s[K] = 0.0
+        g = M.T @ (w * s)
+        try:
+            beta = np.linalg.solve(M[K].T, -g)
+        except np.linalg.LinAlgError:
+            return x, None
+        alpha_K = beta / w[K]
+        viol = np.maximum(alpha_K - 1.0, lo - alpha_K)
+        a = s.copy()
+        a[K] = np.clip(alpha_K, lo, 1.0)
+        j = int(np.argmax(viol))
+        if viol[j] <= 1e-12 * (1.0 + np.max(np.abs(alpha_K))):
+            return x, a
+        # the edge: m_K stays 0 but for kink j, which moves up (α_j > 1) or down (α_j < lo)
+        sign = 1.0 if alpha_K[j] > 1.0 else -1.0
+        e = np.linalg.solve(M[K], sign * np.eye(d)[j])
+        me = M @ e
+        slope0 = w[K[j]] * ((1.0 - alpha_K[j]) if sign > 0 else (alpha_K[j] - lo))  # < 0
+        # ball: the largest step with ‖x + te − c‖ ≤ r
+        u = x - c
+        ee, ue = float(e @ e), float(u @ e)
+        tmax = (-ue + np.sqrt(max(ue * ue - ee * (float(u @ u) - r * r), 0.0))) / ee
+        others = np.ones(n, bool)
+        others[K] = False
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tb = -m / me
+        cand = np.flatnonzero(others & (tb > 0) & np.isfinite(tb) & (tb < tmax))
+        cand = cand[np.argsort(tb[cand], kind="stable")]
+        slope, nxt = slope0, None
+        for i in cand:
+            slope += w[i] * (1.0 - lo) * abs(me[i])
+            if slope >= 0.0:
+                nxt = int(i)
+                break
+        if nxt is None:  # the sphere comes first
+            return F.project(x + tmax * e), None
+        x = x + tb[nxt] * e
+        K[j] = nxt
+    return x, None
