@@ -13,7 +13,7 @@ from scipy.optimize import linprog, minimize
 
 from regret.feasible import Ball, Simplex
 from regret.problems import convex
-from regret.problems.learning import Learning
+from regret.problems.learning import Learning, _min_piecewise_full_lp
 
 LOSS = {"squares": lambda z, y: 0.5 * (z - y) ** 2, "logistic": lambda z, y: np.logaddexp(0.0, -y * z),
         "hinge": lambda z, y: np.maximum(0.0, 1.0 - y * z), "absolute": lambda z, y: np.abs(z - y)}
@@ -261,9 +261,10 @@ def test_piecewise_linear_on_a_ball_with_an_interior_optimum():
 
 @pytest.mark.parametrize("loss", ["hinge", "absolute"])
 @pytest.mark.parametrize("feasible", ["box", "simplex"])
-def test_sparse_epigraph_lp_equals_a_dense_formulation(loss, feasible):
-    prob = Learning(loss, n=40, d=3, order="iid", seed=1, feasible=feasible, lo=-0.5, hi=0.7)
-    w = _weights(40, 3, zeros=False)
+def test_box_and_simplex_comparators_equal_the_full_dense_lp(loss, feasible):
+    # n = 300 > the 64 terms the reduced LP starts from: the relaxation and its rounds are used
+    prob = Learning(loss, n=300, d=3, order="iid", seed=1, feasible=feasible, lo=-0.5, hi=0.7)
+    w = _weights(300, 3, zeros=False)
     n, d = prob.A.shape
     A, y = prob.A, prob.y
     if loss == "hinge":
@@ -276,7 +277,24 @@ def test_sparse_epigraph_lp_equals_a_dense_formulation(loss, feasible):
     eq = {} if feasible == "box" else {"A_eq": np.concatenate([np.ones(d), np.zeros(n)])[None], "b_eq": [1.0]}
     ref = linprog(np.concatenate([np.zeros(d), w]), A_ub=G, b_ub=h, bounds=box + [free] * n, method="highs-ipm",
                   **eq).fun
-    np.testing.assert_allclose(prob.minimize(w)[0], ref, rtol=1e-9)
+    got, x, gap = prob.minimize(w, with_gap=True)
+    np.testing.assert_allclose(got, ref, rtol=1e-9)
+    assert gap <= 1e-9 * abs(ref)
+    full = _min_piecewise_full_lp(prob.A, prob.y, w, F, loss)[0]  # the sparse full LP, the fallback
+    np.testing.assert_allclose(full, ref, rtol=1e-9)
+
+
+@pytest.mark.parametrize("feasible", ["box", "simplex"])
+def test_reduced_lp_from_a_poor_start_brackets_the_minimum(feasible):
+    # from the center (no smoothing) many dropped terms change piece: several rounds
+    prob = Learning("absolute", n=400, d=4, order="iid", seed=2, feasible=feasible)
+    w = _weights(400, 9, zeros=False)
+    ref = prob.minimize(w)[0]
+    M, tau = prob.A, -prob.y
+    x0 = np.zeros(4) if feasible == "box" else np.full(4, 0.25)
+    x, val, lower = convex.reduced_lp(M, tau, w, -1.0, prob.feasible, x0, size=8)
+    assert lower <= ref + 1e-9 * ref and val >= ref - 1e-9 * ref
+    np.testing.assert_allclose([val, lower], [ref, ref], rtol=1e-9)
 
 
 def test_every_comparator_of_a_batch_equals_its_single_instance():

@@ -151,16 +151,32 @@ def fw_gap(F, x: np.ndarray, g: np.ndarray) -> float:
     return max(0.0, float(g @ x) - float(F.min_linear(g)))
 
 
+def box_qp(H: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """argmin_{lo ≤ x ≤ hi} ½xᵀHx − bᵀx, H ⪰ 0: bounded-variable least squares (scipy BVLS, an
+    active-set method) on the factor H = RᵀR of the eigendecomposition (curvature below 1e-13 of
+    the largest dropped: flat directions then rest where BVLS leaves them)."""
+    from scipy.optimize import lsq_linear
+
+    lam, V = np.linalg.eigh(H)
+    pos = lam > lam.max() * 1e-13 if lam.max() > 0 else lam > 0
+    R = np.sqrt(lam[pos])[:, None] * V[:, pos].T
+    r = (V[:, pos].T @ b) / np.sqrt(lam[pos])
+    res = lsq_linear(R, r, bounds=(lo, hi), method="bvls", tol=1e-14)
+    return np.clip(res.x, lo, hi)
+
+
 def qp_step(H, b, F, state):
-    """argmin over F (ball or simplex) of ½xᵀHx − bᵀx; ``state`` carries the simplex free set."""
+    """argmin over F of ½xᵀHx − bᵀx; ``state`` carries the simplex free set."""
     if F.kind == "ball":
         return ball_qp(H, b, F.center, F.radius)
+    if F.kind == "box":
+        return box_qp(H, b, F.lo, F.hi)
     x, state["P"] = simplex_qp(H, b, F.scale, state.get("P"))
     return x
 
 
 def newton(fgh, F, x: np.ndarray, tol: float = 0.0, maxiter: int = 200, rtol: float = 0.0):
-    """(x, f(x), certified gap, iterations) for min_F f, f convex and smooth, F a ball or simplex.
+    """(x, f(x), certified gap, iterations) for min_F f, f convex and smooth, F a box, ball or simplex.
 
     ``fgh(x, order)`` returns f (order 0), (f, ∇f) (1) or (f, ∇f, ∇²f) (2).  Stops when the
     Frank–Wolfe gap is ≤ max(``tol``, ``rtol``·max(1, |f|)) or the line search can make no
@@ -175,7 +191,10 @@ def newton(fgh, F, x: np.ndarray, tol: float = 0.0, maxiter: int = 200, rtol: fl
             break
         d = x.shape[0]
         ridge = 1e-14 * (float(np.trace(H)) / d + 1e-300)  # only so that a flat model is bounded
-        xq = qp_step(H + ridge * np.eye(d), H @ x - g, F, state)
+        with np.errstate(over="ignore", invalid="ignore"):  # a step through overflow is refused below
+            xq = qp_step(H + ridge * np.eye(d), H @ x - g, F, state)
+        if not np.all(np.isfinite(xq)):
+            break
         p = xq - x
         slope = float(g @ p)
         if not slope < 0.0:
@@ -196,7 +215,7 @@ def newton(fgh, F, x: np.ndarray, tol: float = 0.0, maxiter: int = 200, rtol: fl
 
 
 def piecewise_linear(M: np.ndarray, tau: np.ndarray, w: np.ndarray, lo: float, F, x0: np.ndarray,
-                     rtol: float = GAP_RTOL):
+                     rtol: float = GAP_RTOL, stages: int = 40):
     """(x, f(x), certified gap) for min_F Σ_j w_j max_{α∈[lo,1]} α·(M_j·x + τ_j).
 
     ``lo`` = 0: hinge-type max(0, m); ``lo`` = −1: absolute |m|.  Smoothing with parameter μ
@@ -239,7 +258,7 @@ def piecewise_linear(M: np.ndarray, tau: np.ndarray, w: np.ndarray, lo: float, F
     mu = float(np.median(np.abs(M @ x + tau))) + float(np.mean(np.abs(M))) + 1e-12
     best_f, best_x, best_lower = np.inf, x, -np.inf
     gap = np.inf
-    for _ in range(40):
+    for _ in range(stages):
         x, _fmu, _g, _it = newton(make(mu), F, x, tol=0.1 * mu * W, maxiter=50)
         fx = true_f(x)
         if fx < best_f:
@@ -385,3 +404,48 @@ def _vertex_walk(M, tau, w, lo, F, x, maxiter=None):
         x = x + tb[nxt] * e
         K[j] = nxt
     return x, None
+
+
+def reduced_lp(M, tau, w, lo, F, x, size=None, rounds=30):
+    """(x, f(x), lower bound) for min_F Σ w max(lo·m, m), m = Mx + τ, F a box or simplex, by LPs
+    on the terms near their kink at ``x`` only.
+
+    Every other term is replaced by its piece at x, s_j·m_j ≤ max(lo·m_j, m_j) everywhere, so
+    the reduced LP is a relaxation: its minimum is a lower bound, its point an upper bound, and
+    they meet when no replaced term changed piece at the LP's point.  Terms that did join the
+    kept ones and the LP is solved again (finitely many rounds: the kept set only grows).
+    Exact to HiGHS's tolerances.
+    """
+    from scipy.optimize import linprog
+
+    n, d = M.shape
+    m = M @ x + tau
+    size = size or min(n, max(4 * d, 64))
+    keep = np.zeros(n, bool)
+    keep[np.argsort(np.abs(m) / (np.linalg.norm(M, axis=1) + 1e-300), kind="stable")[:size]] = True
+    s = np.where(m > 0, 1.0, lo)
+    box = list(zip(F.lo, F.hi)) if F.kind == "box" else [(0.0, None)] * d
+    lower = -np.inf
+    for _ in range(rounds):
+        K = np.flatnonzero(keep)
+        k = len(K)
+        out = ~keep
+        cost = np.concatenate([M[out].T @ (w[out] * s[out]), w[K]])
+        const = float(np.sum(w[out] * s[out] * tau[out]))
+        MK = M[K]
+        G = np.block([[MK, -np.eye(k)], [lo * MK, -np.eye(k)]])
+        h = np.concatenate([-tau[K], -lo * tau[K]])
+        eq = {} if F.kind == "box" else {"A_eq": np.concatenate([np.ones(d), np.zeros(k)])[None, :],
+                                         "b_eq": [F.scale]}
+        res = linprog(cost, A_ub=G, b_ub=h, bounds=box + [(None, None)] * k, method="highs", **eq)
+        if res.status != 0:
+            break
+        lower = max(lower, float(res.fun) + const)
+        x = F.project(res.x[:d])
+        m = M @ x + tau
+        flipped = out & (s * m < np.maximum(lo * m, m) - 1e-12 * (1.0 + np.abs(m)))
+        if not np.any(flipped):
+            break
+        keep |= flipped
+    m = M @ x + tau
+    return x, float(w @ np.maximum(lo * m, m)), lower

@@ -260,8 +260,6 @@ def _start(F) -> np.ndarray:
 
 
 def _min_squares(A, y, w, F):
-    from scipy.optimize import lsq_linear
-
     H = A.T @ (w[:, None] * A)
     b = A.T @ (w * y)
     s = float(np.sum(w * y * y))
@@ -270,12 +268,7 @@ def _min_squares(A, y, w, F):
         return 0.5 * x @ H @ x - b @ x + 0.5 * s
 
     if F.kind == "box":
-        lam, V = np.linalg.eigh(H)
-        pos = lam > lam.max() * 1e-13 if lam.max() > 0 else lam > 0
-        M = np.sqrt(lam[pos])[:, None] * V[:, pos].T
-        r = (V[:, pos].T @ b) / np.sqrt(lam[pos])
-        res = lsq_linear(M, r, bounds=(F.lo, F.hi), method="bvls", tol=1e-14)
-        x = np.clip(res.x, F.lo, F.hi)
+        x = convex.box_qp(H, b, F.lo, F.hi)
         return f(x), x, 0.0
     if F.kind == "ball":
         x = convex.ball_qp(H, b, F.center, F.radius)
@@ -318,7 +311,27 @@ def _min_smooth(A, y, w, F, loss, dloss, name):
     return f(x), x, gap
 
 
+def _pieces(A, y, name):
+    """(M, τ, lo): the loss of point j is max_{α∈[lo,1]} α·(M_j·x + τ_j)."""
+    if name == "hinge":  # max(0, 1 − y<a, x>)
+        return -(y[:, None] * A), np.ones(len(y)), 0.0
+    return A, -y, -1.0   # |<a, x> − y|
+
+
 def _min_piecewise_lp(A, y, w, F, name):
+    """Hinge or absolute loss on a box or simplex: ``convex.piecewise_linear`` to a relative gap of
+    1e-4 or 12 smoothing stages (a start, no more), then ``convex.reduced_lp``, the linear programs of the terms near
+    their kink there only, exact; the full LP (``_min_piecewise_full_lp``) if that did not close.
+    """
+    M, tau, lo = _pieces(A, y, name)
+    x, _val, _gap = convex.piecewise_linear(M, tau, w, lo, F, _start(F), rtol=1e-4, stages=12)
+    x, val, lower = convex.reduced_lp(M, tau, w, lo, F, x)
+    if val - lower <= convex.GAP_RTOL * max(1.0, abs(val)):
+        return val, x, max(0.0, val - lower)
+    return _min_piecewise_full_lp(A, y, w, F, name)
+
+
+def _min_piecewise_full_lp(A, y, w, F, name):
     """Hinge or absolute loss on a box or simplex: the linear program of the epigraph (HiGHS).
 
     Hinge: min Σ w ξ, ξ ≥ 1 − y<a, x>, ξ ≥ 0; absolute: <a, x> − y = p − q, min Σ w (p + q),
@@ -354,10 +367,7 @@ def _min_piecewise_lp(A, y, w, F, name):
 
 def _min_piecewise_ball(A, y, w, F, name):
     """Hinge or absolute loss on a ball: ``convex.piecewise_linear`` (smoothing, Newton, dual gap)."""
-    if name == "hinge":  # max(0, 1 − y<a, x>)
-        M, tau, lo = -(y[:, None] * A), np.ones(len(y)), 0.0
-    else:                # |<a, x> − y|
-        M, tau, lo = A, -y, -1.0
+    M, tau, lo = _pieces(A, y, name)
     x, _val, gap = convex.piecewise_linear(M, tau, w, lo, F, F.center.copy())
     x = F.project(x)
     loss = LOSS_FUNCTIONS[name][0]
