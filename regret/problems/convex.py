@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-GAP_RTOL = 1e-10  # the certified gap asked of the iterative solvers, relative to max(1, |min|)
+GAP_RTOL = 1e-12  # the certified gap asked of the iterative solvers, relative to max(1, |min|)
 POLISH_AT = 1e-4  # the relative gap at which the pieces at the optimum are guessed (``_polish_ball``)
 MU_FACTOR = 0.2  # the smoothing parameter's decrease per stage
 
@@ -196,9 +196,18 @@ def newton(fgh, F, x: np.ndarray, tol: float = 0.0, maxiter: int = 200, rtol: fl
         if not np.all(np.isfinite(xq)):
             break
         p = xq - x
-        slope = float(g @ p)
+        # on the simplex Σp = 0 but for rounding, which gᵀp would magnify by ‖g‖: shift g
+        slope = float((g - np.min(g)) @ p) if F.kind == "simplex" else float(g @ p)
         if not slope < 0.0:
             break
+        if -slope <= 1e-10 * (1.0 + abs(f)):
+            # the decrease is at the rounding of f: a full step is judged by its gap instead
+            fn, gn, Hn = fgh(xq, 2)
+            gapn = fw_gap(F, xq, gn)
+            if gapn >= gap:
+                break
+            x, f, g, H, gap = xq, fn, gn, Hn, gapn
+            continue
         t = 1.0
         while True:
             xn = x + t * p
