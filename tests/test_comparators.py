@@ -303,3 +303,29 @@ def test_every_comparator_of_a_batch_equals_its_single_instance():
         batch = Learning(loss, seed=[4, 5], **kw).comparator(50)
         singles = [Learning(loss, seed=s, **kw).comparator(50)[0] for s in (4, 5)]
         np.testing.assert_array_equal(batch, singles)
+
+
+# -- user expressions on a ball and a simplex (Newton with sympy's Hessian) ---------------
+
+def test_expression_comparators_on_ball_and_simplex_equal_closed_forms():
+    import regret
+
+    ball = regret.problem("expression", loss="(x1 - 2)^2 + (x2 + 1)^2", feasible="ball", radius=1.0)
+    np.testing.assert_allclose(ball.comparator(7), [7 * (np.sqrt(5) - 1) ** 2], rtol=1e-13)  # distance² to the ball
+    simp = regret.problem("expression", loss="(x1 - 1)^2 + (x2 - 1)^2 + x3^2", feasible="simplex")
+    np.testing.assert_allclose(simp.comparator(4), [4 * 0.5], rtol=1e-13)  # the projection (1/2, 1/2, 0)
+
+
+@pytest.mark.parametrize("feasible", ["ball", "simplex"])
+def test_expression_comparator_with_a_period_against_multistart_slsqp(feasible):
+    import regret
+
+    s = "(t - 2*floor(t/2))"  # 1, 0, 1, 0, …: period 2
+    text = f"exp(x1/2) + x2^2 - x1*x2*{s}/3 + log(1 + exp(x3 - x1)) + (x3 - {s})^2"
+    prob = regret.problem("expression", loss=text, period=2, feasible=feasible, radius=1.5)
+    T = 5  # s = 1, 0, 1, 0, 1 (summed here step by step)
+    fun = lambda x: sum(float(prob.loss(x, t)) for t in range(1, T + 1))  # noqa: E731
+    ref = _slsqp_best(fun, prob.feasible, 3, starts=6)
+    got = prob.comparator(T)[0]
+    assert got <= ref + 1e-12 * abs(ref)
+    assert got >= ref - 1e-7 * abs(ref)
