@@ -3,6 +3,7 @@
 
     .venv/bin/python benchmarks/bench_problems.py           # the table (a minute or two)
     .venv/bin/python benchmarks/bench_problems.py --quick   # smaller sizes, a smoke test
+    .venv/bin/python benchmarks/bench_problems.py --comparators   # the comparator solvers only
 
 Rate = B·d·T / seconds of the whole ``regret.run`` call (gradient, loss, kernel rule, projection,
 regret tracking; the comparator solved once, at T), best of ``--repeat`` after a warm-up run
@@ -17,7 +18,11 @@ Cases (the targets of issue 13):
   the 100 configurations), for comparison; it does no regret bookkeeping or fault checks;
 * comparator solves (``Learning.minimize``, n = 10^4, d = 20, random counts) with BLAS limited to
   one thread (``problems.blas``, what the package does) against the library's default threads,
-  timed in alternation.
+  timed in alternation;
+* comparator solvers (issue 13; alone with ``--comparators``): every loss × box/ball/simplex at
+  n = 10^4, d = 20, against the solvers of main e9a411b (kept below as ``old_minimize``) at
+  10^4 or, where those do not run there, a smaller n, with the new minimum minus the old and
+  the new solver's certified gap.
 The machine is shared and noisy: ratios within one run are the meaningful numbers.
 """
 from __future__ import annotations

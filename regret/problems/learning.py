@@ -14,15 +14,25 @@ The order j_t: cyclic (= online: the data in order, repeated), reshuffle or iid
 (``sampling``), seeded per instance by ``seed`` (an array gives a batch of instances).
 
 Comparator: min_{x∈F} Σ_j c_j ℓ(<a_j, x>, y_j) with c_j the number of times point j was
-presented in steps 1..T (``IndexPath.counts``, O(n) memory):
+presented in steps 1..T (``IndexPath.counts``, O(n) memory), solved in the d unknowns
+(``convex``; n-length vectors and d×d matrices only).  Which are exact, and to what:
   * squares, from the sufficient statistics H = Σ c_j a_j a_jᵀ, b = Σ c_j y_j a_j, s = Σ c_j y_j²:
-    ½xᵀHx − bᵀx + ½s; on a box by bounded-variable least squares (scipy ``lsq_linear``, BVLS,
-    an active-set method exact up to rounding), on a ball or simplex by SLSQP;
-  * hinge and absolute on a box or simplex: the linear program of the epigraph (scipy
-    ``linprog``/HiGHS, exact up to rounding); on a ball by SLSQP on the epigraph;
-  * logistic: L-BFGS-B on a box, SLSQP on a ball or simplex.
-Exact up to rounding: the BVLS and LP cases; the others to the solver tolerance (``TOL``,
-gradient/constraint tolerance 1e-12, i.e. the optimum's value to ~1e-9 relative).
+    ½xᵀHx − bᵀx + ½s; **exact up to rounding** on every set: a box by bounded-variable least
+    squares (scipy ``lsq_linear``, BVLS, active set), a ball by the trust-region subproblem
+    (eigendecomposition of H and the secular equation's root, ``convex.ball_qp``), a simplex by a
+    primal active-set method (``convex.simplex_qp``);
+  * hinge and absolute: **exact up to rounding and HiGHS's tolerances** on a box or simplex: a
+    smoothed start, then linear programs (HiGHS) on the terms near their kink only, a relaxation
+    whose bound meets its point's value (``convex.reduced_lp``; the full sparse LP as a fallback);
+    on a ball **certified to a duality gap ≤ 1e-12·max(1, |min|)**: smoothing and Newton with the
+    exact ball step, then the pieces at the optimum solved in closed form (or, for an interior
+    optimum, the simplex method's vertex walk), the gap from a dual point (``convex.piecewise_linear``;
+    measured ~1e-15 relative);
+  * logistic: on a box L-BFGS-B (gradient tolerance 1e-12, value to ~1e-9 relative, no
+    certificate); on a ball or simplex Newton's method with the exact QP step, **certified to a
+    Frank–Wolfe gap ≤ 1e-12·max(1, |min|)** (``convex.newton``).
+``minimize(w, with_gap=True)`` also returns the certified gap (0 for the exact ones, None for
+L-BFGS-B).
 The expected gap of a stochastic order: ``expected_gap(x)`` = F(x) − min_F F with
 F(x) = (1/n) Σ_j ℓ(<a_j, x>, y_j) (the expected loss under uniform sampling).
 """
@@ -42,7 +52,7 @@ from .data import BUNDLED, bundled, generate, load_array, load_xy
 from .sampling import IndexPath, seeds_param
 
 LOSSES = ("squares", "logistic", "hinge", "absolute")
-TOL = 1e-12
+TOL = 1e-12  # L-BFGS-B's gradient tolerance (logistic on a box)
 
 
 @jitable
@@ -208,9 +218,10 @@ class Learning(GeneralProblem):
     def minimize(self, w: np.ndarray, with_gap: bool = False):
         """(min, argmin) over F of Σ_j w_j ℓ(<a_j, x>, y_j), w ≥ 0 (see the module docstring).
 
-        ``with_gap``: (min, argmin, gap) with the solver's certified bound on value − minimum
-        (0 for the solvers exact up to rounding: BVLS, the trust-region and active-set QPs, the LPs;
-        ``None`` for L-BFGS-B on a box, which gives none).
+        ``with_gap``: (min, argmin, gap) with the solver's certified bound on value − minimum:
+        0 for least squares (exact up to rounding), the LP bound's distance or the dual gap for
+        hinge/absolute, the Frank–Wolfe gap for logistic on a ball or simplex, ``None`` for
+        L-BFGS-B (logistic on a box), which gives none.
         """
         keep = w > 0
         A, y, w = self.A[keep], self.y[keep], w[keep]
@@ -228,27 +239,6 @@ class Learning(GeneralProblem):
             else:
                 out = _min_smooth(A, y, w, F, self._loss, self._dloss, self.loss_name)
         return out if with_gap else out[:2]
-
-
-def _constraints(F, nvar: int):
-    """SLSQP constraints of a ball or simplex on the first d of ``nvar`` variables, and bounds."""
-    d = F.dim
-    if F.kind == "ball":
-        def fun(v):
-            z = v[:d] - F.center
-            return np.array([F.radius ** 2 - z @ z])
-
-        def jac(v):
-            out = np.zeros((1, nvar))
-            out[0, :d] = -2.0 * (v[:d] - F.center)
-            return out
-        return [{"type": "ineq", "fun": fun, "jac": jac}], None
-    if F.kind == "simplex":
-        jac = np.zeros((1, nvar))
-        jac[0, :d] = 1.0
-        return ([{"type": "eq", "fun": lambda v: np.array([np.sum(v[:d]) - F.scale]), "jac": lambda v: jac}],
-                [(0.0, None)] * d + [(None, None)] * (nvar - d))
-    return [], list(zip(F.lo, F.hi)) + [(None, None)] * (nvar - d)
 
 
 def _start(F) -> np.ndarray:
