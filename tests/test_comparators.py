@@ -208,6 +208,21 @@ def test_piecewise_linear_on_a_disk_against_exact_enumeration(loss, seed):
     assert ref - 1e-12 * ref <= got <= ref + gap + 1e-12 * ref
 
 
+@pytest.mark.parametrize("loss", ["hinge", "absolute"])
+def test_piecewise_linear_on_a_disk_with_more_terms_than_the_reduced_set(loss):
+    # n = 300 > the 128 terms ``reduced_ball`` keeps at first: its relaxation and rounds are used
+    prob = Learning(loss, n=300, d=2, order="iid", seed=5, feasible="ball", radius=0.5, data_seed=5)
+    w = _weights(300, 5, zeros=False)
+    M, tau, lo = (-(prob.y[:, None] * prob.A), np.ones(300), 0.0) if loss == "hinge" else (prob.A, -prob.y, -1.0)
+    ref = _disk_exact(M, tau, w, lo, 0.5)
+    got, x, gap = prob.minimize(w, with_gap=True)
+    assert ref - 1e-12 * ref <= got <= ref + gap + 1e-12 * ref
+    assert gap <= convex.GAP_RTOL * got
+    # and from the center with 10 terms kept: more rounds, the same minimum and a true bound
+    xr, val, lower = convex.reduced_ball(M, tau, w, lo, prob.feasible, np.zeros(2), size=10)
+    assert lower <= ref + 1e-12 * ref and abs(val - ref) <= 1e-9 * ref
+
+
 def _kelley(A, y, w, loss, r, rounds=300):
     """[lower, upper] bounds on min over ‖x‖ ≤ r by LPs on outer polyhedra of the ball (cuts)."""
     n, d = A.shape

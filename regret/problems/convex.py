@@ -224,24 +224,25 @@ def newton(fgh, F, x: np.ndarray, tol: float = 0.0, maxiter: int = 200, rtol: fl
 
 
 def piecewise_linear(M: np.ndarray, tau: np.ndarray, w: np.ndarray, lo: float, F, x0: np.ndarray,
-                     rtol: float = GAP_RTOL, stages: int = 40):
-    """(x, f(x), certified gap) for min_F Σ_j w_j max_{α∈[lo,1]} α·(M_j·x + τ_j).
+                     rtol: float = GAP_RTOL, stages: int = 40, g0: np.ndarray | None = None):
+    """(x, f(x), certified gap) for min_F g0ᵀx + Σ_j w_j max_{α∈[lo,1]} α·(M_j·x + τ_j).
 
     ``lo`` = 0: hinge-type max(0, m); ``lo`` = −1: absolute |m|.  Smoothing with parameter μ
     (hinge μ·log(1 + e^{m/μ}), absolute μ·log(2cosh(m/μ))), each solved by ``newton`` from the
     last; the dual point α_j = ∂/∂m of the smoothed term gives the lower bound D(α).
     """
     W = float(np.sum(w))
+    g0 = np.zeros(M.shape[1]) if g0 is None else g0
 
     def true_f(x):
         m = M @ x + tau
-        return float(w @ (np.maximum(m, 0.0) if lo == 0.0 else np.abs(m)))
+        return float(g0 @ x) + float(w @ (np.maximum(m, 0.0) if lo == 0.0 else np.abs(m)))
 
     def alpha(m, mu):
         return 0.5 * (1.0 + np.tanh(0.5 * m / mu)) if lo == 0.0 else np.tanh(m / mu)
 
     def dual(a):
-        v = M.T @ (w * a)
+        v = M.T @ (w * a) + g0
         return float(w @ (a * tau)) + float(F.min_linear(v))
 
     def make(mu):
@@ -252,11 +253,11 @@ def piecewise_linear(M: np.ndarray, tau: np.ndarray, w: np.ndarray, lo: float, F
                 val = np.maximum(m, 0.0) + mu * np.log1p(np.exp(-np.abs(s)))
             else:          # μ·log(2cosh(m/μ)) = |m| + μ·log(1 + e^{−2|m|/μ})
                 val = np.abs(m) + mu * np.log1p(np.exp(-2.0 * np.abs(s)))
-            f = float(w @ val)
+            f = float(w @ val) + float(g0 @ x)
             if order == 0:
                 return f
             a = alpha(m, mu)
-            g = M.T @ (w * a)
+            g = M.T @ (w * a) + g0
             if order == 1:
                 return f, g
             curv = (a * (1.0 - a) if lo == 0.0 else (1.0 - a * a)) / mu
@@ -278,7 +279,7 @@ def piecewise_linear(M: np.ndarray, tau: np.ndarray, w: np.ndarray, lo: float, F
             break
         if F.kind == "ball" and gap <= POLISH_AT * max(1.0, abs(best_f)):
             # near enough to guess the pieces at the optimum: solve for the point they give
-            for xp, a in _polish_ball(M, tau, w, lo, F, x):
+            for xp, a in _polish_ball(M, tau, w, lo, F, x, g0):
                 fp = true_f(xp)
                 if fp < best_f:
                     best_f, best_x = fp, xp
@@ -287,7 +288,7 @@ def piecewise_linear(M: np.ndarray, tau: np.ndarray, w: np.ndarray, lo: float, F
             if float(u @ u) < F.radius ** 2 * (1 - 1e-9) and best_f - best_lower > rtol * max(1.0, abs(best_f)):
                 # an interior point: the minimum may be a vertex of the pieces inside the ball,
                 # which the smoothing approaches slowly; walk the vertices (the simplex method)
-                xv, a = _vertex_walk(M, tau, w, lo, F, best_x)
+                xv, a = _vertex_walk(M, tau, w, lo, F, best_x, g0)
                 fv = true_f(xv)
                 if fv < best_f:
                     best_f, best_x = fv, xv
@@ -300,7 +301,7 @@ def piecewise_linear(M: np.ndarray, tau: np.ndarray, w: np.ndarray, lo: float, F
     return best_x, best_f, gap
 
 
-def _polish_ball(M, tau, w, lo, F, x):
+def _polish_ball(M, tau, w, lo, F, x, g0):
     """Candidate (point, dual α) pairs from the pieces at ``x``: for k = 0..d, the k terms nearest
     their kink held at it (M_K x = −τ_K) and the others' slopes s_j fixed, the minimum of the
     resulting linear function over that affine set ∩ the ball in closed form, and α from the
@@ -317,7 +318,7 @@ def _polish_ball(M, tau, w, lo, F, x):
         K = order[:k]
         s = slope.copy()
         s[K] = 0.0
-        g = M.T @ (w * s)
+        g = M.T @ (w * s) + g0
         if k:
             MK = M[K]
             U, sv, Vt = np.linalg.svd(MK, full_matrices=True)
@@ -346,7 +347,7 @@ def _polish_ball(M, tau, w, lo, F, x):
     return out
 
 
-def _vertex_walk(M, tau, w, lo, F, x, maxiter=None):
+def _vertex_walk(M, tau, w, lo, F, x, g0, maxiter=None):
     """(point, dual α or None): the simplex method on Σ w max_{α∈[lo,1]} α·m(x) inside the ball.
 
     From the vertex of the d pieces nearest their kink at ``x``: the multipliers β = w_K α_K of
@@ -375,7 +376,7 @@ def _vertex_walk(M, tau, w, lo, F, x, maxiter=None):
         m[K] = 0.0
         s = np.where(m > 0, 1.0, lo)
         s[K] = 0.0
-        g = M.T @ (w * s)
+        g = M.T @ (w * s) + g0
         try:
             beta = np.linalg.solve(M[K].T, -g)
         except np.linalg.LinAlgError:
@@ -451,6 +452,34 @@ def reduced_lp(M, tau, w, lo, F, x, size=None, rounds=30):
             break
         lower = max(lower, float(res.fun) + const)
         x = F.project(res.x[:d])
+        m = M @ x + tau
+        flipped = out & (s * m < np.maximum(lo * m, m) - 1e-12 * (1.0 + np.abs(m)))
+        if not np.any(flipped):
+            break
+        keep |= flipped
+    m = M @ x + tau
+    return x, float(w @ np.maximum(lo * m, m)), lower
+
+
+def reduced_ball(M, tau, w, lo, F, x, size=None, rounds=30):
+    """(x, f(x), lower bound) for min over a ball of Σ w max(lo·m, m) by ``piecewise_linear`` on the
+    terms near their kink at ``x`` only, the others replaced by their piece at x: the argument of
+    ``reduced_lp`` (a relaxation whose bound meets its point's value when no replaced term changed
+    piece there), with the ball's solver inside; each round costs the kept terms only."""
+    n, d = M.shape
+    m = M @ x + tau
+    size = size or min(n, max(8 * d, 128))
+    keep = np.zeros(n, bool)
+    keep[np.argsort(np.abs(m) / (np.linalg.norm(M, axis=1) + 1e-300), kind="stable")[:size]] = True
+    s = np.where(m > 0, 1.0, lo)
+    lower = -np.inf
+    for _ in range(rounds):
+        out = ~keep
+        g0 = M[out].T @ (w[out] * s[out])
+        const = float(np.sum(w[out] * s[out] * tau[out]))
+        xr, fr, gap = piecewise_linear(M[keep], tau[keep], w[keep], lo, F, x, g0=g0)
+        lower = max(lower, fr - gap + const)
+        x = xr
         m = M @ x + tau
         flipped = out & (s * m < np.maximum(lo * m, m) - 1e-12 * (1.0 + np.abs(m)))
         if not np.any(flipped):
