@@ -14,12 +14,20 @@ d×d Hessians and length-n vectors:
   constrained model step (the two QPs above) and an Armijo search on the feasible segment,
   stopped by the Frank–Wolfe gap max_{v∈F} ∇f(x)ᵀ(x − v) ≥ f(x) − min_F f, a certified bound for
   any convex differentiable f.
-* ``piecewise_linear``: Σ_j w_j max_{α∈[lo,1]} α·m_j(x) with m_j affine (hinge: lo = 0,
-  absolute: lo = −1) by ``newton`` on the smoothing μ·log Σ e^{α m/μ} (≤ μ·log 2 above the loss
-  per term), μ decreased until the duality gap f(x) − D(α) closes to the tolerance; D(α) =
-  Σ_j w_j α_j τ_j + min_{x∈F} (Σ_j w_j α_j σ_j a_j)ᵀx (the Lagrange dual, a lower bound on the
+* ``box_qp``: the same over a box by BVLS (scipy ``lsq_linear``) on a factor of H.
+* ``piecewise_linear``: Σ_j w_j max_{α∈[lo,1]} α·m_j(x), m_j = M_j·x + τ_j (hinge: lo = 0,
+  absolute: lo = −1), by ``newton`` on the smoothing (≤ μ·log 2 above the loss per term), μ
+  decreased until the duality gap f(x) − D(α) closes to the tolerance; D(α) =
+  Σ_j w_j α_j τ_j + min_{x∈F} (Σ_j w_j α_j M_j)ᵀx (the Lagrange dual, a lower bound on the
   minimum for every α ∈ [lo, 1]^n, evaluated exactly since the linear minimum over F is closed
-  form).
+  form).  On a ball, once near, the pieces at the optimum are guessed and solved in closed form
+  (``_polish_ball``), and an interior optimum is reached by the simplex method's vertex walk
+  (``_vertex_walk``): the gap then closes to rounding.
+* ``reduced_lp`` (box, simplex) and ``reduced_ball``: the same sum with only the terms near
+  their kink kept and every other replaced by its piece at a start point, a relaxation (each
+  piece is ≤ its term everywhere): the reduced problem's bound is a bound on the whole, and its
+  point's value meets it when no replaced term changed piece there; else those terms are kept
+  too and it is solved again.
 
 Every solver returns the point and a certified gap ≥ value − minimum (up to the rounding of the
 sums that evaluate it).

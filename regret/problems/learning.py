@@ -24,10 +24,11 @@ presented in steps 1..T (``IndexPath.counts``, O(n) memory), solved in the d unk
   * hinge and absolute: **exact up to rounding and HiGHS's tolerances** on a box or simplex: a
     smoothed start, then linear programs (HiGHS) on the terms near their kink only, a relaxation
     whose bound meets its point's value (``convex.reduced_lp``; the full sparse LP as a fallback);
-    on a ball **certified to a duality gap ≤ 1e-12·max(1, |min|)**: smoothing and Newton with the
-    exact ball step, then the pieces at the optimum solved in closed form (or, for an interior
-    optimum, the simplex method's vertex walk), the gap from a dual point (``convex.piecewise_linear``;
-    measured ~1e-15 relative);
+    on a ball **certified to a duality gap ≤ 1e-12·max(1, |min|)**: a smoothed start, then on
+    the terms near their kink only (the same relaxation, ``convex.reduced_ball``) smoothing and
+    Newton with the exact ball step, the pieces at the optimum solved in closed form (or, for an
+    interior optimum, the simplex method's vertex walk), the gap from a dual point
+    (``convex.piecewise_linear``; measured ~1e-15 relative);
   * logistic: on a box L-BFGS-B (gradient tolerance 1e-12, value to ~1e-9 relative, no
     certificate); on a ball or simplex Newton's method with the exact QP step, **certified to a
     Frank–Wolfe gap ≤ 1e-12·max(1, |min|)** (``convex.newton``).
