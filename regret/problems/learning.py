@@ -32,8 +32,8 @@ presented in steps 1..T (``IndexPath.counts``, O(n) memory), solved in the d unk
   * logistic: on a box L-BFGS-B (gradient tolerance 1e-12, value to ~1e-9 relative, no
     certificate); on a ball or simplex Newton's method with the exact QP step, **certified to a
     Frank–Wolfe gap ≤ 1e-12·max(1, |min|)** (``convex.newton``).
-``minimize(w, with_gap=True)`` also returns the certified gap (0 for the exact ones, None for
-L-BFGS-B).
+``minimize(w, with_gap=True)`` also returns the certified gap (rounding's size for the exact ones,
+None for L-BFGS-B).
 The expected gap of a stochastic order: ``expected_gap(x)`` = F(x) − min_F F with
 F(x) = (1/n) Σ_j ℓ(<a_j, x>, y_j) (the expected loss under uniform sampling).
 """
@@ -220,7 +220,8 @@ class Learning(GeneralProblem):
         """(min, argmin) over F of Σ_j w_j ℓ(<a_j, x>, y_j), w ≥ 0 (see the module docstring).
 
         ``with_gap``: (min, argmin, gap) with the solver's certified bound on value − minimum:
-        0 for least squares (exact up to rounding), the LP bound's distance or the dual gap for
+        the Frank–Wolfe gap for least squares (exact: rounding's size), the LP bound's distance
+        (0 for the full LP, exact to HiGHS's tolerances) or the dual gap for
         hinge/absolute, the Frank–Wolfe gap for logistic on a ball or simplex, ``None`` for
         L-BFGS-B (logistic on a box), which gives none.
         """
@@ -260,13 +261,13 @@ def _min_squares(A, y, w, F):
 
     if F.kind == "box":
         x = convex.box_qp(H, b, F.lo, F.hi)
-        return f(x), x, 0.0
+        return f(x), x, convex.fw_gap(F, x, H @ x - b)
     if F.kind == "ball":
         x = convex.ball_qp(H, b, F.center, F.radius)
     else:
         x = convex.simplex_qp(H, b, F.scale)[0]
     x = F.project(x)
-    return f(x), x, 0.0
+    return f(x), x, convex.fw_gap(F, x, H @ x - b)  # exact: the gap is the rounding's
 
 
 def _min_smooth(A, y, w, F, loss, dloss, name):
