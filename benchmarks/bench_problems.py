@@ -197,7 +197,7 @@ def _min_epigraph_ball(A, y, w, F, name):
 
 
 def old_minimize(prob, w):
-    """``Learning.minimize`` as on main e9a411b (the box least squares and logistic are unchanged)."""
+    """``Learning.minimize`` as on main e9a411b (the box least squares is unchanged)."""
     from regret.problems import learning
 
     keep = w > 0
@@ -216,14 +216,16 @@ def old_minimize(prob, w):
             return 0.5 * x @ H @ x - b @ x + 0.5 * s, x
         if prob.loss_name in ("hinge", "absolute"):
             return (_min_piecewise_lp if F.kind != "ball" else _min_epigraph_ball)(A, y, w, F, prob.loss_name)
-        if F.kind == "box":
-            return learning._min_smooth(A, y, w, F, prob._loss, prob._dloss, "logistic")[:2]
         from scipy.optimize import minimize
         f = lambda x: float(np.sum(w * prob._loss(A @ x, y)))  # noqa: E731
         g = lambda x: A.T @ (w * prob._dloss(A @ x, y))  # noqa: E731
-        cons, bounds = _constraints(F, F.dim)
-        res = minimize(f, _start(F), jac=g, method="SLSQP", constraints=cons, bounds=bounds,
-                       options={"ftol": TOL, "maxiter": 1000})
+        if F.kind == "box":
+            res = minimize(f, _start(F), jac=g, method="L-BFGS-B", bounds=list(zip(F.lo, F.hi)),
+                           options={"ftol": 1e-15, "gtol": TOL, "maxiter": 10000})
+        else:
+            cons, bounds = _constraints(F, F.dim)
+            res = minimize(f, _start(F), jac=g, method="SLSQP", constraints=cons, bounds=bounds,
+                           options={"ftol": TOL, "maxiter": 1000})
         x = F.project(res.x)
         return f(x), x
 

@@ -31,7 +31,9 @@ def _objective(prob, w):
 def _slsqp_best(fun, F, d, starts, seed=0):
     """The best of ``starts`` SLSQP runs from random points of F (tight tolerances)."""
     rng = np.random.default_rng(seed)
-    if F.kind == "ball":
+    if F.kind == "box":
+        cons, bounds = [], list(zip(F.lo, F.hi))
+    elif F.kind == "ball":
         cons = [{"type": "ineq", "fun": lambda x: F.radius ** 2 - (x - F.center) @ (x - F.center)}]
         bounds = None
     else:
@@ -39,7 +41,8 @@ def _slsqp_best(fun, F, d, starts, seed=0):
         bounds = [(0.0, None)] * d
     best = np.inf
     for _ in range(starts):
-        x0 = (F.center + F.radius * rng.uniform(-1, 1, d) / np.sqrt(d) if F.kind == "ball"
+        x0 = (F.lo + (F.hi - F.lo) * rng.random(d) if F.kind == "box" else
+              F.center + F.radius * rng.uniform(-1, 1, d) / np.sqrt(d) if F.kind == "ball"
               else F.scale * rng.dirichlet(np.ones(d)))
         res = minimize(fun, x0, method="SLSQP", constraints=cons, bounds=bounds,
                        options={"ftol": 1e-15, "maxiter": 2000})
@@ -128,9 +131,10 @@ def test_ball_qp_handles_a_zero_and_a_flat_hessian():
 
 # -- logistic (Newton with the exact QP step) ------------------------------------------------
 
-@pytest.mark.parametrize("feasible", ["ball", "simplex"])
-def test_logistic_on_ball_and_simplex_against_multistart_slsqp(feasible):
-    prob = Learning("logistic", n=60, d=4, order="iid", seed=2, feasible=feasible, radius=3.0, margin=0.5)
+@pytest.mark.parametrize("feasible", ["box", "ball", "simplex"])
+def test_logistic_comparators_against_multistart_slsqp(feasible):
+    prob = Learning("logistic", n=60, d=4, order="iid", seed=2, feasible=feasible, radius=3.0, margin=0.5,
+                    lo=-2.0, hi=1.5)
     w = _weights(60, 5)
     fun = _objective(prob, w)
     got, x, gap = prob.minimize(w, with_gap=True)

@@ -29,11 +29,9 @@ presented in steps 1..T (``IndexPath.counts``, O(n) memory), solved in the d unk
     Newton with the exact ball step, the pieces at the optimum solved in closed form (or, for an
     interior optimum, the simplex method's vertex walk), the gap from a dual point
     (``convex.piecewise_linear``; measured ~1e-15 relative);
-  * logistic: on a box L-BFGS-B (gradient tolerance 1e-12, value to ~1e-9 relative, no
-    certificate); on a ball or simplex Newton's method with the exact QP step, **certified to a
-    Frank–Wolfe gap ≤ 1e-12·max(1, |min|)** (``convex.newton``).
-``minimize(w, with_gap=True)`` also returns the certified gap (rounding's size for the exact ones,
-None for L-BFGS-B).
+  * logistic: Newton's method with the exact QP step over F (``convex.newton``; on a box from
+    L-BFGS-B's point), **certified to a Frank–Wolfe gap ≤ 1e-12·max(1, |min|)**.
+``minimize(w, with_gap=True)`` also returns the certified gap (rounding's size for the exact ones).
 The expected gap of a stochastic order: ``expected_gap(x)`` = F(x) − min_F F with
 F(x) = (1/n) Σ_j ℓ(<a_j, x>, y_j) (the expected loss under uniform sampling).
 """
@@ -53,7 +51,7 @@ from .data import BUNDLED, bundled, generate, load_array, load_xy
 from .sampling import IndexPath, seeds_param
 
 LOSSES = ("squares", "logistic", "hinge", "absolute")
-TOL = 1e-12  # L-BFGS-B's gradient tolerance (logistic on a box)
+TOL = 1e-12  # L-BFGS-B's gradient tolerance (logistic on a box, the start of Newton's steps)
 
 
 @jitable
@@ -222,8 +220,7 @@ class Learning(GeneralProblem):
         ``with_gap``: (min, argmin, gap) with the solver's certified bound on value − minimum:
         the Frank–Wolfe gap for least squares (exact: rounding's size), the LP bound's distance
         (0 for the full LP, exact to HiGHS's tolerances) or the dual gap for
-        hinge/absolute, the Frank–Wolfe gap for logistic on a ball or simplex, ``None`` for
-        L-BFGS-B (logistic on a box), which gives none.
+        hinge/absolute, the Frank–Wolfe gap for logistic.
         """
         keep = w > 0
         A, y, w = self.A[keep], self.y[keep], w[keep]
@@ -271,7 +268,7 @@ def _min_squares(A, y, w, F):
 
 
 def _min_smooth(A, y, w, F, loss, dloss, name):
-    """Logistic: L-BFGS-B on a box (no certificate); Newton with the exact QP step on a ball or simplex."""
+    """Logistic: Newton with the exact QP step over F (``convex.newton``), from L-BFGS-B's point on a box."""
     from scipy.optimize import minimize
 
     def f(x):
@@ -279,12 +276,6 @@ def _min_smooth(A, y, w, F, loss, dloss, name):
 
     def g(x):
         return A.T @ (w * dloss(A @ x, y))
-
-    if F.kind == "box":
-        res = minimize(f, _start(F), jac=g, method="L-BFGS-B", bounds=list(zip(F.lo, F.hi)),
-                       options={"ftol": 1e-15, "gtol": TOL, "maxiter": 10000})
-        x = F.project(res.x)
-        return f(x), x, None
 
     def fgh(x, order):
         z = A @ x
@@ -298,7 +289,12 @@ def _min_smooth(A, y, w, F, loss, dloss, name):
         curv = np.abs(q) * (1.0 - np.abs(q))
         return val, grad, A.T @ ((w * curv)[:, None] * A)
 
-    x, _val, gap, _it = convex.newton(fgh, F, _start(F), rtol=convex.GAP_RTOL)
+    x0 = _start(F)
+    if F.kind == "box":  # L-BFGS-B's point (to ~1e-8 relative), then Newton's steps certify it
+        res = minimize(f, x0, jac=g, method="L-BFGS-B", bounds=list(zip(F.lo, F.hi)),
+                       options={"ftol": 1e-15, "gtol": TOL, "maxiter": 10000})
+        x0 = F.project(res.x)
+    x, _val, gap, _it = convex.newton(fgh, F, x0, rtol=convex.GAP_RTOL)
     x = F.project(x)
     return f(x), x, gap
 
