@@ -3,6 +3,7 @@
 
     .venv/bin/python benchmarks/bench_problems.py           # the table (a minute or two)
     .venv/bin/python benchmarks/bench_problems.py --quick   # smaller sizes, a smoke test
+    .venv/bin/python benchmarks/bench_problems.py --comparators   # the comparator solvers only
 
 Rate = B·d·T / seconds of the whole ``regret.run`` call (gradient, loss, kernel rule, projection,
 regret tracking; the comparator solved once, at T), best of ``--repeat`` after a warm-up run
@@ -17,7 +18,11 @@ Cases (the targets of issue 13):
   the 100 configurations), for comparison; it does no regret bookkeeping or fault checks;
 * comparator solves (``Learning.minimize``, n = 10^4, d = 20, random counts) with BLAS limited to
   one thread (``problems.blas``, what the package does) against the library's default threads,
-  timed in alternation.
+  timed in alternation;
+* comparator solvers (issue 13; alone with ``--comparators``): every loss × box/ball/simplex at
+  n = 10^4, d = 20, against the solvers of main e9a411b (kept below as ``old_minimize``) at
+  10^4 or, where those do not run there, a smaller n, with the new minimum minus the old and
+  the new solver's certified gap.
 The machine is shared and noisy: ratios within one run are the meaningful numbers.
 """
 from __future__ import annotations
@@ -29,6 +34,7 @@ import time
 import numpy as np
 
 import regret
+from regret.problems import learning
 
 
 def rate(prob_fn, kernel, T, B, d, repeat, engine="auto"):
@@ -110,12 +116,172 @@ def comparator_threads(repeat):
     return out
 
 
+# -- comparator solvers before issue 13's exact ones (main e9a411b), kept here to time them --
+# SLSQP on a ball or simplex, dense epigraph LPs, SLSQP on the epigraph for hinge/absolute on a ball.
+TOL = 1e-12
+
+def _constraints(F, nvar: int):
+    """SLSQP constraints of a ball or simplex on the first d of ``nvar`` variables, and bounds."""
+    d = F.dim
+    if F.kind == "ball":
+        def fun(v):
+            z = v[:d] - F.center
+            return np.array([F.radius ** 2 - z @ z])
+
+        def jac(v):
+            out = np.zeros((1, nvar))
+            out[0, :d] = -2.0 * (v[:d] - F.center)
+            return out
+        return [{"type": "ineq", "fun": fun, "jac": jac}], None
+    if F.kind == "simplex":
+        jac = np.zeros((1, nvar))
+        jac[0, :d] = 1.0
+        return ([{"type": "eq", "fun": lambda v: np.array([np.sum(v[:d]) - F.scale]), "jac": lambda v: jac}],
+                [(0.0, None)] * d + [(None, None)] * (nvar - d))
+    return [], list(zip(F.lo, F.hi)) + [(None, None)] * (nvar - d)
+
+
+def _start(F) -> np.ndarray:
+    if F.kind == "box":
+        return np.clip(0.0, F.lo, F.hi) + 0.0 * F.lo
+    if F.kind == "ball":
+        return F.center.copy()
+    return np.full(F.dim, F.scale / F.dim)
+
+
+def _epigraph_rows(A, y, name):
+    """Rows (G, h) of G·[x; ξ] ≤ h for ξ_j ≥ ℓ_j(x): hinge ξ ≥ 1 − y<a,x>, ξ ≥ 0; absolute ξ ≥ ±(<a,x> − y)."""
+    n, d = A.shape
+    eye = np.eye(n)
+    if name == "hinge":
+        G = np.hstack([-(y[:, None] * A), -eye])
+        return G, -np.ones(n)
+    G = np.vstack([np.hstack([A, -eye]), np.hstack([-A, -eye])])
+    return G, np.concatenate([y, -y])
+
+
+def _min_piecewise_lp(A, y, w, F, name):
+    from scipy.optimize import linprog
+
+    n, d = A.shape
+    G, h = _epigraph_rows(A, y, name)
+    cost = np.concatenate([np.zeros(d), w])
+    if F.kind == "box":
+        bounds = list(zip(F.lo, F.hi)) + [(0.0 if name == "hinge" else None, None)] * n
+        A_eq = b_eq = None
+    else:
+        bounds = [(0.0, None)] * d + [(0.0 if name == "hinge" else None, None)] * n
+        A_eq, b_eq = np.concatenate([np.ones(d), np.zeros(n)])[None, :], [F.scale]
+    res = linprog(cost, A_ub=G, b_ub=h, A_eq=A_eq, b_eq=b_eq, bounds=bounds, method="highs")
+    x = F.project(res.x[:d])
+    loss = learning.LOSS_FUNCTIONS[name][0]
+    return float(np.sum(w * loss(A @ x, y))), x
+
+
+def _min_epigraph_ball(A, y, w, F, name):
+    from scipy.optimize import minimize
+
+    n, d = A.shape
+    G, h = _epigraph_rows(A, y, name)
+    cons, _ = _constraints(F, d + n)
+    cons = cons + [{"type": "ineq", "fun": lambda v: h - G @ v, "jac": lambda v: -G}]
+    bounds = [(None, None)] * d + [(0.0 if name == "hinge" else None, None)] * n
+    x0 = F.center.copy()
+    loss = learning.LOSS_FUNCTIONS[name][0]
+    v0 = np.concatenate([x0, loss(A @ x0, y)])
+    res = minimize(lambda v: float(w @ v[d:]), v0, jac=lambda v: np.concatenate([np.zeros(d), w]),
+                   method="SLSQP", constraints=cons, bounds=bounds, options={"ftol": TOL, "maxiter": 2000})
+    x = F.project(res.x[:d])
+    return float(np.sum(w * loss(A @ x, y))), x
+
+
+
+def old_minimize(prob, w):
+    """``Learning.minimize`` as on main e9a411b (the box least squares is unchanged)."""
+    from regret.problems import learning
+
+    keep = w > 0
+    A, y, w = prob.A[keep], prob.y[keep], w[keep]
+    F = prob.feasible
+    with learning.one_blas_thread():
+        if prob.loss_name == "squares":
+            if F.kind == "box":
+                return learning._min_squares(A, y, w, F)[:2]
+            from scipy.optimize import minimize
+            H, b, s = A.T @ (w[:, None] * A), A.T @ (w * y), float(np.sum(w * y * y))
+            cons, bounds = _constraints(F, F.dim)
+            res = minimize(lambda x: 0.5 * x @ H @ x - b @ x + 0.5 * s, _start(F), jac=lambda x: H @ x - b,
+                           method="SLSQP", constraints=cons, bounds=bounds, options={"ftol": TOL, "maxiter": 1000})
+            x = F.project(res.x)
+            return 0.5 * x @ H @ x - b @ x + 0.5 * s, x
+        if prob.loss_name in ("hinge", "absolute"):
+            return (_min_piecewise_lp if F.kind != "ball" else _min_epigraph_ball)(A, y, w, F, prob.loss_name)
+        from scipy.optimize import minimize
+        f = lambda x: float(np.sum(w * prob._loss(A @ x, y)))  # noqa: E731
+        g = lambda x: A.T @ (w * prob._dloss(A @ x, y))  # noqa: E731
+        if F.kind == "box":
+            res = minimize(f, _start(F), jac=g, method="L-BFGS-B", bounds=list(zip(F.lo, F.hi)),
+                           options={"ftol": 1e-15, "gtol": TOL, "maxiter": 10000})
+        else:
+            cons, bounds = _constraints(F, F.dim)
+            res = minimize(f, _start(F), jac=g, method="SLSQP", constraints=cons, bounds=bounds,
+                           options={"ftol": TOL, "maxiter": 1000})
+        x = F.project(res.x)
+        return f(x), x
+
+
+def comparator_methods(repeat, quick=False):
+    """Rows (loss, set, n_old, ms old, ms new at n_old, ms new at 10^4, new − old value, gap).
+
+    d = 20, random counts 0..4; the old solver at n = 10^4 where it is usable, else at a size it
+    runs (dense LPs at 2000: at 10^4 their n² identity is 0.8–1.6 GB; SLSQP on the epigraph at
+    500: ~90 s at 2000).  "new − old": the new minimum minus the old one at n_old (≤ 0: the new
+    one is lower or equal)."""
+    from regret.problems import learning
+
+    n_big = 2000 if quick else 10_000
+    old_n = {("hinge", "ball"): 200 if quick else 500, ("absolute", "ball"): 200 if quick else 500}
+    rows = []
+    for loss in learning.LOSSES:  # warm-up: imports, scipy's first calls
+        for kind in ("box", "ball", "simplex"):
+            p = learning.Learning(loss, n=50, d=20, seed=0, feasible=kind)
+            old_minimize(p, np.ones(50))
+            p.minimize(np.ones(50))
+    for loss in learning.LOSSES:
+        for kind in ("box", "ball", "simplex"):
+            n0 = old_n.get((loss, kind), 2000 if loss in ("hinge", "absolute") or quick else 10_000)
+
+            def best(fn, n):
+                p = learning.Learning(loss, n=n, d=20, seed=0, feasible=kind)
+                w = np.random.default_rng(0).integers(0, 5, n).astype(np.float64)
+                t_best, out = np.inf, None
+                for _ in range(repeat):
+                    t0 = time.perf_counter()
+                    out = fn(p, w)
+                    t_best = min(t_best, time.perf_counter() - t0)
+                return 1e3 * t_best, out
+
+            ms_old, (v_old, _x) = best(old_minimize, n0)
+            ms_new0, (v_new0, _x, _g) = best(lambda p, w: p.minimize(w, with_gap=True), n0)
+            ms_new, (v_new, _x, gap) = best(lambda p, w: p.minimize(w, with_gap=True), n_big)
+            rows.append((loss, kind, n0, ms_old, ms_new0, ms_new, v_new0 - v_old, gap, v_new))
+            print(f"  {loss:<9} {kind:<8} old n={n0:<6} {ms_old:9.1f} ms  new {ms_new0:8.1f} ms "
+                  f"({ms_old / ms_new0:6.1f}x)  new n={n_big} {ms_new:8.1f} ms  new-old {v_new0 - v_old:+.2e}  "
+                  f"gap {'-' if gap is None else f'{gap / max(1.0, abs(v_new)):.1e}'}", flush=True)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--comparators", action="store_true", help="only the comparator solvers' table")
     args = ap.parse_args()
     q = args.quick
+    if args.comparators:
+        print("comparator solvers, d = 20, random counts (best of --repeat; gap relative to max(1, |min|)):")
+        comparator_methods(args.repeat, q)
+        return
     T1 = 20_000 if q else 400_000
     T_np = 1000 if q else 4000
     T_log = 2000 if q else 20_000
@@ -155,6 +321,8 @@ def main():
     print("\ncomparator solves (n = 10^4, d = 20): default BLAS threads vs one thread")
     for label, a, b in comparator_threads(args.repeat):
         print(f"  {label:<30} {a:8.1f} ms  {b:8.1f} ms  {a / b:5.1f}x")
+    print("\ncomparator solvers, d = 20, random counts (best of --repeat; gap relative to max(1, |min|)):")
+    comparator_methods(args.repeat, q)
     print(f"cpu: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
 
 
