@@ -8,6 +8,9 @@ kernel that follows the contract of ``kernels/base.py``; it applies to linear pr
 
 (the weighted projection Π_{F,diag(1/η)} onto a box is the clip whatever η).  Time-only inputs
 (coefficients, gradients) arrive precomputed per chunk; the compiled loop does only arithmetic.
+One exception: a gradient stream that offers g_t as a compiled function (``JitGradient``, see
+``problems/base.py``) has it called inside the vectorised and one-configuration loops, with
+Σ g_t, instead of handing them an (n, B_p) array per chunk (``generator_for`` says when).
 Running sums (loss, x_sum, G) are Kahan-compensated exactly as in the numpy engine.
 
 How the rule gets inside.  The rule is a ``register_jitable`` function called on scalars.  Every
@@ -55,6 +58,7 @@ from pathlib import Path
 import numba
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
 from numba.core.caching import CompileResultCacheImpl, FunctionCache, UserProvidedCacheLocator
 from numba.cpython.unsafe.tuple import tuple_setitem
@@ -119,34 +123,64 @@ def _sum_gradients(grads, G, G_c):
 # ``cache_dir()``.
 
 def _signature(ns: int, nc: int, npar: int):
-    """The loops' signature: (b0, b1, t0, X, E, S, C, CT, CC, P, PC, *tail) with S, C, P
-    tuples of arrays and CT, CC, PC their strides, each tuple padded with one unused entry
-    (numba cannot index an empty tuple); inputs typed read-only (a writable array converts)."""
+    """The loops' signature: (b0, b1, t0, n, X, E, S, C, CT, CC, P, PC, grads, …, G, G_c, gi, gf)
+    with S, C, P tuples of arrays and CT, CC, PC their strides, each tuple padded with one unused
+    entry (numba cannot index an empty tuple); n the chunk's steps; gi, gf the data of a
+    gradient generator (``JitGradient``; a one-element pad when the gradients are an array);
+    inputs typed read-only (a writable array converts)."""
     t = numba.types
     i8, F1, F2 = t.int64, t.float64[::1], t.float64[:, ::1]
     R1, R2, R3 = (t.Array(t.float64, n, "C", readonly=True) for n in (1, 2, 3))
-    return t.void(i8, i8, i8, F2, F2, t.UniTuple(F2, ns + 1), t.UniTuple(R2, nc + 1), t.UniTuple(i8, nc + 1),
+    U2 = t.Array(t.uint64, 2, "C", readonly=True)
+    return t.void(i8, i8, i8, i8, F2, F2, t.UniTuple(F2, ns + 1), t.UniTuple(R2, nc + 1), t.UniTuple(i8, nc + 1),
                   t.UniTuple(i8, nc + 1), t.UniTuple(R1, npar + 1), t.UniTuple(i8, npar + 1),
                   R3, i8, R1, R1, F1, F1, t.boolean, F2, F2, t.boolean[::1], t.int64[::1], t.int64[::1],
-                  F2, F2)
+                  F2, F2, U2, R2)
 
 
-def _row_loop(rule, ns, nc, npar, with_xs, with_G, tpat):
+@register_jitable
+def _no_generator(t, ints, floats):
+    """Stands in for a gradient generator in a loop that reads an array (never called)."""
+    return 0.0
+
+
+#: what a loop that reads an array has for a generator: (function, rows of ints, of floats)
+_NO_GENERATOR = (_no_generator, 1, 1)
+
+
+def _row_loop(rule, ns, nc, npar, with_xs, with_G, tpat, gen=None):
     """d = 1, one configuration at a time, its state in registers: a latency-bound chain.  With
     ``with_G`` (a single configuration on a single instance) Σ g_t rides along in the same loop,
-    an independent chain that costs nothing next to the configuration's own.  ``tpat`` (the time
-    stride of each coefficient, 0 or 1) makes the loads constants: a time-constant coefficient is
-    loaded once (hoisted), the others at row k; without it the strides are read at run time."""
+    an independent chain that costs nothing next to the configuration's own; after a fault it
+    goes on alone to the end of the chunk.  ``tpat`` (the time stride of each coefficient, 0 or 1)
+    makes the loads constants: a time-constant coefficient is loaded once (hoisted), the others at
+    row k; without it the strides are read at run time.  ``gen`` (with ``with_G`` only): the
+    (function of a ``JitGradient``, its rows of ints, of floats), which gives g_t inside the loop
+    instead of ``grads``."""
     spec = tpat is not None
     TP = tuple(tpat or ()) + (0,)  # padded: a tuple constant is never empty
+    GEN = gen is not None
+    grad, MI, MF = gen if GEN else _NO_GENERATOR
 
-    def advance(b0, b1, t0, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
-                alive, fault_t, fault_what, G, G_c):
-        n = grads.shape[0]
+    def advance(b0, b1, t0, n, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
+                alive, fault_t, fault_what, G, G_c, gi, gf):
         lo0 = lo[0]
         hi0 = hi[0]
         buf = np.empty(max(ns, nc, npar, 1))
         c0 = to_fixed_tuple(buf, nc)
+        ui = to_fixed_tuple(np.zeros(MI, dtype=np.uint64), MI)
+        uf = to_fixed_tuple(np.zeros(MF), MF)
+
+        def generated(t, u):
+            # the generator's data of instance u as scalars (see _simd_loop)
+            a = ui
+            for j in range(MI):
+                a = tuple_setitem(a, j, gi[j, u])
+            f = uf
+            for j in range(MF):
+                f = tuple_setitem(f, j, gf[j, u])
+            return grad(t, a, f)
+
         for b in range(b0, b1):
             if not alive[b]:
                 continue
@@ -165,8 +199,9 @@ def _row_loop(rule, ns, nc, npar, with_xs, with_G, tpat):
             qc = xs_c[b, 0] if with_xs else 0.0
             gs = G[0, 0] if with_G else 0.0
             gc = G_c[0, 0] if with_G else 0.0
+            kend = n  # the step of a fault, if any
             for k in range(n):
-                g = grads[k, bg, 0]
+                g = generated(t0 + k, bg) if GEN else grads[k, bg, 0]
                 if with_G:
                     gs, gc = kahan_add(gs, gc, g)
                 ls, lc = kahan_add(ls, lc, g * x)
@@ -181,11 +216,15 @@ def _row_loop(rule, ns, nc, npar, with_xs, with_G, tpat):
                     fault_t[b] = t0 + k
                     fault_what[b] = code
                     alive[b] = False
+                    kend = k
                     break
                 x = min(max(out[0], lo0), hi0)
                 e = out[1]
                 for j in range(ns):
                     s = tuple_setitem(s, j, out[2 + j])
+            if with_G:  # Σ g_t counts every step, also those after a fault (as the numpy engine)
+                for k in range(kend + 1, n):
+                    gs, gc = kahan_add(gs, gc, generated(t0 + k, bg) if GEN else grads[k, bg, 0])
             X[b, 0] = x
             E[b, 0] = e
             for j in range(ns):
@@ -210,9 +249,8 @@ def _jam_loop(rule, ns, nc, npar, with_xs):
     assert J == 4, "the lanes' tuples below are written out for JAM = 4"
     f0 = (0.0, 0.0, 0.0, 0.0)
 
-    def advance(b0, b1, t0, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
-                alive, fault_t, fault_what, G, G_c):
-        n = grads.shape[0]
+    def advance(b0, b1, t0, n, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
+                alive, fault_t, fault_what, G, G_c, gi, gf):
         lo0 = lo[0]
         hi0 = hi[0]
         buf = np.empty(max(ns, nc, npar, 1))
@@ -302,9 +340,8 @@ def _general_loop(rule, ns, nc, npar):
     """d > 1: a step is committed only if every coordinate's new values are finite, so all
     coordinates of a configuration freeze together (as in the numpy engine)."""
 
-    def advance(b0, b1, t0, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
-                alive, fault_t, fault_what, G, G_c):
-        n = grads.shape[0]
+    def advance(b0, b1, t0, n, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
+                alive, fault_t, fault_what, G, G_c, gi, gf):
         d = X.shape[1]
         tmp = np.empty((2 + ns, d))
         buf = np.empty(max(ns, nc, npar, 1))
@@ -355,7 +392,7 @@ def _general_loop(rule, ns, nc, npar):
     return advance
 
 
-def _simd_loop(rule, ns, nc, npar, with_xs, cpat, ppat, gps):
+def _simd_loop(rule, ns, nc, npar, with_xs, cpat, ppat, gps, gen=None):
     """d = 1, vectorised across configurations: for each block of ``SIMD_BLOCK`` configurations,
     for each step, over the block's configurations, contiguous and without control flow, so that
     LLVM turns the innermost loop into SIMD code (what XLA does).
@@ -381,26 +418,36 @@ def _simd_loop(rule, ns, nc, npar, with_xs, cpat, ppat, gps):
     step and the quantity by running the rule again on their frozen state, which gives the same
     numbers.  Each lane does the row loop's operations in the same order, so the results are the
     same bit for bit.
+
+    ``gen``: (function of a ``JitGradient``, its rows of ints, of floats), one instance per
+    configuration (``gps`` = 1): each configuration's g_t is computed inside the loop instead of
+    read from ``grads``, an (n, B) array through memory; Σ g_t then rides along as two more
+    fields, for every configuration, dead or alive (G sums the problem's gradients, whatever the
+    optimizer did).  The generator is called on the instance's data as scalars, loaded here,
+    as the rule is: an array handed to a compiled call keeps LLVM from vectorising the loop.
     """
     W = SIMD_BLOCK
+    GEN = gen is not None
+    grad, MI, MF = gen if GEN else _NO_GENERATOR
     CT = tuple(t for t, _ in cpat) + (0,)  # padded: a tuple constant is never empty
     CC = tuple(c for _, c in cpat) + (0,)
     PC = tuple(ppat) + (0,)
     nq = 2 + ns  # the rule's outputs: (x̂, η, *state)
     # the scratch layout: field j of configuration i of the block is st[j * (W + 8) + i]
     fields = ["x", "e"] + [f"s{j}" for j in range(ns)] + ["ls", "lc"] + (["qs", "qc"] if with_xs else []) + ["al"]
+    fields += ["gs", "gc"] if GEN else []
     fields += [f"p{j}" for j in range(npar) if PC[j]]
     fields += [f"c{j}" for j in range(nc) if CC[j] and not CT[j]]
     at = {name: j * (W + 8) for j, name in enumerate(fields)}
-    OX, OE, OLS, OLC, OQS, OQC, OAL = (at.get(f, 0) for f in ("x", "e", "ls", "lc", "qs", "qc", "al"))
+    OX, OE, OLS, OLC, OQS, OQC, OAL, OGS, OGC = (at.get(f, 0) for f in ("x", "e", "ls", "lc", "qs", "qc", "al",
+                                                                        "gs", "gc"))
     OS = tuple(at[f"s{j}"] for j in range(ns)) + (0,)
     OP = tuple(at.get(f"p{j}", 0) for j in range(npar)) + (0,)
     OC = tuple(at.get(f"c{j}", 0) for j in range(nc)) + (0,)
     SIZE = len(fields) * (W + 8)
 
-    def advance(b0, b1, t0, X, E, S, C, _ct, _cc, P, _pc, grads, _gps, lo, hi, loss, loss_c, _has_xs, xs, xs_c,
-                alive, fault_t, fault_what, G, G_c):
-        n = grads.shape[0]
+    def advance(b0, b1, t0, n, X, E, S, C, _ct, _cc, P, _pc, grads, _gps, lo, hi, loss, loss_c, _has_xs, xs, xs_c,
+                alive, fault_t, fault_what, G, G_c, gi, gf):
         lo0 = lo[0]
         hi0 = hi[0]
         st = np.empty(SIZE)
@@ -414,13 +461,24 @@ def _simd_loop(rule, ns, nc, npar, with_xs, cpat, ppat, gps):
         for j in range(npar):
             if not PC[j]:
                 ph = tuple_setitem(ph, j, P[j][0])
+        ui = to_fixed_tuple(np.zeros(MI, dtype=np.uint64), MI)
+        uf = to_fixed_tuple(np.zeros(MF), MF)
 
         def inputs(k, blk, i, ck, gk):
             # (g, x, s, c, p) of configuration blk + i at step k; its row loads take an unsigned
             # index, which numba does not test for a negative (wraparound) value: the test would
             # make them gathers instead of contiguous loads
             u = np.uint64(blk + i)
-            g = grads[k, u, 0] if gps else gk
+            if GEN:
+                a = ui
+                for j in range(MI):
+                    a = tuple_setitem(a, j, gi[j, u])
+                f = uf
+                for j in range(MF):
+                    f = tuple_setitem(f, j, gf[j, u])
+                g = grad(t0 + k, a, f)
+            else:
+                g = grads[k, u, 0] if gps else gk
             s = s0
             for j in range(ns):
                 s = tuple_setitem(s, j, st[OS[j] + i])
@@ -447,6 +505,9 @@ def _simd_loop(rule, ns, nc, npar, with_xs, cpat, ppat, gps):
                 if with_xs:
                     st[OQS + i] = xs[b, 0]
                     st[OQC + i] = xs_c[b, 0]
+                if GEN:
+                    st[OGS + i] = G[b, 0]
+                    st[OGC + i] = G_c[b, 0]
                 st[OAL + i] = 1.0 if alive[b] else 0.0
                 for j in range(npar):
                     if PC[j]:
@@ -459,10 +520,12 @@ def _simd_loop(rule, ns, nc, npar, with_xs, cpat, ppat, gps):
                 for j in range(nc):
                     if CT[j] and not CC[j]:
                         ck = tuple_setitem(ck, j, C[j][k, 0])
-                gk = grads[k, 0, 0]
+                gk = 0.0 if GEN else grads[k, 0, 0]
                 nbad = 0
                 for i in range(m):
                     g, x, s, c, p = inputs(k, blk, i, ck, gk)
+                    if GEN:
+                        st[OGS + i], st[OGC + i] = kahan_add(st[OGS + i], st[OGC + i], g)
                     ls = st[OLS + i]
                     lc = st[OLC + i]
                     a = st[OAL + i] != 0.0
@@ -506,16 +569,20 @@ def _simd_loop(rule, ns, nc, npar, with_xs, cpat, ppat, gps):
                 if with_xs:
                     xs[b, 0] = st[OQS + i]
                     xs_c[b, 0] = st[OQC + i]
+                if GEN:
+                    G[b, 0] = st[OGS + i]
+                    G_c[b, 0] = st[OGC + i]
 
     return advance
 
 
 #: the loop builders by the first entry of a variant key (``advance_fused`` picks the key):
-#: ("row", with_xs), ("row_G", with_xs, time strides or None), ("jam", with_xs), ("general",),
-#: ("simd", with_xs, coefficient strides, parameter strides, gradient stride)
+#: ("row", with_xs), ("row_G", with_xs, time strides or None, generator or None), ("jam", with_xs),
+#: ("general",), ("simd", with_xs, coefficient strides, parameter strides, gradient stride,
+#: generator or None); a generator is (function, rows of ints, rows of floats) of a ``JitGradient``
 _BUILDERS = {
     "row": lambda rule, ns, nc, npar, with_xs: _row_loop(rule, ns, nc, npar, with_xs, False, None),
-    "row_G": lambda rule, ns, nc, npar, with_xs, tpat: _row_loop(rule, ns, nc, npar, with_xs, True, tpat),
+    "row_G": lambda rule, ns, nc, npar, with_xs, tpat, gen: _row_loop(rule, ns, nc, npar, with_xs, True, tpat, gen),
     "jam": _jam_loop,
     "general": _general_loop,
     "simd": _simd_loop,
@@ -530,9 +597,20 @@ def _variant_name(variant: tuple) -> str:
     if kind == "row_G" and opts[1] is not None:
         name += "_t" + "".join(map(str, opts[1]))
     if kind == "simd":
-        cpat, ppat, gps = opts[1:]
+        cpat, ppat, gps = opts[1:4]
         name += "_c" + "".join(f"{t}{c}" for t, c in cpat) + "_p" + "".join(map(str, ppat)) + f"_g{gps}"
-    return name
+    gen = _generator_of(variant)
+    return name + (f"_gen_{gen[0].__name__}_{gen[1]}_{gen[2]}" if gen is not None else "")
+
+
+def _generator_of(variant: tuple):
+    """The gradient generator (function, rows of ints, of floats) a variant key names, or None."""
+    return variant[-1] if variant[0] in ("row_G", "simd") else None
+
+
+def _generator_spec(gen) -> tuple:
+    """A ``JitGradient`` as loops specialise to it: (function, rows of ints, rows of floats)."""
+    return gen.fn, gen.ints.shape[0], gen.floats.shape[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -550,7 +628,7 @@ def _file_text(path) -> str:
 
 
 def _rule_key(rule) -> tuple[bool, str]:
-    """(whether the rule is importable by name, hash material) for a rule function."""
+    """(whether the rule, or a gradient generator, is importable by name, hash material)."""
     mod = sys.modules.get(getattr(rule, "__module__", None) or "")
     qual = getattr(rule, "__qualname__", "")
     name = getattr(rule, "__name__", "")
@@ -613,12 +691,16 @@ class _LoopCache(FunctionCache):
 
 def _build(rule, ns, nc, npar, label, variant):
     importable, material = _rule_key(rule)
+    gen = _generator_of(variant)
+    if gen is not None:
+        gen_importable, gen_material = _rule_key(gen[0])
+        importable, material = importable and gen_importable, material + "\0" + gen_material
     name = _variant_name(variant)
     digest = hashlib.sha256("\0".join([numba.__version__, np.__version__, material, _file_text(__file__),
-                                       repr(variant)]).encode()).hexdigest()[:20]
+                                       name]).encode()).hexdigest()[:20]
     loop = _BUILDERS[variant[0]](rule, ns, nc, npar, *variant[1:])
     fn = njit(nogil=True, error_model="numpy")(loop)
-    if importable:  # its closure pickles by reference
+    if importable:  # its closure pickles by reference (the rule's, and the generator's)
         loop._regret_cache_stem = f"k_{_safe(label)}_{name}_{digest}"
         try:
             fn._cache = _LoopCache(loop)
@@ -691,6 +773,9 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 
 #: the unused last entry of the loops' tuples (see _signature)
 _PAD1, _PAD2, _PAD_S = _readonly(np.zeros(1)), _readonly(np.zeros((1, 1))), np.zeros((1, 1))
+#: what the loops get for the arrays they do not read: the gradients when a generator gives
+#: them, the generator's data when an array does
+_PAD3, _PAD_U2 = _readonly(np.zeros((1, 1, 1))), _readonly(np.zeros((1, 1), dtype=np.uint64))
 
 
 def threads_available() -> int:
@@ -701,9 +786,68 @@ def threads_available() -> int:
     return max(1, int(numba.config.NUMBA_NUM_THREADS))
 
 
-def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray, feasible) -> None:
-    """Drop-in for ``engine.advance_numpy`` (regret/engine/numpy_loop.py): advance ``tr`` through the steps ``ts`` in place."""
+def generator_for(stream, B: int, B_p: int, d: int):
+    """The stream's ``JitGradient`` (``GradientStream.jitable``), checked, when the loops of this
+    run would call it inside the time loop, else None (the driver then hands them arrays).
+
+    They do for d = 1 in two shapes: one configuration on one instance (the ``row_G`` loop, Σ g_t
+    in the loop already), and one instance per configuration with every slice of configurations
+    in the vectorised loop (B ≥ ``SIMD_FROM`` per thread).  Elsewhere an array is no cost worth
+    removing (a handful of configurations, or one instance shared by all).
+    """
+    from .problems.base import check_jitable
+
+    gen = stream.jitable() if stream is not None else None
+    if gen is None or d != 1:
+        return None
+    check_jitable(gen, B_p)
+    if B == B_p == 1 or (B == B_p and B >= SIMD_FROM * min(threads_available(), B)):
+        return gen
+    return None
+
+
+def _fill_loop(gen):
+    """out[k, i, 0] = g_{t0+k} of instance i from a generator (function, rows of ints, of floats):
+    its chunk as an array, for a chunk whose loop reads one (the single configuration faulted
+    before it)."""
+    grad, MI, MF = gen
+
+    def fill(t0, gi, gf, out):
+        ui = to_fixed_tuple(np.zeros(MI, dtype=np.uint64), MI)
+        uf = to_fixed_tuple(np.zeros(MF), MF)
+        for k in range(out.shape[0]):
+            for i in range(out.shape[1]):
+                a = ui
+                for j in range(MI):
+                    a = tuple_setitem(a, j, gi[j, i])
+                f = uf
+                for j in range(MF):
+                    f = tuple_setitem(f, j, gf[j, i])
+                out[k, i, 0] = grad(t0 + k, a, f)
+
+    return fill
+
+
+def _generated_array(gen, spec, t0: int, n: int) -> np.ndarray:
+    key = ("fill", spec)
+    fn = _COMPILED.get(key)
+    if fn is None:
+        with _LOCK:
+            fn = _COMPILED.setdefault(key, njit(nogil=True)(_fill_loop(spec)))
+    out = np.empty((n, gen.floats.shape[1], 1))
+    fn(t0, gen.ints, gen.floats, out)
+    return out
+
+
+def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads, feasible) -> None:
+    """Drop-in for ``engine.advance_numpy`` (regret/engine/numpy_loop.py): advance ``tr`` through
+    the steps ``ts`` in place.  ``grads`` is the chunk's (n, B_p, d) array, or the stream's
+    ``JitGradient`` where ``generator_for`` gave one: the loops then compute g_t and Σ g_t in the
+    time loop, and no gradient array is made."""
+    from .problems.base import JitGradient
+
     B, d = tr.x.shape
+    n, t0 = len(ts), int(ts[0])
     tr.x = _owned(tr.x, (B, d))
     tr.eta = _owned(tr.eta, (B, d))
     tr.s = [_owned(s, (B, d)) for s in tr.s]
@@ -714,9 +858,20 @@ def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray,
     else:
         xs = xs_c = np.zeros((1, 1))
         has_xs = False
-    g = np.ascontiguousarray(grads, dtype=np.float64)
     tr.G, tr.G_c = _owned(tr.G, tr.G.shape), _owned(tr.G_c, tr.G.shape)
-    gps = 1 if g.shape[1] > 1 else 0
+    B_p = tr.G.shape[0]
+    threads = threads_available()
+    workers = min(threads, B)
+    gen = grads if isinstance(grads, JitGradient) else None
+    one = B == 1 and d == 1 and B_p == 1 and bool(tr.alive[0])  # the row_G loop
+    if gen is not None and not (one or (d == 1 and B == B_p and B >= SIMD_FROM * workers)):
+        grads, gen = _generated_array(gen, _generator_spec(gen), t0, n), None  # (generator_for's cases, but faulted)
+    if gen is None:
+        g = np.ascontiguousarray(grads, dtype=np.float64)
+        gps = 1 if g.shape[1] > 1 else 0
+        fn_gen, gi, gf = None, _PAD_U2, _PAD2
+    else:
+        g, gps, fn_gen, gi, gf = _PAD3, 1, _generator_spec(gen), _readonly(gen.ints), _readonly(gen.floats)
     cs = [_strided(np.asarray(c)) for c in coeffs]  # (base, time stride, configuration stride)
     ps = [np.ascontiguousarray(np.asarray(p, dtype=np.float64).reshape(-1)) for p in params]
     pc = tuple(1 if p.shape[0] > 1 else 0 for p in ps)
@@ -726,14 +881,14 @@ def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray,
               tuple(c for _, _, c in cs) + (0,), tuple(_readonly(p) for p in ps) + (_PAD1,), pc + (0,))
     lo = np.ascontiguousarray(feasible.lo, dtype=np.float64)
     hi = np.ascontiguousarray(feasible.hi, dtype=np.float64)
-    t0 = int(ts[0])
-    tail = (g, gps, lo, hi, tr.loss, tr.loss_c, has_xs, xs, xs_c, tr.alive, tr.fault_t, tr.fault_what)
+    tail = (g, gps, lo, hi, tr.loss, tr.loss_c, has_xs, xs, xs_c, tr.alive, tr.fault_t, tr.fault_what,
+            tr.G, tr.G_c, gi, gf)
 
     time_strides: list[int] = []
 
     def call(variant, a, b):
         fn = compiled(kernel, variant)
-        return lambda: fn(a, b, t0, tr.x, tr.eta, (*tr.s, _PAD_S), *inputs, *tail, tr.G, tr.G_c)
+        return lambda: fn(a, b, t0, n, tr.x, tr.eta, (*tr.s, _PAD_S), *inputs, *tail)
 
     def variant_for(nb):
         if d > 1:
@@ -744,32 +899,29 @@ def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray,
             if not time_strides:
                 time_strides.extend(_time_strides(kernel, ts, coeffs))
             cpat = tuple((t, c) for t, (_, _, c) in zip(time_strides, cs))
-            return ("simd", has_xs, cpat, pc, gps)
+            return ("simd", has_xs, cpat, pc, gps, fn_gen)
         return ("row" if nb < ROW_BELOW else "jam", has_xs)
 
-    threads = threads_available()
-    workers = min(threads, B)
     # the loops are compiled (or loaded) before anything changes, so a rule that does not
     # compile leaves the tracker as it was
-    if B == 1 and d == 1 and g.shape[1] == 1 and tr.alive[0]:
-        # Σ g_t inside the configuration's loop; if it faults mid-chunk, the rest of the
-        # chunk's gradients are summed after it
-        call(("row_G", has_xs, tuple(_time_strides(kernel, ts, coeffs))), 0, 1)()
-        if not tr.alive[0]:
-            _sum_gradients(g[int(tr.fault_t[0]) - t0 + 1:], tr.G, tr.G_c)
-    elif workers > 1 and B * len(ts) * d >= THREAD_MIN_WORK:
+    if one:
+        # Σ g_t inside the configuration's loop, to the end of the chunk even if it faults
+        call(("row_G", has_xs, tuple(_time_strides(kernel, ts, coeffs)), fn_gen), 0, 1)()
+    elif workers > 1 and B * n * d >= THREAD_MIN_WORK:
         edges = np.linspace(0, B, workers + 1).round().astype(int)
         slices = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
         fns = [call(variant_for(b - a), a, b) for a, b in slices]
-        # Σ g_t touches only G: it runs beside the slices (on one more thread), not before them
-        # (with per-instance gradients it is a pass over the whole chunk, ~10% of a stochastic sweep)
         pool = _pool(workers + 1)
         futures = [pool.submit(fn) for fn in fns]
-        futures.append(pool.submit(_sum_gradients, g, tr.G, tr.G_c))
+        if gen is None:
+            # Σ g_t touches only G: it runs beside the slices (on one more thread), not before them
+            # (with per-instance gradients it is a pass over the whole chunk, ~10% of a stochastic sweep)
+            futures.append(pool.submit(_sum_gradients, g, tr.G, tr.G_c))
         for f in futures:
             f.result()
     else:
         fn = call(variant_for(B), 0, B)
-        _sum_gradients(g, tr.G, tr.G_c)
+        if gen is None:
+            _sum_gradients(g, tr.G, tr.G_c)
         fn()
     tr.t = int(ts[-1])

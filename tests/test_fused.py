@@ -203,7 +203,7 @@ def test_large_batch_runs_on_threads_and_equals_separate_runs(variants):
         np.testing.assert_array_equal(a.x[:, j], one.x[:, 0])
     # (time, configuration) strides: β1t constant and shared (a broadcast view), α_t = lr/√t per
     # step and configuration, ε constant; β2 a per-configuration parameter
-    assert variants[:2] == [("simd", False, ((0, 0), (1, 1), (0, 0)), (1,), 0)] * 2, variants
+    assert variants[:2] == [("simd", False, ((0, 0), (1, 1), (0, 0)), (1,), 0, None)] * 2, variants
 
 
 def test_vectorised_loop_with_a_time_varying_per_configuration_beta1t(variants):
@@ -269,7 +269,7 @@ def test_compiled_loops_are_cached_across_processes(tmp_path):
         from regret import fused
         k = regret.optimizer("adabound", lr=0.1, convention="theory")
         regret.run(regret.problem("reddi-online"), k, 100, engine="fused")
-        print(sum(fused.compiled(k, ("row_G", False, None)).stats.cache_hits.values()))
+        print(sum(fused.compiled(k, ("row_G", False, None, None)).stats.cache_hits.values()))
     """)
     env = dict(os.environ, REGRET_CACHE_DIR=str(tmp_path))
     first = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
