@@ -468,7 +468,8 @@ def stochastic_table(args):
     B = 10**4
     for key in ("reddi-stochastic, arrays", "reddi-online, instances"):
         print(f"theory adam B={B:<6} {key} {st[key, B]:.3e} config-steps/s: {key} ÷ reddi-stochastic "
-              f"{st[key, B] / st['reddi-stochastic', B]:.2f}, reddi-online ÷ it {st['reddi-online', B] / st[key, B]:.2f}")
+              f"{st[key, B] / st['reddi-stochastic', B]:.2f}, "
+              f"reddi-online ÷ it {st['reddi-online', B] / st[key, B]:.2f}")
 
 
 def main(argv=None):

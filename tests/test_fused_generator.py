@@ -163,9 +163,11 @@ def test_generator_for_offers_it_only_to_loops_that_call_it(monkeypatch):
 def test_a_malformed_generator_is_refused_by_name():
     gen = regret.problem("reddi-stochastic", seed=np.arange(4)).stream().jitable()
     check_jitable(gen, 4)
-    with pytest.raises(ValueError, match=r"JitGradient.ints must be a C-contiguous uint64 array of shape \(m >= 1, 4\)"):
+    with pytest.raises(ValueError,
+                       match=r"JitGradient.ints must be a C-contiguous uint64 array of shape \(m >= 1, 4\)"):
         check_jitable(gen._replace(ints=gen.ints.astype(np.int64)), 4)
-    with pytest.raises(ValueError, match=r"JitGradient.ints .* shape \(m >= 1, 5\).*got uint64 array of shape \(2, 4\)"):
+    with pytest.raises(ValueError,
+                       match=r"JitGradient.ints .* shape \(m >= 1, 5\).*got uint64 array of shape \(2, 4\)"):
         check_jitable(gen, 5)
     with pytest.raises(ValueError, match=r"JitGradient.floats must be a C-contiguous float64 .* got float32"):
         check_jitable(gen._replace(floats=gen.floats.astype(np.float32)), 4)
