@@ -30,7 +30,8 @@ Then every registered kernel, both conventions, at B = 1 (T = 3·10^6) and B = 1
 ``regret.run`` only (``build``: the (β1, β2) grid where a kernel has both betas), with the ratios
 the targets of issue 14 ask (practical ÷ theory per kernel, each kernel against Adam in the same
 convention and shape, Adam timed in alternation with each kernel), and the theory Adam on reddi-stochastic beside reddi-online (one
-configuration; 10^4 seeds against the 10^4-configuration grid).
+configuration; 10^4 seeds, gradients drawn in the loop, against the 10^4-configuration grid and
+against 10^4 identical online instances; also with the gradients drawn into arrays).
 
 Slow baselines run fewer steps (``steps`` column) and are reported as rates; each rate is the best
 of ``--repeat`` timings after a warm-up (compilation excluded).  The machine is shared and noisy,
@@ -321,21 +322,40 @@ def interleaved_table(args):
 def stochastic_rows(args):
     """{(problem, B): config-steps/s} of the theory Adam (β1 = 0.9, β2 = 0.999) on reddi-stochastic
     (C = 3, δ = 0.5) beside reddi-online, timed in alternation: one configuration, and 10^4 seeds
-    against one configuration (online: the 10^4-configuration (β1, β2) grid, the same B)."""
+    against the online problem's 10^4-configuration (β1, β2) grid (the same B) and against one
+    configuration on 10^4 identical online instances (C = 3 each: per-instance gradient arrays,
+    no draws).  reddi-stochastic draws its gradients inside the fused loop (``JitGradient``);
+    ``reddi-stochastic, arrays`` is the same run with the generator hidden, the gradients drawn
+    into an (n, B) array per chunk as before 2026-12-03."""
+    from regret.problems.reddi import _BernoulliStream
+
+    def timed(prob, k, generator, T):
+        saved = _BernoulliStream.jitable
+        if not generator:  # the stream without its generator: the driver hands the loops arrays
+            _BernoulliStream.jitable = lambda self: None
+        try:
+            t0 = time.perf_counter()
+            regret.run(prob, k, T, progress=False)
+            return time.perf_counter() - t0
+        finally:
+            _BernoulliStream.jitable = saved
+
     out = {}
     online = regret.problem("reddi-online", C=C, P=P)
+    one = kernel("adam", np.array([0.9]), np.array([0.999]))
     for B, T in ((1, args.T_kernel1), (10**4, args.T_kernelB)):
         stoch = regret.problem("reddi-stochastic", C=C, delta=0.5, seed=0 if B == 1 else np.arange(B))
-        runs = {"reddi-stochastic": (stoch, kernel("adam", np.array([0.9]), np.array([0.999]))),
-                "reddi-online": (online, build("adam", "theory", B))}
-        for prob, k in runs.values():
-            regret.run(prob, k, T, progress=False)
+        runs = {"reddi-stochastic": (stoch, one, True), "reddi-online": (online, build("adam", "theory", B), True)}
+        if B > 1:
+            runs["reddi-stochastic, arrays"] = (stoch, one, False)
+            runs["reddi-online, instances"] = (regret.problem("reddi-online", C=np.full(B, float(C)), P=P), one, True)
+
+        for run in runs.values():
+            timed(*run, T)
         best = dict.fromkeys(runs, math.inf)
         for _ in range(args.repeat):
-            for key, (prob, k) in runs.items():
-                t0 = time.perf_counter()
-                regret.run(prob, k, T, progress=False)
-                best[key] = min(best[key], time.perf_counter() - t0)
+            for key, run in runs.items():
+                best[key] = min(best[key], timed(*run, T))
         for key, sec in best.items():
             out[key, B] = T * B / sec
     return out
@@ -433,6 +453,11 @@ def kernel_tables(args):
     print("targets (issue 14): practical within 1.5× of theory (theory ÷ practical ≤ 1.5, kernels with a bias")
     print("correction or ε that differs by convention); no kernel > 3× slower than adam in the same convention")
     print()
+    stochastic_table(args)
+
+
+def stochastic_table(args):
+    """The stochastic rows against their targets (issue 14)."""
     st = stochastic_rows(args)
     for B in (1, 10**4):
         ratio = st["reddi-online", B] / st["reddi-stochastic", B]
@@ -440,6 +465,11 @@ def kernel_tables(args):
         print(f"theory adam B={B:<6} reddi-stochastic {st['reddi-stochastic', B]:.3e}, reddi-online "
               f"{st['reddi-online', B]:.3e} config-steps/s: online ÷ stochastic {ratio:.2f} (target ≤ {need}): "
               f"{'met' if ratio <= need else 'MISSED'}")
+    B = 10**4
+    for key in ("reddi-stochastic, arrays", "reddi-online, instances"):
+        print(f"theory adam B={B:<6} {key} {st[key, B]:.3e} config-steps/s: {key} ÷ reddi-stochastic "
+              f"{st[key, B] / st['reddi-stochastic', B]:.2f}, "
+              f"reddi-online ÷ it {st['reddi-online', B] / st[key, B]:.2f}")
 
 
 def main(argv=None):
@@ -449,6 +479,8 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=3, help="timings per fast row (best is kept)")
     ap.add_argument("--kernels-only", action="store_true",
                     help="only the every-kernel table and the stochastic rows (issue 14)")
+    ap.add_argument("--stochastic-only", action="store_true",
+                    help="only the stochastic rows (issue 14: reddi-stochastic beside reddi-online)")
     ap.add_argument("--kernel-T1", type=float, default=None,
                     help="steps of the every-kernel rows at B=1 (default 3e6; longer runs are less noisy)")
     ap.add_argument("--kernel-TB", type=float, default=None,
@@ -467,6 +499,8 @@ def main(argv=None):
         args.T_kernelB = int(args.kernel_TB)
     if args.interleaved:
         return interleaved_table(args)
+    if args.stochastic_only:
+        return stochastic_table(args)
     if args.quick:
         args.slow_steps = min(args.slow_steps, 100_000)
     cases = [(1, args.T1), (10**4, 10**3 if args.quick else 10**4)]

@@ -8,23 +8,24 @@ kernel that follows the contract of ``kernels/base.py``; it applies to linear pr
 
 (the weighted projection Π_{F,diag(1/η)} onto a box is the clip whatever η).  Time-only inputs
 (coefficients, gradients) arrive precomputed per chunk; the compiled loop does only arithmetic.
+One exception: a gradient stream that offers g_t as a compiled function (``JitGradient``, see
+``problems/base.py``) has it called inside the vectorised and one-configuration loops, with
+Σ g_t, instead of handing them an (n, B_p) array per chunk (``generator_for`` says when).
 Running sums (loss, x_sum, G) are Kahan-compensated exactly as in the numpy engine.
 
-How the rule gets inside.  The rule is a ``register_jitable`` function called on scalars.  The
-one-configuration, unroll-and-jam and d > 1 loops are ordinary ``@njit`` functions built by
-``_row_loop``, ``_jam_loop`` and ``_general_loop``: closures over the rule, its arity and (for
-``row_G_t…``) the coefficients' time strides, which numba freezes as constants, so that the
-loops over state fields, coefficients and parameters unroll and the values stay in registers as
-tuples; the rule is called as ``rule(x, g, *s, *c, *p)``.  Their numba disk cache lives under
-``cache_dir()`` in a folder that hashes what they depend on (``_Locator``).  The vectorised
-loops (``simd_*``) are still generated as source for each (rule, arity, stride pattern)
-(``generate_source``) and loaded through ``regret.codegen`` (written under a name keyed by a
-hash of the rule's module source, ``kernels/base.py``, ``steps.py``, this template and
-the numba version, then imported, so numba's own on-disk cache serves a second process).  The
-step operations the loops share with the numpy engine, the Kahan-compensated sum, the
-finiteness test and the fault code, are ``regret.steps``, which every loop calls.  A
-rule that cannot be imported by name (defined inside a function) is compiled the same way
-without the disk cache.
+How the rule gets inside.  The rule is a ``register_jitable`` function called on scalars.  Every
+loop is an ordinary ``@njit`` function built by ``_row_loop``, ``_jam_loop``, ``_simd_loop`` or
+``_general_loop``: a closure over the rule, its arity and, where a loop is specialised, strides
+and scratch offsets (tuples of ints), which numba freezes as constants, so that the loops over
+state fields, coefficients and parameters unroll, the stride tests fold, and the values stay in
+registers as tuples; the rule is called as ``rule(x, g, *s, *c, *p)``.  A loop is named by a
+variant key, a tuple such as ``("simd", with_xs, coefficient strides, parameter strides, gradient
+stride)`` (``_BUILDERS``), which ``advance_fused`` picks per slice of configurations.  Their
+numba disk cache lives under ``cache_dir()`` in a folder that hashes what they depend on
+(``_Locator``).  The step operations the loops share with the numpy engine, the
+Kahan-compensated sum, the finiteness test and the fault code, are ``regret.steps``, which every
+loop calls.  A rule that cannot be imported by name (defined inside a function) is compiled the
+same way without the disk cache.
 
 Loops.  d = 1 (every counterexample) has three orders, picked by the number of configurations
 in a slice: fewer than ``ROW_BELOW``, one configuration at a time with its state in registers
@@ -32,12 +33,11 @@ in a slice: fewer than ``ROW_BELOW``, one configuration at a time with its state
 per configuration (unroll-and-jam: independent chains overlap); from ``SIMD_FROM`` on, the
 vectorised loop: for each block of ``SIMD_BLOCK`` configurations, for each step, over the
 block's configurations, contiguous and without control flow, which LLVM turns into SIMD code
-across configurations (faults become selects; see ``simd_d1`` in ``generate_source``).  That
-loop is generated per stride pattern of the coefficients, parameters and gradients (encoded in
-the variant's name, e.g. ``simd_c101100_p1_g0``), so that every load is either hoisted or
-contiguous.  d > 1 steps one configuration at a time through its coordinates.  Large batches
-are split over threads, each slice of configurations on its own core; the compiled loop
-releases the GIL.  The thread count is ``$REGRET_THREADS`` if set, else numba's
+across configurations (faults become selects; see ``_simd_loop``).  That loop is specialised
+to the stride pattern of the coefficients, parameters and gradients, so that every load is
+either hoisted or contiguous.  d > 1 steps one configuration at a time through its coordinates.
+Large batches are split over threads, each slice of configurations on its own core; the
+compiled loop releases the GIL.  The thread count is ``$REGRET_THREADS`` if set, else numba's
 ``NUMBA_NUM_THREADS`` (the number of cores).
 
 Faults, as in the numpy engine: a configuration whose x̂, η or any state value is not finite is
@@ -58,16 +58,15 @@ from pathlib import Path
 import numba
 import numpy as np
 from numba import njit
+from numba.extending import register_jitable
 
 from numba.core.caching import CompileResultCacheImpl, FunctionCache, UserProvidedCacheLocator
 from numba.cpython.unsafe.tuple import tuple_setitem
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
-from .codegen import cache_dir, exec_generated, load_generated
-from .steps import fault_code, kahan_add
+from .steps import fault_code, is_finite, kahan_add
 from .feasible import Box
 
-TEMPLATE_VERSION = "7"
 #: configurations stepped together, each in its own registers (unroll-and-jam over the batch)
 JAM = 4
 #: below this many configurations a slice runs in the row order (state in registers)
@@ -96,178 +95,6 @@ def applies(problem) -> str | None:
     return None
 
 
-# --------------------------------------------------------------------------------------------
-# source generation
-
-
-def _names(prefix: str, n: int) -> list[str]:
-    return [f"{prefix}{j}" for j in range(n)]
-
-
-class _Src:
-    """A list of source lines with an indentation level."""
-
-    def __init__(self):
-        self.lines: list[str] = []
-        self.level = 0
-
-    def __call__(self, *lines: str) -> "_Src":
-        self.lines.extend("    " * self.level + ln for ln in lines)
-        return self
-
-    def indent(self, by: int = 1) -> "_Src":
-        self.level += by
-        return self
-
-    def dedent(self, by: int = 1) -> "_Src":
-        self.level -= by
-        return self
-
-
-def generate_source(ns: int, nc: int, npar: int, rule_import: str | None, variant: str) -> str:
-    """Source of a module defining ``advance``, the ``variant`` loop (see ``VARIANTS``) for a
-    rule with ns states, nc coefficients and npar parameters.  Options (Σ x_t, Σ g_t in the
-    loop) are separate variants, so that no hot loop carries a flag test."""
-    S = _names("S", ns)            # state arrays (B, d)
-    C = _names("C", nc)            # coefficient arrays (n|1, B_k|1)
-    P = _names("P", npar)          # parameter arrays (B_k|1,)
-    ct = [f"{c}t" for c in C]      # time stride of each coefficient (0 or 1)
-    cc = [f"{c}c" for c in C]      # configuration stride (0 or 1)
-    pc = [f"{p}c" for p in P]
-    args = (["b0", "b1", "t0", "X", "E"] + S + [a for trio in zip(C, ct, cc) for a in trio]
-            + [a for pair in zip(P, pc) for a in pair]
-            + ["grads", "gps", "lo", "hi", "loss", "loss_c", "has_xs", "xs", "xs_c", "alive",
-               "fault_t", "fault_what", "G", "G_c"])
-    # inputs are typed read-only (broadcast views are): a writable array converts to them
-    sig_types = (["i8", "i8", "i8", "F2", "F2"] + ["F2"] * ns + ["R2", "i8", "i8"] * nc
-                 + ["R1", "i8"] * npar
-                 + ["R3", "i8", "R1", "R1", "F1", "F1", "types.boolean", "F2", "F2", "B1",
-                    "I1", "I1", "F2", "F2"])
-    sig = "types.void(" + ", ".join(sig_types) + ")"
-    s_loc, s_new, p_loc = _names("s", ns), _names("sn", ns), _names("p", npar)
-    outs = ", ".join(["xh", "en"] + s_new)
-
-    def call_with(x, g, states, coeffs):
-        return f"{outs} = rule(" + ", ".join([x, g] + states + coeffs + p_loc) + ")"
-
-    def fault_lines(w):
-        # the numpy engine's fault code: ``regret.steps.fault_code``, which the plain loops call too
-        w(f"code = fault_code(({outs},))")
-
-    def simd_d1(w, with_xs, pattern):
-        # Configurations innermost and contiguous, no control flow in the step, so that LLVM
-        # vectorises the loop across configurations (what XLA does).  A block of SIMD_BLOCK
-        # configurations is copied into one scratch array, one field after another: numba cannot
-        # tell LLVM that distinct arrays do not alias, and with a dozen arrays stored to, the
-        # vectoriser gives up on runtime alias checks; fields of one array at constant distances
-        # need none.  The block then stays in L1/L2 while the chunk's steps run over it.
-        # Faults are selects: a field keeps its old value unless the configuration is alive and
-        # its step finite.  The loop only counts the configurations that fault; when some did,
-        # a scalar pass over the block finds them (dead in the block, alive outside it) and
-        # records the step and the quantity by running the rule again on their frozen state,
-        # which gives the same numbers.  Each lane does the scalar loop's operations in the
-        # same order, so the results are the same bit for bit.
-        c_str, p_str, g_str = pattern
-        cts = [int(c_str[2 * j]) for j in range(nc)]
-        ccs = [int(c_str[2 * j + 1]) for j in range(nc)]
-        pcs = [int(ch) for ch in p_str]
-        W = SIMD_BLOCK
-        c_val = [f"c{j}" for j in range(nc)]
-        fields = ["x", "e"] + s_loc + ["ls", "lc"] + (["qs", "qc"] if with_xs else []) + ["al"]
-        homes = (["X[b, 0]", "E[b, 0]"] + [f"{Sa}[b, 0]" for Sa in S] + ["loss[b]", "loss_c[b]"]
-                 + (["xs[b, 0]", "xs_c[b, 0]"] if with_xs else []))
-        # per-configuration constants (parameters, time-constant coefficients) join the block
-        consts = [(p, f"{Pa}[b]") for p, Pa, c in zip(p_loc, P, pcs) if c]
-        consts += [(cv, f"{Ca}[0, b]") for cv, Ca, t, c in zip(c_val, C, cts, ccs) if c and not t]
-        # fields a cache line more than the block apart: at a multiple of 4 KiB, loads would
-        # wait on unrelated stores (4K aliasing in the load/store queues)
-        at = {name: j * (W + 8) for j, name in enumerate(fields + [c for c, _ in consts])}
-
-        def at_i(name):
-            return f"st[{at[name]} + i]"
-
-        def step_inputs(w):
-            if g_str == "1":
-                w("g = g_row[i]")
-            w(*[f"{cv} = {cv}_row[i]" for cv, t, c in zip(c_val, cts, ccs) if c and t])
-            w(*[f"{name} = {at_i(name)}" for name in fields + [c for c, _ in consts] if name != "e"])
-
-        w("g2 = grads.reshape(grads.shape[0], grads.shape[1])", f"st = np.empty({len(at) * (W + 8)})")
-        w(*[f"{p} = {Pa}[0]" for p, Pa, c in zip(p_loc, P, pcs) if not c])
-        w(*[f"{cv} = {Ca}[0, 0]" for cv, Ca, t, c in zip(c_val, C, cts, ccs) if not c and not t])
-        w(f"for blk in range(b0, b1, {W}):").indent()
-        w(f"m = min({W}, b1 - blk)", "for i in range(m):").indent()
-        w("b = blk + i")
-        w(*[f"{at_i(f)} = {src}" for f, src in zip(fields, homes)], f"{at_i('al')} = 1.0 if alive[b] else 0.0")
-        w(*[f"{at_i(cv)} = {src}" for cv, src in consts])
-        w.dedent()
-        w("for k in range(n):").indent()
-        w(*[f"{cv} = {Ca}[k, 0]" for cv, Ca, t, c in zip(c_val, C, cts, ccs) if not c and t])
-        # this step's rows of the block as views: indexed by i ≥ 0, their loads need no
-        # wraparound test for negative indices (which would make them gathers)
-        w("g = g2[k, 0]" if g_str == "0" else "g_row = g2[k, blk:]")
-        w(*[f"{cv}_row = {Ca}[k, blk:]" for cv, Ca, t, c in zip(c_val, C, cts, ccs) if c and t])
-        w("nbad = 0", "for i in range(m):").indent()
-        step_inputs(w)
-        w("a = al != 0.0")
-        w("tt, tc = kahan_add(ls, lc, g * x)", f"{at_i('lc')} = tc if a else lc", f"{at_i('ls')} = tt if a else ls")
-        if with_xs:
-            w("tt, tc = kahan_add(qs, qc, x)", f"{at_i('qc')} = tc if a else qc", f"{at_i('qs')} = tt if a else qs")
-        w(f"{outs} = rule(" + ", ".join(["x", "g"] + s_loc + c_val + p_loc) + ")")
-        # is_finite is a compare that vectorises (q − q == 0)
-        w("ok = " + " & ".join(f"is_finite({q})" for q in ["xh", "en"] + s_new), "go = a & ok",
-          "nbad += a & (not ok)")
-        w(f"{at_i('al')} = 1.0 if go else 0.0", f"{at_i('x')} = min(max(xh, lo0), hi0) if go else x",
-          # η is not an input of the rule: a masked store, no load to select against
-          "if go:", f"    {at_i('e')} = en")
-        w(*[f"{at_i(sl)} = {sn} if go else {sl}" for sl, sn in zip(s_loc, s_new)])
-        w.dedent()
-        w("if nbad > 0:").indent()
-        w("for i in range(m):").indent()
-        w("b = blk + i", f"if alive[b] and {at_i('al')} == 0.0:").indent()
-        step_inputs(w)
-        w(call_with("x", "g", s_loc, c_val))
-        fault_lines(w)
-        w("fault_t[b] = t0 + k", "fault_what[b] = code", "alive[b] = False")
-        w.dedent(4)
-        w("for i in range(m):").indent()
-        w("b = blk + i")
-        w(*[f"{dst} = {at_i(f)}" for f, dst in zip(fields, homes)])
-        w.dedent(2)
-
-    bodies = {}
-    if variant.startswith("simd"):
-        # simd[_xs]_c<time,config stride per coefficient>_p<stride per parameter>_g<gps>
-        parts = variant.split("_")
-        with_xs = parts[1] == "xs"
-        pattern = tuple(part[1:] for part in parts[1 + with_xs:])
-        bodies[variant] = lambda w: simd_d1(w, with_xs, pattern)
-    w = _Src()
-    w("# generated by regret.fused; do not edit", "import numpy as np", "from numba import njit, types",
-      "i8 = types.int64", "F1, F2 = types.float64[::1], types.float64[:, ::1]",
-      "R1, R2, R3 = (types.Array(types.float64, n, 'C', readonly=True) for n in (1, 2, 3))",
-      "B1, I1 = types.boolean[::1], types.int64[::1]", "from regret.steps import fault_code, is_finite, kahan_add")
-    if rule_import:
-        w(rule_import)
-    w("", "", f"@njit({sig}, cache={bool(rule_import)}, nogil=True, error_model='numpy')",
-      f"def advance({', '.join(args)}):")
-    w.indent()
-    w("n = grads.shape[0]", "d = X.shape[1]")
-    if variant != "general":
-        w("lo0 = lo[0]", "hi0 = hi[0]")
-    bodies[variant](w)
-    return "\n".join(w.lines) + "\n"
-
-
-#: the loop variants: d = 1 one configuration at a time (row), with Σx_t (xs), with Σg_t in
-#: the loop (G; ``advance_fused`` names it ``row_G[_xs]_t<time stride of each coefficient>``, the
-#: loads specialised); d = 1 unroll-and-jam (jam); any d (general); and d = 1 vectorised across
-#: configurations, one per stride pattern, named by ``advance_fused`` as
-#: ``simd[_xs]_c<time and config stride of each coefficient>_p<stride of each parameter>_g<gradient
-#: stride>``.  Each is its own compiled function, so a run compiles only what it uses.
-VARIANTS = ("row", "row_xs", "row_G", "row_G_xs", "jam", "jam_xs", "general")
-
-
 # gradients are typed read-only: the periodic streams hand out slices of a read-only array
 @njit(numba.types.void(numba.types.Array(numba.types.float64, 3, "C", readonly=True),
                        numba.float64[:, ::1], numba.float64[:, ::1]), cache=True, nogil=True)
@@ -284,7 +111,7 @@ def _sum_gradients(grads, G, G_c):
 
 
 # --------------------------------------------------------------------------------------------
-# the plain-njit loops: ordinary code specialised by closures over the rule and its arity
+# the loops: ordinary code specialised by closures over the rule and its arity
 #
 # Each builder below returns an ``njit`` function whose closure holds only the kernel's rule
 # (a ``register_jitable`` function), integers and tuples of integers: numba freezes those as
@@ -292,41 +119,68 @@ def _sum_gradients(grads, G, G_c):
 # unrolled by LLVM, and the values live in registers as tuples (``tuple_setitem`` on a tuple,
 # not a buffer).  The rule is called as ``rule(x, g, *s, *c, *p)`` with s, c, p those tuples.
 # A closure over such values can be cached on disk by numba (the cache key pickles the closure
-# cells: a rule importable by name pickles by reference); ``_cached`` keeps that cache under
-# ``cache_dir()`` as the generated modules' is.
-
-_TAIL = ("grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c, alive, fault_t, fault_what, G, G_c")
-
+# cells: a rule importable by name pickles by reference); ``_Locator`` keeps that cache under
+# ``cache_dir()``.
 
 def _signature(ns: int, nc: int, npar: int):
-    """The plain loops' signature: (b0, b1, t0, X, E, S, C, CT, CC, P, PC, *tail) with S, C, P
-    tuples of arrays and CT, CC, PC their strides, each tuple padded with one unused entry
-    (numba cannot index an empty tuple); inputs typed read-only (a writable array converts)."""
+    """The loops' signature: (b0, b1, t0, n, X, E, S, C, CT, CC, P, PC, grads, …, G, G_c, gi, gf)
+    with S, C, P tuples of arrays and CT, CC, PC their strides, each tuple padded with one unused
+    entry (numba cannot index an empty tuple); n the chunk's steps; gi, gf the data of a
+    gradient generator (``JitGradient``; a one-element pad when the gradients are an array);
+    inputs typed read-only (a writable array converts)."""
     t = numba.types
     i8, F1, F2 = t.int64, t.float64[::1], t.float64[:, ::1]
     R1, R2, R3 = (t.Array(t.float64, n, "C", readonly=True) for n in (1, 2, 3))
-    return t.void(i8, i8, i8, F2, F2, t.UniTuple(F2, ns + 1), t.UniTuple(R2, nc + 1), t.UniTuple(i8, nc + 1),
+    U2 = t.Array(t.uint64, 2, "C", readonly=True)
+    return t.void(i8, i8, i8, i8, F2, F2, t.UniTuple(F2, ns + 1), t.UniTuple(R2, nc + 1), t.UniTuple(i8, nc + 1),
                   t.UniTuple(i8, nc + 1), t.UniTuple(R1, npar + 1), t.UniTuple(i8, npar + 1),
                   R3, i8, R1, R1, F1, F1, t.boolean, F2, F2, t.boolean[::1], t.int64[::1], t.int64[::1],
-                  F2, F2)
+                  F2, F2, U2, R2)
 
 
-def _row_loop(rule, ns, nc, npar, with_xs, with_G, tpat):
+@register_jitable
+def _no_generator(t, ints, floats):
+    """Stands in for a gradient generator in a loop that reads an array (never called)."""
+    return 0.0
+
+
+#: what a loop that reads an array has for a generator: (function, rows of ints, of floats)
+_NO_GENERATOR = (_no_generator, 1, 1)
+
+
+def _row_loop(rule, ns, nc, npar, with_xs, with_G, tpat, gen=None):
     """d = 1, one configuration at a time, its state in registers: a latency-bound chain.  With
     ``with_G`` (a single configuration on a single instance) Σ g_t rides along in the same loop,
-    an independent chain that costs nothing next to the configuration's own.  ``tpat`` (the time
-    stride of each coefficient, 0 or 1) makes the loads constants: a time-constant coefficient is
-    loaded once (hoisted), the others at row k; without it the strides are read at run time."""
+    an independent chain that costs nothing next to the configuration's own; after a fault it
+    goes on alone to the end of the chunk.  ``tpat`` (the time stride of each coefficient, 0 or 1)
+    makes the loads constants: a time-constant coefficient is loaded once (hoisted), the others at
+    row k; without it the strides are read at run time.  ``gen`` (with ``with_G`` only): the
+    (function of a ``JitGradient``, its rows of ints, of floats), which gives g_t inside the loop
+    instead of ``grads``."""
     spec = tpat is not None
     TP = tuple(tpat or ()) + (0,)  # padded: a tuple constant is never empty
+    GEN = gen is not None
+    grad, MI, MF = gen if GEN else _NO_GENERATOR
 
-    def advance(b0, b1, t0, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
-                alive, fault_t, fault_what, G, G_c):
-        n = grads.shape[0]
+    def advance(b0, b1, t0, n, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
+                alive, fault_t, fault_what, G, G_c, gi, gf):
         lo0 = lo[0]
         hi0 = hi[0]
         buf = np.empty(max(ns, nc, npar, 1))
         c0 = to_fixed_tuple(buf, nc)
+        ui = to_fixed_tuple(np.zeros(MI, dtype=np.uint64), MI)
+        uf = to_fixed_tuple(np.zeros(MF), MF)
+
+        def generated(t, u):
+            # the generator's data of instance u as scalars (see _simd_loop)
+            a = ui
+            for j in range(MI):
+                a = tuple_setitem(a, j, gi[j, u])
+            f = uf
+            for j in range(MF):
+                f = tuple_setitem(f, j, gf[j, u])
+            return grad(t, a, f)
+
         for b in range(b0, b1):
             if not alive[b]:
                 continue
@@ -345,8 +199,9 @@ def _row_loop(rule, ns, nc, npar, with_xs, with_G, tpat):
             qc = xs_c[b, 0] if with_xs else 0.0
             gs = G[0, 0] if with_G else 0.0
             gc = G_c[0, 0] if with_G else 0.0
+            kend = n  # the step of a fault, if any
             for k in range(n):
-                g = grads[k, bg, 0]
+                g = generated(t0 + k, bg) if GEN else grads[k, bg, 0]
                 if with_G:
                     gs, gc = kahan_add(gs, gc, g)
                 ls, lc = kahan_add(ls, lc, g * x)
@@ -361,11 +216,15 @@ def _row_loop(rule, ns, nc, npar, with_xs, with_G, tpat):
                     fault_t[b] = t0 + k
                     fault_what[b] = code
                     alive[b] = False
+                    kend = k
                     break
                 x = min(max(out[0], lo0), hi0)
                 e = out[1]
                 for j in range(ns):
                     s = tuple_setitem(s, j, out[2 + j])
+            if with_G:  # Σ g_t counts every step, also those after a fault (as the numpy engine)
+                for k in range(kend + 1, n):
+                    gs, gc = kahan_add(gs, gc, generated(t0 + k, bg) if GEN else grads[k, bg, 0])
             X[b, 0] = x
             E[b, 0] = e
             for j in range(ns):
@@ -390,9 +249,8 @@ def _jam_loop(rule, ns, nc, npar, with_xs):
     assert J == 4, "the lanes' tuples below are written out for JAM = 4"
     f0 = (0.0, 0.0, 0.0, 0.0)
 
-    def advance(b0, b1, t0, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
-                alive, fault_t, fault_what, G, G_c):
-        n = grads.shape[0]
+    def advance(b0, b1, t0, n, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
+                alive, fault_t, fault_what, G, G_c, gi, gf):
         lo0 = lo[0]
         hi0 = hi[0]
         buf = np.empty(max(ns, nc, npar, 1))
@@ -482,9 +340,8 @@ def _general_loop(rule, ns, nc, npar):
     """d > 1: a step is committed only if every coordinate's new values are finite, so all
     coordinates of a configuration freeze together (as in the numpy engine)."""
 
-    def advance(b0, b1, t0, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
-                alive, fault_t, fault_what, G, G_c):
-        n = grads.shape[0]
+    def advance(b0, b1, t0, n, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
+                alive, fault_t, fault_what, G, G_c, gi, gf):
         d = X.shape[1]
         tmp = np.empty((2 + ns, d))
         buf = np.empty(max(ns, nc, npar, 1))
@@ -535,16 +392,225 @@ def _general_loop(rule, ns, nc, npar):
     return advance
 
 
-def _plain(rule, ns, nc, npar, variant):
-    """The python function of a plain loop variant, or None for a generated one (simd)."""
-    if variant == "general":
-        return _general_loop(rule, ns, nc, npar)
-    if variant.startswith("jam"):
-        return _jam_loop(rule, ns, nc, npar, variant.endswith("_xs"))
-    if variant.startswith("row"):
-        tpat = tuple(int(ch) for ch in variant.rsplit("_t", 1)[1]) if "_t" in variant else None
-        return _row_loop(rule, ns, nc, npar, "_xs" in variant, variant.startswith("row_G"), tpat)
-    return None
+def _simd_loop(rule, ns, nc, npar, with_xs, cpat, ppat, gps, gen=None):
+    """d = 1, vectorised across configurations: for each block of ``SIMD_BLOCK`` configurations,
+    for each step, over the block's configurations, contiguous and without control flow, so that
+    LLVM turns the innermost loop into SIMD code (what XLA does).
+
+    Specialised to a stride pattern, so that every load is either hoisted or contiguous: ``cpat``
+    is (time stride, configuration stride) of each coefficient, ``ppat`` the configuration stride
+    of each parameter, ``gps`` the gradients' (0: one instance for all, 1: one per configuration),
+    each 0 or 1; the stride arguments of the signature are ignored.  A coefficient constant in
+    both is loaded once, one varying only in time once per step, one varying only across
+    configurations (and every per-configuration parameter) joins the block's scratch, one
+    varying in both is read from its row at each step.
+
+    The block lives in one scratch array, one field after another at constant offsets (computed
+    here, closed over): numba cannot tell LLVM that distinct arrays do not alias, and with a
+    dozen arrays stored to, the vectoriser gives up on runtime alias checks; fields of one array
+    at constant distances need none.  The fields are a cache line more than the block apart: at a
+    multiple of 4 KiB, loads would wait on unrelated stores (4K aliasing in the load/store
+    queues).  The block stays in L1/L2 while the chunk's steps run over it.
+
+    Faults are selects: a field keeps its old value unless the configuration is alive and its
+    step finite.  The vector pass only counts the configurations that fault; when some did, a
+    scalar pass over the block finds them (dead in the block, alive outside it) and records the
+    step and the quantity by running the rule again on their frozen state, which gives the same
+    numbers.  Each lane does the row loop's operations in the same order, so the results are the
+    same bit for bit.
+
+    ``gen``: (function of a ``JitGradient``, its rows of ints, of floats), one instance per
+    configuration (``gps`` = 1): each configuration's g_t is computed inside the loop instead of
+    read from ``grads``, an (n, B) array through memory; Σ g_t then rides along as two more
+    fields, for every configuration, dead or alive (G sums the problem's gradients, whatever the
+    optimizer did).  The generator is called on the instance's data as scalars, loaded here,
+    as the rule is: an array handed to a compiled call keeps LLVM from vectorising the loop.
+    """
+    W = SIMD_BLOCK
+    GEN = gen is not None
+    grad, MI, MF = gen if GEN else _NO_GENERATOR
+    CT = tuple(t for t, _ in cpat) + (0,)  # padded: a tuple constant is never empty
+    CC = tuple(c for _, c in cpat) + (0,)
+    PC = tuple(ppat) + (0,)
+    nq = 2 + ns  # the rule's outputs: (x̂, η, *state)
+    # the scratch layout: field j of configuration i of the block is st[j * (W + 8) + i]
+    fields = ["x", "e"] + [f"s{j}" for j in range(ns)] + ["ls", "lc"] + (["qs", "qc"] if with_xs else []) + ["al"]
+    fields += ["gs", "gc"] if GEN else []
+    fields += [f"p{j}" for j in range(npar) if PC[j]]
+    fields += [f"c{j}" for j in range(nc) if CC[j] and not CT[j]]
+    at = {name: j * (W + 8) for j, name in enumerate(fields)}
+    OX, OE, OLS, OLC, OQS, OQC, OAL, OGS, OGC = (at.get(f, 0) for f in ("x", "e", "ls", "lc", "qs", "qc", "al",
+                                                                        "gs", "gc"))
+    OS = tuple(at[f"s{j}"] for j in range(ns)) + (0,)
+    OP = tuple(at.get(f"p{j}", 0) for j in range(npar)) + (0,)
+    OC = tuple(at.get(f"c{j}", 0) for j in range(nc)) + (0,)
+    SIZE = len(fields) * (W + 8)
+
+    def advance(b0, b1, t0, n, X, E, S, C, _ct, _cc, P, _pc, grads, _gps, lo, hi, loss, loss_c, _has_xs, xs, xs_c,
+                alive, fault_t, fault_what, G, G_c, gi, gf):
+        lo0 = lo[0]
+        hi0 = hi[0]
+        st = np.empty(SIZE)
+        buf = np.zeros(max(ns, nc, npar, 1))
+        s0 = to_fixed_tuple(buf, ns)
+        ch = to_fixed_tuple(buf, nc)  # the coefficients constant in time and across configurations
+        for j in range(nc):
+            if not CT[j] and not CC[j]:
+                ch = tuple_setitem(ch, j, C[j][0, 0])
+        ph = to_fixed_tuple(buf, npar)  # the parameters shared by all configurations
+        for j in range(npar):
+            if not PC[j]:
+                ph = tuple_setitem(ph, j, P[j][0])
+        ui = to_fixed_tuple(np.zeros(MI, dtype=np.uint64), MI)
+        uf = to_fixed_tuple(np.zeros(MF), MF)
+
+        def inputs(k, blk, i, ck, gk):
+            # (g, x, s, c, p) of configuration blk + i at step k; its row loads take an unsigned
+            # index, which numba does not test for a negative (wraparound) value: the test would
+            # make them gathers instead of contiguous loads
+            u = np.uint64(blk + i)
+            if GEN:
+                a = ui
+                for j in range(MI):
+                    a = tuple_setitem(a, j, gi[j, u])
+                f = uf
+                for j in range(MF):
+                    f = tuple_setitem(f, j, gf[j, u])
+                g = grad(t0 + k, a, f)
+            else:
+                g = grads[k, u, 0] if gps else gk
+            s = s0
+            for j in range(ns):
+                s = tuple_setitem(s, j, st[OS[j] + i])
+            c = ck
+            for j in range(nc):
+                if CC[j]:
+                    c = tuple_setitem(c, j, C[j][k, u] if CT[j] else st[OC[j] + i])
+            p = ph
+            for j in range(npar):
+                if PC[j]:
+                    p = tuple_setitem(p, j, st[OP[j] + i])
+            return g, st[OX + i], s, c, p
+
+        for blk in range(b0, b1, W):
+            m = min(W, b1 - blk)
+            for i in range(m):
+                b = blk + i
+                st[OX + i] = X[b, 0]
+                st[OE + i] = E[b, 0]
+                for j in range(ns):
+                    st[OS[j] + i] = S[j][b, 0]
+                st[OLS + i] = loss[b]
+                st[OLC + i] = loss_c[b]
+                if with_xs:
+                    st[OQS + i] = xs[b, 0]
+                    st[OQC + i] = xs_c[b, 0]
+                if GEN:
+                    st[OGS + i] = G[b, 0]
+                    st[OGC + i] = G_c[b, 0]
+                st[OAL + i] = 1.0 if alive[b] else 0.0
+                for j in range(npar):
+                    if PC[j]:
+                        st[OP[j] + i] = P[j][b]
+                for j in range(nc):
+                    if CC[j] and not CT[j]:
+                        st[OC[j] + i] = C[j][0, b]
+            for k in range(n):
+                ck = ch  # and those varying only in time, at this step
+                for j in range(nc):
+                    if CT[j] and not CC[j]:
+                        ck = tuple_setitem(ck, j, C[j][k, 0])
+                gk = 0.0 if GEN else grads[k, 0, 0]
+                nbad = 0
+                for i in range(m):
+                    g, x, s, c, p = inputs(k, blk, i, ck, gk)
+                    if GEN:
+                        st[OGS + i], st[OGC + i] = kahan_add(st[OGS + i], st[OGC + i], g)
+                    ls = st[OLS + i]
+                    lc = st[OLC + i]
+                    a = st[OAL + i] != 0.0
+                    tt, tc = kahan_add(ls, lc, g * x)
+                    st[OLC + i] = tc if a else lc
+                    st[OLS + i] = tt if a else ls
+                    if with_xs:
+                        qs = st[OQS + i]
+                        qc = st[OQC + i]
+                        tt, tc = kahan_add(qs, qc, x)
+                        st[OQC + i] = tc if a else qc
+                        st[OQS + i] = tt if a else qs
+                    out = rule(x, g, *s, *c, *p)
+                    ok = True
+                    for j in range(nq):
+                        ok = ok & is_finite(out[j])  # a compare that vectorises (q − q == 0)
+                    go = a & ok
+                    nbad += a & (not ok)
+                    st[OAL + i] = 1.0 if go else 0.0
+                    st[OX + i] = min(max(out[0], lo0), hi0) if go else x
+                    if go:  # η is not an input of the rule: a masked store, no load to select against
+                        st[OE + i] = out[1]
+                    for j in range(ns):
+                        st[OS[j] + i] = out[2 + j] if go else s[j]
+                if nbad > 0:
+                    for i in range(m):
+                        b = blk + i
+                        if alive[b] and st[OAL + i] == 0.0:
+                            g, x, s, c, p = inputs(k, blk, i, ck, gk)
+                            fault_t[b] = t0 + k
+                            fault_what[b] = fault_code(rule(x, g, *s, *c, *p))
+                            alive[b] = False
+            for i in range(m):
+                b = blk + i
+                X[b, 0] = st[OX + i]
+                E[b, 0] = st[OE + i]
+                for j in range(ns):
+                    S[j][b, 0] = st[OS[j] + i]
+                loss[b] = st[OLS + i]
+                loss_c[b] = st[OLC + i]
+                if with_xs:
+                    xs[b, 0] = st[OQS + i]
+                    xs_c[b, 0] = st[OQC + i]
+                if GEN:
+                    G[b, 0] = st[OGS + i]
+                    G_c[b, 0] = st[OGC + i]
+
+    return advance
+
+
+#: the loop builders by the first entry of a variant key (``advance_fused`` picks the key):
+#: ("row", with_xs), ("row_G", with_xs, time strides or None, generator or None), ("jam", with_xs),
+#: ("general",), ("simd", with_xs, coefficient strides, parameter strides, gradient stride,
+#: generator or None); a generator is (function, rows of ints, rows of floats) of a ``JitGradient``
+_BUILDERS = {
+    "row": lambda rule, ns, nc, npar, with_xs: _row_loop(rule, ns, nc, npar, with_xs, False, None),
+    "row_G": lambda rule, ns, nc, npar, with_xs, tpat, gen: _row_loop(rule, ns, nc, npar, with_xs, True, tpat, gen),
+    "jam": _jam_loop,
+    "general": _general_loop,
+    "simd": _simd_loop,
+}
+
+
+def _variant_name(variant: tuple) -> str:
+    """A file-name form of a variant key, e.g. ``simd_xs_c001100_p1_g0`` (for the cache folder;
+    never parsed back)."""
+    kind, *opts = variant
+    name = kind + ("_xs" if opts and opts[0] else "")
+    if kind == "row_G" and opts[1] is not None:
+        name += "_t" + "".join(map(str, opts[1]))
+    if kind == "simd":
+        cpat, ppat, gps = opts[1:4]
+        name += "_c" + "".join(f"{t}{c}" for t, c in cpat) + "_p" + "".join(map(str, ppat)) + f"_g{gps}"
+    gen = _generator_of(variant)
+    return name + (f"_gen_{gen[0].__name__}_{gen[1]}_{gen[2]}" if gen is not None else "")
+
+
+def _generator_of(variant: tuple):
+    """The gradient generator (function, rows of ints, of floats) a variant key names, or None."""
+    return variant[-1] if variant[0] in ("row_G", "simd") else None
+
+
+def _generator_spec(gen) -> tuple:
+    """A ``JitGradient`` as loops specialise to it: (function, rows of ints, rows of floats)."""
+    return gen.fn, gen.ints.shape[0], gen.floats.shape[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -561,13 +627,13 @@ def _file_text(path) -> str:
         return ""
 
 
-def _rule_key(rule) -> tuple[str | None, str]:
-    """(import line or None, hash material) for a rule function."""
+def _rule_key(rule) -> tuple[bool, str]:
+    """(whether the rule, or a gradient generator, is importable by name, hash material)."""
     mod = sys.modules.get(getattr(rule, "__module__", None) or "")
     qual = getattr(rule, "__qualname__", "")
     name = getattr(rule, "__name__", "")
-    importable = (mod is not None and "<locals>" not in qual and qual == name
-                  and getattr(mod, name, None) is rule and getattr(mod, "__file__", None))
+    importable = bool(mod is not None and "<locals>" not in qual and qual == name
+                      and getattr(mod, name, None) is rule and getattr(mod, "__file__", None))
     try:
         src = inspect.getsource(rule)
     except (OSError, TypeError):
@@ -575,12 +641,12 @@ def _rule_key(rule) -> tuple[str | None, str]:
     material = "\n".join([src, _file_text(getattr(mod, "__file__", None)),
                           _file_text(Path(__file__).parent / "kernels" / "base.py"),
                           _file_text(Path(__file__).parent / "steps.py")])
-    line = f"from {mod.__name__} import {name} as rule" if importable else None
-    return line, material
+    return importable, material
 
 
-def compiled(kernel, variant: str = "row"):
-    """The compiled ``variant`` loop for ``kernel``'s rule and arity (generated, cached, imported)."""
+def compiled(kernel, variant: tuple = ("row", False)):
+    """The compiled ``variant`` loop (a key of ``_BUILDERS``'s form) for ``kernel``'s rule and
+    arity: built, compiled, and cached in memory and on disk."""
     ns, nc, npar = len(kernel.state_names), len(kernel.coeff_names), len(kernel.param_names)
     key = (kernel.rule, ns, nc, npar, variant)
     fn = _COMPILED.get(key)
@@ -594,8 +660,14 @@ def compiled(kernel, variant: str = "row"):
     return fn
 
 
+def cache_dir() -> Path:
+    """``$REGRET_CACHE_DIR/fused`` (default ``~/.cache/regret/fused``): numba's cache of the loops."""
+    root = os.environ.get("REGRET_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "regret")
+    return Path(root) / "fused"
+
+
 class _Locator(UserProvidedCacheLocator):
-    """numba's on-disk cache of a plain loop, in ``cache_dir()/<stem>`` where the stem names the
+    """numba's on-disk cache of a loop, in ``cache_dir()/<stem>`` where the stem names the
     kernel and variant and hashes what the loop depends on (``_build``): numba keys a closure's
     cache by its source file, qualified name and closure values, not by the rule's source, so a
     changed rule or step helper must land in a new folder."""
@@ -618,38 +690,31 @@ class _LoopCache(FunctionCache):
 
 
 def _build(rule, ns, nc, npar, label, variant):
-    line, material = _rule_key(rule)
-    plain = _plain(rule, ns, nc, npar, variant)
-    if plain is not None:
-        digest = hashlib.sha256("\0".join([TEMPLATE_VERSION, numba.__version__, np.__version__, material,
-                                           _file_text(__file__), variant]).encode()).hexdigest()[:20]
-        fn = njit(nogil=True, error_model="numpy")(plain)
-        if line is not None:  # a rule importable by name: its closure pickles by reference
-            plain._regret_cache_stem = f"k_{_safe(label)}_{variant}_{digest}"
-            try:
-                fn._cache = _LoopCache(plain)
-            except Exception:  # noqa: BLE001 - an unusable disk cache only costs a compile
-                pass
+    importable, material = _rule_key(rule)
+    gen = _generator_of(variant)
+    if gen is not None:
+        gen_importable, gen_material = _rule_key(gen[0])
+        importable, material = importable and gen_importable, material + "\0" + gen_material
+    name = _variant_name(variant)
+    digest = hashlib.sha256("\0".join([numba.__version__, np.__version__, material, _file_text(__file__),
+                                       name]).encode()).hexdigest()[:20]
+    loop = _BUILDERS[variant[0]](rule, ns, nc, npar, *variant[1:])
+    fn = njit(nogil=True, error_model="numpy")(loop)
+    if importable:  # its closure pickles by reference (the rule's, and the generator's)
+        loop._regret_cache_stem = f"k_{_safe(label)}_{name}_{digest}"
         try:
-            fn.compile(_signature(ns, nc, npar))
-        except Exception as exc:
-            raise FusedUnavailable(f"the rule of kernel {label!r} does not compile in nopython mode "
-                                   f"(see the kernel contract in regret/kernels/base.py): {exc}") from exc
-        return fn
-    src = generate_source(ns, nc, npar, line, variant)
-    digest = hashlib.sha256("\0".join([TEMPLATE_VERSION, numba.__version__, np.__version__, material,
-                                       src]).encode()).hexdigest()[:20]
-    if line is not None:
-        try:
-            return load_generated(src, f"k_{_safe(label)}_{variant}_{digest}")
+            fn._cache = _LoopCache(loop)
         except Exception:  # noqa: BLE001 - an unusable disk cache only costs a compile
             pass
-    code = (src if line is None else src.replace(line, "")).replace("cache=True", "cache=False")
     try:
-        return exec_generated(code, {"rule": rule}, f"regret.fused {label} {variant}")
+        fn.compile(_signature(ns, nc, npar))
     except Exception as exc:
         raise FusedUnavailable(f"the rule of kernel {label!r} does not compile in nopython mode "
                                f"(see the kernel contract in regret/kernels/base.py): {exc}") from exc
+    # arguments convert to the signature (a writable array to a read-only one) instead of
+    # compiling the loop a second time for their exact types
+    fn.disable_compile()
+    return fn
 
 
 def _safe(label: str) -> str:
@@ -699,15 +764,18 @@ def _time_strides(kernel, ts: np.ndarray, coeffs) -> list[int]:
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
-    """A read-only view of ``a`` (the plain loops' tuples are typed read-only; the array itself
+    """A read-only view of ``a`` (the loops' tuples are typed read-only; the array itself
     is left as it is)."""
     v = a.view()
     v.flags.writeable = False
     return v
 
 
-#: the unused last entry of the plain loops' tuples (see _signature)
+#: the unused last entry of the loops' tuples (see _signature)
 _PAD1, _PAD2, _PAD_S = _readonly(np.zeros(1)), _readonly(np.zeros((1, 1))), np.zeros((1, 1))
+#: what the loops get for the arrays they do not read: the gradients when a generator gives
+#: them, the generator's data when an array does
+_PAD3, _PAD_U2 = _readonly(np.zeros((1, 1, 1))), _readonly(np.zeros((1, 1), dtype=np.uint64))
 
 
 def threads_available() -> int:
@@ -718,9 +786,68 @@ def threads_available() -> int:
     return max(1, int(numba.config.NUMBA_NUM_THREADS))
 
 
-def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray, feasible) -> None:
-    """Drop-in for ``engine.advance_numpy`` (regret/engine/numpy_loop.py): advance ``tr`` through the steps ``ts`` in place."""
+def generator_for(stream, B: int, B_p: int, d: int):
+    """The stream's ``JitGradient`` (``GradientStream.jitable``), checked, when the loops of this
+    run would call it inside the time loop, else None (the driver then hands them arrays).
+
+    They do for d = 1 in two shapes: one configuration on one instance (the ``row_G`` loop, Σ g_t
+    in the loop already), and one instance per configuration with every slice of configurations
+    in the vectorised loop (B ≥ ``SIMD_FROM`` per thread).  Elsewhere an array is no cost worth
+    removing (a handful of configurations, or one instance shared by all).
+    """
+    from .problems.base import check_jitable
+
+    gen = stream.jitable() if stream is not None else None
+    if gen is None or d != 1:
+        return None
+    check_jitable(gen, B_p)
+    if B == B_p == 1 or (B == B_p and B >= SIMD_FROM * min(threads_available(), B)):
+        return gen
+    return None
+
+
+def _fill_loop(gen):
+    """out[k, i, 0] = g_{t0+k} of instance i from a generator (function, rows of ints, of floats):
+    its chunk as an array, for a chunk whose loop reads one (the single configuration faulted
+    before it)."""
+    grad, MI, MF = gen
+
+    def fill(t0, gi, gf, out):
+        ui = to_fixed_tuple(np.zeros(MI, dtype=np.uint64), MI)
+        uf = to_fixed_tuple(np.zeros(MF), MF)
+        for k in range(out.shape[0]):
+            for i in range(out.shape[1]):
+                a = ui
+                for j in range(MI):
+                    a = tuple_setitem(a, j, gi[j, i])
+                f = uf
+                for j in range(MF):
+                    f = tuple_setitem(f, j, gf[j, i])
+                out[k, i, 0] = grad(t0 + k, a, f)
+
+    return fill
+
+
+def _generated_array(gen, spec, t0: int, n: int) -> np.ndarray:
+    key = ("fill", spec)
+    fn = _COMPILED.get(key)
+    if fn is None:
+        with _LOCK:
+            fn = _COMPILED.setdefault(key, njit(nogil=True)(_fill_loop(spec)))
+    out = np.empty((n, gen.floats.shape[1], 1))
+    fn(t0, gen.ints, gen.floats, out)
+    return out
+
+
+def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads, feasible) -> None:
+    """Drop-in for ``engine.advance_numpy`` (regret/engine/numpy_loop.py): advance ``tr`` through
+    the steps ``ts`` in place.  ``grads`` is the chunk's (n, B_p, d) array, or the stream's
+    ``JitGradient`` where ``generator_for`` gave one: the loops then compute g_t and Σ g_t in the
+    time loop, and no gradient array is made."""
+    from .problems.base import JitGradient
+
     B, d = tr.x.shape
+    n, t0 = len(ts), int(ts[0])
     tr.x = _owned(tr.x, (B, d))
     tr.eta = _owned(tr.eta, (B, d))
     tr.s = [_owned(s, (B, d)) for s in tr.s]
@@ -731,72 +858,70 @@ def advance_fused(tr, kernel, ts: np.ndarray, coeffs, params, grads: np.ndarray,
     else:
         xs = xs_c = np.zeros((1, 1))
         has_xs = False
-    g = np.ascontiguousarray(grads, dtype=np.float64)
     tr.G, tr.G_c = _owned(tr.G, tr.G.shape), _owned(tr.G_c, tr.G.shape)
-    gps = 1 if g.shape[1] > 1 else 0
-    cargs = []
-    for c in coeffs:
-        cargs.extend(_strided(np.asarray(c)))
-    pargs = []
-    for p in params:
-        p = np.ascontiguousarray(np.asarray(p, dtype=np.float64).reshape(-1))
-        pargs.extend((p, 1 if p.shape[0] > 1 else 0))
-    # the plain loops take the same arrays as tuples (a view each, typed read-only)
-    # (each tuple padded with one unused entry: see _signature)
-    plain = (tuple(_readonly(a) for a in cargs[0::3]) + (_PAD2,), tuple(cargs[1::3]) + (0,),
-             tuple(cargs[2::3]) + (0,), tuple(_readonly(a) for a in pargs[0::2]) + (_PAD1,),
-             tuple(pargs[1::2]) + (0,))
+    B_p = tr.G.shape[0]
+    threads = threads_available()
+    workers = min(threads, B)
+    gen = grads if isinstance(grads, JitGradient) else None
+    one = B == 1 and d == 1 and B_p == 1 and bool(tr.alive[0])  # the row_G loop
+    if gen is not None and not (one or (d == 1 and B == B_p and B >= SIMD_FROM * workers)):
+        grads, gen = _generated_array(gen, _generator_spec(gen), t0, n), None  # (generator_for's cases, but faulted)
+    if gen is None:
+        g = np.ascontiguousarray(grads, dtype=np.float64)
+        gps = 1 if g.shape[1] > 1 else 0
+        fn_gen, gi, gf = None, _PAD_U2, _PAD2
+    else:
+        g, gps, fn_gen, gi, gf = _PAD3, 1, _generator_spec(gen), _readonly(gen.ints), _readonly(gen.floats)
+    cs = [_strided(np.asarray(c)) for c in coeffs]  # (base, time stride, configuration stride)
+    ps = [np.ascontiguousarray(np.asarray(p, dtype=np.float64).reshape(-1)) for p in params]
+    pc = tuple(1 if p.shape[0] > 1 else 0 for p in ps)
+    # the loops take them as tuples (a view each, typed read-only), each padded with one unused
+    # entry (see _signature)
+    inputs = (tuple(_readonly(c) for c, _, _ in cs) + (_PAD2,), tuple(t for _, t, _ in cs) + (0,),
+              tuple(c for _, _, c in cs) + (0,), tuple(_readonly(p) for p in ps) + (_PAD1,), pc + (0,))
     lo = np.ascontiguousarray(feasible.lo, dtype=np.float64)
     hi = np.ascontiguousarray(feasible.hi, dtype=np.float64)
-    t0 = int(ts[0])
-    tail = (g, gps, lo, hi, tr.loss, tr.loss_c, has_xs, xs, xs_c, tr.alive, tr.fault_t, tr.fault_what)
+    tail = (g, gps, lo, hi, tr.loss, tr.loss_c, has_xs, xs, xs_c, tr.alive, tr.fault_t, tr.fault_what,
+            tr.G, tr.G_c, gi, gf)
 
-    xs_tag = "_xs" if has_xs else ""
     time_strides: list[int] = []
 
     def call(variant, a, b):
         fn = compiled(kernel, variant)
-        head = (a, b, t0, tr.x, tr.eta)
-        if variant.startswith("simd"):
-            return lambda: fn(*head, *tr.s, *cargs, *pargs, *tail, tr.G, tr.G_c)
-        return lambda: fn(*head, (*tr.s, _PAD_S), *plain, *tail, tr.G, tr.G_c)
+        return lambda: fn(a, b, t0, n, tr.x, tr.eta, (*tr.s, _PAD_S), *inputs, *tail)
 
     def variant_for(nb):
         if d > 1:
-            return "general"
+            return ("general",)
         if nb >= SIMD_FROM:
             # specialised to the stride pattern, so that each load is either hoisted (stride 0)
             # or contiguous across configurations (stride 1)
             if not time_strides:
                 time_strides.extend(_time_strides(kernel, ts, coeffs))
-            ct = time_strides
-            return (f"simd{xs_tag}_c" + "".join(f"{t}{cargs[3 * j + 2]}" for j, t in enumerate(ct))
-                    + "_p" + "".join(str(pargs[i + 1]) for i in range(0, len(pargs), 2)) + f"_g{gps}")
-        return ("row" if nb < ROW_BELOW else "jam") + xs_tag
+            cpat = tuple((t, c) for t, (_, _, c) in zip(time_strides, cs))
+            return ("simd", has_xs, cpat, pc, gps, fn_gen)
+        return ("row" if nb < ROW_BELOW else "jam", has_xs)
 
-    threads = threads_available()
-    workers = min(threads, B)
     # the loops are compiled (or loaded) before anything changes, so a rule that does not
     # compile leaves the tracker as it was
-    if B == 1 and d == 1 and g.shape[1] == 1 and tr.alive[0]:
-        # Σ g_t inside the configuration's loop; if it faults mid-chunk, the rest of the
-        # chunk's gradients are summed after it
-        call("row_G" + xs_tag + "_t" + "".join(map(str, _time_strides(kernel, ts, coeffs))), 0, 1)()
-        if not tr.alive[0]:
-            _sum_gradients(g[int(tr.fault_t[0]) - t0 + 1:], tr.G, tr.G_c)
-    elif workers > 1 and B * len(ts) * d >= THREAD_MIN_WORK:
+    if one:
+        # Σ g_t inside the configuration's loop, to the end of the chunk even if it faults
+        call(("row_G", has_xs, tuple(_time_strides(kernel, ts, coeffs)), fn_gen), 0, 1)()
+    elif workers > 1 and B * n * d >= THREAD_MIN_WORK:
         edges = np.linspace(0, B, workers + 1).round().astype(int)
         slices = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
         fns = [call(variant_for(b - a), a, b) for a, b in slices]
-        # Σ g_t touches only G: it runs beside the slices (on one more thread), not before them
-        # (with per-instance gradients it is a pass over the whole chunk, ~10% of a stochastic sweep)
         pool = _pool(workers + 1)
         futures = [pool.submit(fn) for fn in fns]
-        futures.append(pool.submit(_sum_gradients, g, tr.G, tr.G_c))
+        if gen is None:
+            # Σ g_t touches only G: it runs beside the slices (on one more thread), not before them
+            # (with per-instance gradients it is a pass over the whole chunk, ~10% of a stochastic sweep)
+            futures.append(pool.submit(_sum_gradients, g, tr.G, tr.G_c))
         for f in futures:
             f.result()
     else:
         fn = call(variant_for(B), 0, B)
-        _sum_gradients(g, tr.G, tr.G_c)
+        if gen is None:
+            _sum_gradients(g, tr.G, tr.G_c)
         fn()
     tr.t = int(ts[-1])

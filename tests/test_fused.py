@@ -58,7 +58,7 @@ def variants(monkeypatch):
     used = []
     real = fused.compiled
 
-    def spy(kernel, variant="row"):
+    def spy(kernel, variant=("row", False)):
         used.append(variant)
         return real(kernel, variant)
 
@@ -93,7 +93,7 @@ def test_every_kernel_agrees_with_numpy_in_the_vectorised_loop(name, variants):
     # per-instance gradients and Σ x_t tracked, hyperparameters shared, an odd chunk size
     stoch = regret.problem("reddi-stochastic", C=3, delta=0.5, seed=np.arange(B))
     _agree(*_both(stoch, _kernel(name, lr=0.2, beta2=0.9), 900, chunk=97))
-    assert {v.split("_c")[0] for v in variants} == {"simd", "simd_xs"}, variants
+    assert {v[:2] for v in variants} == {("simd", False), ("simd", True)}, variants  # (kind, with Σ x_t)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -126,7 +126,7 @@ def test_a_fault_mid_chunk_in_a_large_batch_leaves_the_others_alone(variants):
     a, b = _both(prob, regret.optimizer("sgd", lr=bad, convention="theory"), T)
     _agree(a, b)
     assert a.faults == [{"config": 450, "t": 5, "quantity": "x"}]
-    assert all(v.startswith("simd") for v in variants), variants
+    assert all(v[0] == "simd" for v in variants), variants
     clean = regret.run(prob, regret.optimizer("sgd", lr=lrs, convention="theory"), T, engine="fused")
     others = np.arange(600) != 450
     for f in ("regret", "loss", "x", "eta"):
@@ -203,7 +203,7 @@ def test_large_batch_runs_on_threads_and_equals_separate_runs(variants):
         np.testing.assert_array_equal(a.x[:, j], one.x[:, 0])
     # (time, configuration) strides: β1t constant and shared (a broadcast view), α_t = lr/√t per
     # step and configuration, ε constant; β2 a per-configuration parameter
-    assert variants[:2] == ["simd_c001100_p1_g0"] * 2, variants
+    assert variants[:2] == [("simd", False, ((0, 0), (1, 1), (0, 0)), (1,), 0, None)] * 2, variants
 
 
 def test_vectorised_loop_with_a_time_varying_per_configuration_beta1t(variants):
@@ -214,7 +214,7 @@ def test_vectorised_loop_with_a_time_varying_per_configuration_beta1t(variants):
     prob = regret.problem("reddi-online", C=4, P=4)
     a, b = _both(prob, k, 2500)
     _agree(a, b)
-    assert variants and variants[0].startswith("simd_c11"), variants
+    assert variants and variants[0][0] == "simd" and variants[0][2][0] == (1, 1), variants
 
 
 @pytest.mark.parametrize("name", ["adabound", "rmsprop", "lookahead"])
@@ -226,7 +226,7 @@ def test_vectorised_batch_equals_separate_runs(name, variants):
     prob = regret.problem("reddi-online", C=5, P=5)
     alphas = np.linspace(0.1, 1.0, B)
     batch = regret.run(prob, _kernel(name, lr=lrs, beta2=b2, alpha=alphas), T, engine="fused")
-    assert variants and all(v.startswith("simd") for v in variants), variants
+    assert variants and all(v[0] == "simd" for v in variants), variants
     for j in range(B):
         one = regret.run(prob, _kernel(name, lr=lrs[j], beta2=b2[j], alpha=alphas[j]), T, engine="fused")
         for f in ("regret", "loss", "x", "eta"):
@@ -269,7 +269,7 @@ def test_compiled_loops_are_cached_across_processes(tmp_path):
         from regret import fused
         k = regret.optimizer("adabound", lr=0.1, convention="theory")
         regret.run(regret.problem("reddi-online"), k, 100, engine="fused")
-        print(sum(fused.compiled(k, "row_G").stats.cache_hits.values()))
+        print(sum(fused.compiled(k, ("row_G", False, None, None)).stats.cache_hits.values()))
     """)
     env = dict(os.environ, REGRET_CACHE_DIR=str(tmp_path))
     first = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)

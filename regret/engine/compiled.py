@@ -29,8 +29,8 @@ closure by a hash of its pickled cell contents (``caching._CacheImpl``), and a c
 pickles with a random uuid4 given it in each process (``Dispatcher._reduce_states``), so every
 run writes a fresh entry and never finds an old one (checked with numba 0.68.1: a miss on every
 start, one more .nbc file per loop per run).  Caching them
-would mean passing the rules as arguments (first-class function types) or generating source
-(``regret.codegen``), as the fused engine does.
+would mean passing the rules as arguments (first-class function types), or closing over the
+rules alone, as the fused engine does (a ``register_jitable`` rule pickles by reference).
 """
 from __future__ import annotations
 

@@ -279,7 +279,14 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
             raise ValueError(f"resume: {kernel.name} ran on engine {resume.engine!r}, this run would use "
                              f"{engine_name!r}; pass engine={resume.engine!r}")
         tr, k_rec, seconds_before = restore(resume, rec, rec_x, rec_eta, ckpts, stream)
-    step_chunk = chunk_steps(problem, kernel, B, chunk, tr.t + 1)
+    # a stream that offers its gradients as a compiled function, to loops that call it, hands
+    # them no arrays (``JitGradient``): none is made, and a chunk is not capped by its size
+    gen = None
+    if engine_name == "fused":
+        from .. import fused
+
+        gen = fused.generator_for(stream, B, problem.batch, d)
+    step_chunk = chunk_steps(problem, kernel, B, chunk, tr.t + 1, gradient_array=gen is None)
 
     def record(k: int, t1: int) -> None:
         comp = feasible.min_linear(tr.total_G()) if linear else problem.comparator(t1)
@@ -301,9 +308,13 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
     interrupted = False
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         plan = chunk_plan(T, ckpts, step_chunk, start=tr.t + 1)
-        for (t0, t1, is_ckpt), (ts, coeffs, grads) in time_inputs(plan, kernel, stream, engine_name == "fused"):
-            if linear:
-                grads = stream.take(ts) if grads is None else grads
+        inputs = time_inputs(plan, kernel, stream, engine_name == "fused", gradients=gen is None)
+        in_pieces = False  # numpy on chunks sized for loops that draw their own gradients
+        for (t0, t1, is_ckpt), (ts, coeffs, grads) in inputs:
+            if in_pieces:
+                _numpy_in_pieces(tr, kernel, ts, coeffs, params, stream, feasible, problem)
+            elif linear:
+                grads = gen if gen is not None else stream.take(ts) if grads is None else grads
                 try:
                     advance(tr, kernel, ts, coeffs, params, grads, feasible)
                 except _fused_unavailable() as exc:
@@ -315,7 +326,11 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
                     warnings.warn(f"{exc}; running {kernel.name!r} on the numpy engine", RuntimeWarning,
                                   stacklevel=3)
                     engine_name, advance = "numpy", advance_numpy
-                    advance(tr, kernel, ts, coeffs, params, grads, feasible)
+                    if gen is not None:
+                        in_pieces, gen = True, None
+                        _numpy_in_pieces(tr, kernel, ts, coeffs, params, stream, feasible, problem)
+                    else:
+                        advance(tr, kernel, ts, coeffs, params, grads, feasible)
             else:
                 advance_general(tr, kernel, problem, ts, coeffs, params)
             if is_ckpt:
@@ -355,6 +370,18 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
         seconds=seconds_before + time.perf_counter() - started, provenance=provenance,
         interrupted=interrupted,
         resume_state=snapshot(tr, stream, ckpts, k_rec, kernel.state_names) if interrupted else None)
+
+
+def _numpy_in_pieces(tr, kernel, ts, coeffs, params, stream, feasible, problem) -> None:
+    """``advance_numpy`` over the chunk ``ts`` in pieces whose gradient arrays stay under
+    ``CHUNK_ELEMENTS`` (the chunk was sized for loops that draw their own gradients; the numpy
+    engine steps one t at a time, so the pieces give the same numbers)."""
+    from .inputs import CHUNK_ELEMENTS
+
+    piece = max(1, CHUNK_ELEMENTS // (problem.batch * problem.dim))
+    for j in range(0, len(ts), piece):
+        part = slice(j, j + piece)  # coefficients have a row per step (numpy_loop reads c[k])
+        advance_numpy(tr, kernel, ts[part], [c[part] for c in coeffs], params, stream.take(ts[part]), feasible)
 
 
 def _fused_unavailable():

@@ -27,9 +27,11 @@ def checkpoint_times(T: int, n: int = 60) -> np.ndarray:
     return np.union1d(pts, [1, T])
 
 
-def chunk_steps(problem: Problem, kernel: Kernel, B: int, chunk: int, t_next: int) -> int:
+def chunk_steps(problem: Problem, kernel: Kernel, B: int, chunk: int, t_next: int,
+                gradient_array: bool = True) -> int:
     """Steps per chunk: at most ``chunk``, with the time-only arrays under ``CHUNK_ELEMENTS``
-    and the work under ``CHUNK_WORK``.
+    and the work under ``CHUNK_WORK``.  ``gradient_array=False``: the loop computes the
+    gradients itself (``JitGradient``), so they take no memory per step.
 
     The arrays' width is measured, not assumed to be B·d: a sweep's coefficients are usually
     (n, 1) or broadcast views of per-configuration constants, and its gradients (n, B_p, d) for
@@ -39,7 +41,7 @@ def chunk_steps(problem: Problem, kernel: Kernel, B: int, chunk: int, t_next: in
     """
     d = problem.dim
     try:
-        width = max([problem.batch * d] + kernel.time_widths(t_next))
+        width = max([problem.batch * d if gradient_array else 1] + kernel.time_widths(t_next))
     except Exception:  # noqa: BLE001 - a bad schedule: the first chunk reports it, in its own terms
         width = B * d
     return max(1, min(chunk, CHUNK_ELEMENTS // width, CHUNK_WORK // (B * d)))
@@ -63,13 +65,14 @@ def chunk_plan(T: int, ckpts: np.ndarray, chunk: int, start: int = 1):
         start = end + 1
 
 
-def time_inputs(plan, kernel: Kernel, stream, prefetch: bool):
+def time_inputs(plan, kernel: Kernel, stream, prefetch: bool, gradients: bool = True):
     """Yield (chunk, (ts, coeffs, grads or None)) for each chunk of ``plan``.
 
     With ``prefetch`` the next chunk's time-only inputs are computed on another thread while
     the compiled loop (which releases the GIL) runs the current one.  Gradients come along only
     from a stateless stream (a function of t): a stateful one (random draws) is read on the
-    driver's thread, so its state always matches the steps done.
+    driver's thread, so its state always matches the steps done.  ``gradients=False``: never
+    (the loop computes them, ``JitGradient``).
     """
     stateless = stream is not None and type(stream).state is GradientStream.state
 
@@ -77,7 +80,7 @@ def time_inputs(plan, kernel: Kernel, stream, prefetch: bool):
         ts = np.arange(t0, t1 + 1, dtype=np.int64)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             coeffs = [c[:, :, None] for c in kernel.coeffs(ts)]
-            grads = stream.take(ts) if (prefetch and stateless) else None
+            grads = stream.take(ts) if (gradients and prefetch and stateless) else None
         return ts, coeffs, grads
 
     if not prefetch:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Callable
 
 from .. import validate
-from .base import GeneralProblem, GradientStream, LinearProblem, Problem
+from .base import GeneralProblem, GradientStream, JitGradient, LinearProblem, Problem
 from .periodic import MinusOneTwo, Periodic, PeriodicBatch, minus_one_two
 from .expression import Expression
 from .finite_sum import Shi, Zhang
@@ -75,5 +75,5 @@ def problem(name: str, **params) -> Problem:
 
 
 __all__ = ["PROBLEMS", "problem", "register_problem", "Problem", "LinearProblem", "GeneralProblem", "GradientStream",
-           "ReddiOnline", "ReddiStochastic", "Periodic", "PeriodicBatch", "MinusOneTwo", "minus_one_two", "Quadratic",
-           "OnlineLinear", "Learning", "Zhang", "Shi", "Expression"]
+           "JitGradient", "ReddiOnline", "ReddiStochastic", "Periodic", "PeriodicBatch", "MinusOneTwo", "minus_one_two",
+           "Quadratic", "OnlineLinear", "Learning", "Zhang", "Shi", "Expression"]

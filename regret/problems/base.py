@@ -14,7 +14,7 @@ instances (e.g. a sweep over C).  Two kinds exist:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
@@ -22,10 +22,45 @@ from .. import validate
 from ..feasible import Box
 
 
+class JitGradient(NamedTuple):
+    """g_t of a one-dimensional linear problem as a function compiled code calls, so that the
+    fused engine's loops compute each gradient where they use it instead of reading an (n, B_p)
+    array per chunk (``GradientStream.jitable``).
+
+    ``fn(t, ints, floats) -> float``: g_t of one instance, where t is the step (int64, from 1)
+    and ``ints``, ``floats`` are tuples of that instance's values, its column i of the arrays
+    ``ints`` (uint64, shape (m_i, B_p)) and ``floats`` (float64, shape (m_f, B_p)), m ≥ 1,
+    C-contiguous.  The loops load the columns and call ``fn`` on scalars, as they call a
+    kernel's rule: an array handed to a compiled call keeps LLVM from vectorising the loop.
+    ``fn`` is a ``numba.extending.register_jitable`` function defined at module level: it is
+    inlined into the loops, and the loops' disk cache pickles it by reference (a numba
+    dispatcher would pickle with a new id in every process and never be found in the cache).
+    It must be a pure function of its arguments and give exactly ``take(t)[k, i, 0]``, bit for
+    bit: the numpy engine and the loops that still read arrays use ``take``.
+    """
+
+    fn: Callable
+    ints: np.ndarray
+    floats: np.ndarray
+
+
+def check_jitable(gen: JitGradient, batch: int) -> None:
+    """Refuse a ``JitGradient`` whose arrays do not have the documented types and shapes."""
+    if not isinstance(gen, JitGradient) or not callable(gen.fn):
+        raise ValueError(f"GradientStream.jitable() must return None or a JitGradient(fn, ints, floats), got {gen!r}")
+    for name, a, dtype in (("ints", gen.ints, np.uint64), ("floats", gen.floats, np.float64)):
+        if (not isinstance(a, np.ndarray) or a.dtype != dtype or a.ndim != 2 or a.shape[0] < 1
+                or a.shape[1] != batch or not a.flags.c_contiguous):
+            got = f"{a.dtype} array of shape {a.shape}" if isinstance(a, np.ndarray) else type(a).__name__
+            raise ValueError(f"JitGradient.{name} must be a C-contiguous {np.dtype(dtype).name} array of shape "
+                             f"(m >= 1, {batch}) (one column per instance), got {got}")
+
+
 class GradientStream(ABC):
     """Hands out the gradients of a linear problem chunk by chunk, in order of t.
 
-    ``state()``/``restore()`` let a run be saved and resumed to the same numbers.
+    ``state()``/``restore()`` let a run be saved and resumed to the same numbers.  A stateless
+    stream of a one-dimensional problem may also offer ``jitable()`` (see ``JitGradient``).
     """
 
     @abstractmethod
@@ -34,6 +69,10 @@ class GradientStream(ABC):
 
         The array may be a read-only view (periodic streams slice one stored period): copy it
         to write into it."""
+
+    def jitable(self) -> JitGradient | None:
+        """g_t as a compiled function (``JitGradient``), or None (the default): only ``take``."""
+        return None
 
     def state(self) -> Any:
         return None

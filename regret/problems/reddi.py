@@ -10,10 +10,11 @@ import math
 
 import numba
 import numpy as np
+from numba.extending import register_jitable
 
 from .. import validate
 from ..feasible import interval
-from .base import GradientStream, LinearProblem, batch_param, param_value
+from .base import GradientStream, JitGradient, LinearProblem, batch_param, param_value
 
 
 class ReddiOnline(LinearProblem):
@@ -163,7 +164,9 @@ class _PeriodicLinear(GradientStream):
 
 class _BernoulliStream(GradientStream):
     """Stateless: g_t = C if u(seed, t) < p else −b, the uniforms from ``bernoulli_fill``; a chunk is
-    computed on the engine's input thread while the compiled loop runs the previous one."""
+    computed on the engine's input thread while the compiled loop runs the previous one, or, in
+    the fused engine's vectorised and one-configuration loops, drawn in the loop itself
+    (``jitable``, the same function of (seed, t))."""
 
     def __init__(self, problem: ReddiStochastic):
         self.problem = problem
@@ -171,6 +174,12 @@ class _BernoulliStream(GradientStream):
         self._base, self._gamma = splitmix_streams(np.broadcast_to(problem.seeds, (n,)))
         self._C, self._b, self._p = (np.ascontiguousarray(np.broadcast_to(a, (n,)), dtype=np.float64)
                                      for a in (problem.C, problem.b, problem.p))
+
+    def jitable(self) -> JitGradient:
+        """The same draws inside the fused engine's loops: ``bernoulli_gradient`` of (s_i, γ_i)
+        and (C_i, b_i, p_i)."""
+        return JitGradient(bernoulli_gradient, np.stack([self._base, self._gamma]),
+                           np.stack([self._C, self._b, self._p]))
 
     def take(self, t):
         t = np.asarray(t, dtype=np.int64)
@@ -267,3 +276,10 @@ def _bernoulli(base, gamma, C, b, p, t):
     # z >> 11 < 2^53 is exact as a signed integer, whose conversion to float is one instruction
     u = float(np.int64(z >> _S11)) * (1.0 / 9007199254740992.0)
     return C if u < p else -b
+
+
+@register_jitable
+def bernoulli_gradient(t, ints, floats):
+    """g_t of one instance (``JitGradient``): ints = (s, γ), floats = (C, b, p), its columns of the
+    stream's data; the same ``_bernoulli`` as ``bernoulli_fill``, so the same numbers bit for bit."""
+    return _bernoulli(ints[0], ints[1], floats[0], floats[1], floats[2], np.uint64(t))
