@@ -160,8 +160,23 @@ class Ball:
             out[outside] = self.center + xo
         return out.reshape(y.shape)
 
+    @classmethod
+    def _weighted(cls, z: np.ndarray, b: np.ndarray, r: float, iters: int) -> np.ndarray:
+        # Coordinates that must not move (b = 0) alone outside the ball: ψ < 0 for every μ, and
+        # Newton would run μ to +inf (NaN at b = 0).  Their answer is the limit μ → ∞ (the other
+        # coordinates at the center), pulled inside below like every row.
+        fixed2 = np.sum(np.where(b == 0, z * z, 0.0), axis=-1)
+        stuck = ~(fixed2 < r * r)
+        if np.any(stuck):
+            x = np.where(b == 0, z, 0.0)
+            x[stuck] *= (r / np.sqrt(fixed2[stuck]))[:, None]
+            if not np.all(stuck):
+                x[~stuck] = cls._newton(z[~stuck], b[~stuck], r, iters)
+            return x
+        return cls._newton(z, b, r, iters)
+
     @staticmethod
-    def _weighted(z: np.ndarray, b: np.ndarray, r: float, iters: int) -> np.ndarray:
+    def _newton(z: np.ndarray, b: np.ndarray, r: float, iters: int) -> np.ndarray:
         # Start at μ₀ = (‖z‖/r − 1)/max_i b_i ≤ μ*: there ‖x(μ₀)‖ ≥ ‖z‖/(1 + μ₀ max b) = r, so
         # Newton still increases monotonically to the root, in a few steps instead of dozens.
         z2 = z * z

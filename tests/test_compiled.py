@@ -96,6 +96,67 @@ def test_compiled_projections_equal_the_numpy_sets():
         np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-12)
 
 
+
+def _ball_by_bisection(y, eta, c, r):
+    """Π_{ball, diag(1/η)} by bisection on the multiplier μ of ‖x(μ)‖ = r (plain loops, no Newton)."""
+    z = [yi - ci for yi, ci in zip(y, c)]
+    if sum(v * v for v in z) ** 0.5 <= r:
+        return list(y)
+    fixed = sum(v * v for v, e in zip(z, eta) if e == 0.0) ** 0.5
+    if fixed >= r:  # the limit μ → ∞
+        return [ci + (v * r / fixed if e == 0.0 else 0.0) for v, e, ci in zip(z, eta, c)]
+    norm = lambda mu: sum((v / (1.0 + mu * e)) ** 2 for v, e in zip(z, eta)) ** 0.5  # noqa: E731
+    lo, hi = 0.0, 1.0
+    while norm(hi) > r:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        lo, hi = (mid, hi) if norm(mid) > r else (lo, mid)
+    return [ci + v / (1.0 + hi * e) for v, e, ci in zip(z, eta, c)]
+
+
+def _simplex_by_bisection(y, eta, scale):
+    """Π_{simplex, diag(1/η)}, η > 0, by bisection on λ of Σ max(0, y_i − λη_i) = scale."""
+    mass = lambda lam: sum(max(0.0, yi - lam * e) for yi, e in zip(y, eta))  # noqa: E731
+    lo, hi = -1.0, 1.0
+    while mass(lo) < scale:
+        lo *= 2.0
+    while mass(hi) > scale:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        lo, hi = (mid, hi) if mass(mid) > scale else (lo, mid)
+    return [max(0.0, yi - hi * e) for yi, e in zip(y, eta)]
+
+
+def test_compiled_projections_against_bisection_in_plain_loops():
+    # an independent root find: agreement to ~1e-13 means both find the same multiplier, whatever
+    # the start (Jensen's bound for the ball, the whole set for Michelot's simplex iteration)
+    rng = np.random.default_rng(5)
+    worst = {"ball": 0.0, "simplex": 0.0}
+    for trial in range(300):
+        d = int(rng.integers(1, 40))
+        y = rng.standard_normal(d) * float(rng.choice([0.3, 3.0, 30.0]))
+        eta = np.exp(rng.standard_normal(d) * float(rng.choice([0.1, 1.0, 3.0])))  # up to ~4 decades
+        out = np.empty(d)
+        c, r = rng.standard_normal(d) * 0.1, 0.7
+        e0 = eta.copy()
+        e0[rng.random(d) < 0.15] = 0.0
+        compiled._ball(y, e0, out, out, c, r, 0.0, out)
+        ref = np.array(_ball_by_bisection(y, e0, c, r))
+        worst["ball"] = max(worst["ball"], np.max(np.abs(out - ref)) / (1 + np.max(np.abs(ref))))
+        assert np.linalg.norm(out - c) <= r * (1 + 1e-15) or np.sum((y - c) ** 2) ** 0.5 <= r
+        scale = float(rng.choice([0.5, 1.0, 7.0]))
+        compiled._simplex(y, eta, out, out, out, 0.0, scale, out)
+        ref = np.array(_simplex_by_bisection(y, eta, scale))
+        worst["simplex"] = max(worst["simplex"], np.max(np.abs(out - ref)) / (1 + np.max(np.abs(ref))))
+        assert out.min() >= 0.0 and abs(out.sum() - scale) <= 1e-12 * scale * d
+    assert worst["ball"] < 1e-13 and worst["simplex"] < 1e-13, worst
+
 def test_expected_gap_of_stochastic_problems_against_a_plain_loop():
     """E f(x_{t+1}) − min_F E f recorded by both engines = projected SGD by hand, the population
     loss summed over the data here and its minimum by scipy on the full average."""

@@ -77,82 +77,114 @@ def _box(xh, eta, lo, hi, center, radius, scale, out):
 
 @numba.njit(error_model="numpy")
 def _ball(xh, eta, lo, hi, center, radius, scale, out):
-    """Π_{ball, diag(1/η)}: Newton on the secular equation, as ``Ball._weighted``."""
+    """Π_{ball, diag(1/η)}: the root μ* of the secular equation ψ(μ) = 1/‖x(μ)‖ − 1/r by Newton's
+    method from below, as ``Ball._weighted``, with b_i = η_i (= 1/(1/η_i) to rounding).
+
+    Newton starts at μ₀ = (‖z‖/r − 1)/b̄, b̄ = Σ z_i² b_i/‖z‖² the z²-weighted mean of b: by
+    Jensen (u ↦ u⁻² is convex) ‖x(μ)‖² = ‖z‖² Σ w_i (1 + μb_i)⁻² ≥ ‖z‖²/(1 + μb̄)², so
+    ‖x(μ₀)‖ ≥ r and μ₀ ≤ μ*: the iteration stays monotone (exact, no safeguard needed), and it
+    starts closer than the reference's (‖z‖/r − 1)/max b (μ₀ = μ* for equal weights).  A start
+    from the previous step's μ would be closer still, but where the loop's chunks begin would
+    then change the last bits of x (chunk-size and resume determinism), so the start depends on
+    this step alone.
+    """
     d = xh.shape[0]
     nrm2 = 0.0
+    zb = 0.0
+    fixed2 = 0.0
     for i in range(d):
         z = xh[i] - center[i]
-        nrm2 += z * z
-    if not np.sqrt(nrm2) > radius:
+        z2 = z * z
+        nrm2 += z2
+        zb += z2 * eta[i]
+        fixed2 += z2 if eta[i] == 0.0 else 0.0
+    if not np.sqrt(nrm2) > radius:  # inside: its own projection (no solve)
         for i in range(d):
             out[i] = xh[i]
         return
-    bmax = 0.0
-    for i in range(d):
-        bmax = max(bmax, 1.0 / (1.0 / eta[i]))
-    mu = (np.sqrt(nrm2) / radius - 1.0) / bmax if bmax > 0 else 0.0  # ≤ μ*: see Ball._weighted
+    if not fixed2 < radius * radius:
+        # the coordinates that must not move (η = 0) are alone outside the ball: ψ < 0 for every
+        # μ; the limit μ → ∞ (the others at the center), pulled inside (``Ball._weighted``)
+        f = radius / np.sqrt(fixed2)
+        for i in range(d):
+            out[i] = center[i] + ((xh[i] - center[i]) * f if eta[i] == 0.0 else 0.0)
+        return
+    rn = np.sqrt(nrm2)
+    mu = (rn / radius - 1.0) * (nrm2 / zb)
+    rs = rn
+    inv_r = 1.0 / radius
     for _ in range(100):
         s = 0.0
         ds = 0.0
         for i in range(d):
-            z = xh[i] - center[i]
-            b = 1.0 / (1.0 / eta[i])
+            b = eta[i]
             q = 1.0 / (1.0 + mu * b)
-            s += z * z * q * q
-            ds += b * z * z * q * q * q
-        psi = 1.0 / np.sqrt(s) - 1.0 / radius
-        dpsi = ds / s ** 1.5
-        step = -psi / dpsi if dpsi > 0 else 0.0
-        mu = mu + step
-        if step <= 1e-15 * max(mu, 1e-300):  # not a positive step: at the root (Ball._weighted)
+            zq = (xh[i] - center[i]) * q
+            out[i] = zq  # x(μ) − c: the answer once this pass finds μ at the root
+            t = zq * zq
+            s += t
+            ds += b * t * q
+        rs = np.sqrt(s)
+        # the Newton step −ψ/ψ' with ψ = 1/rs − 1/r, ψ' = ds/(s·rs), in one division: the
+        # divisions of the tail are the step's latency, which the next pass waits for
+        step = s * (rs * inv_r - 1.0) / ds if ds > 0 else 0.0
+        # not a positive step: at the root (Ball._weighted).  Its x(μ) is kept, not recomputed
+        # at μ + step: the two differ by |step|·b/(1 + μb) ≤ 1e-15 relative, i.e. by rounding
+        if step <= 1e-15 * max(mu, 1e-300):
             break
-    n2 = 0.0
-    for i in range(d):
-        b = 1.0 / (1.0 / eta[i])
-        out[i] = (xh[i] - center[i]) / (1.0 + mu * b)
-        n2 += out[i] * out[i]
-    n = np.sqrt(n2)
-    f = min(1.0, radius / n) if n > 0 else 1.0
+        mu = mu + step
+    # monotone Newton approaches the root from inside-out; pull the last ulp inside
+    f = min(1.0, radius / rs) if rs > 0 else 1.0
     for i in range(d):
         out[i] = center[i] + out[i] * f
 
 
 @numba.njit(error_model="numpy")
 def _simplex(xh, eta, lo, hi, center, radius, scale, out):
-    """Π_{simplex, diag(1/η)}: the sorted-breakpoint algorithm of ``Simplex._project``."""
+    """Π_{simplex, diag(1/η)}: x_i = max(0, y_i − λ b_i) (b_i = η_i) with λ the root of
+    Σ_i max(0, y_i − λ b_i) = scale, by Michelot's (1986) active-set iteration, weighted.
+
+    λ_A = (Σ_A y − scale)/Σ_A b over an active set A ⊇ A* is ≤ λ* (the left side at λ* is
+    scale plus the non-positive terms of A \ A*), so every i with y_i − λ_A b_i ≤ 0 is outside
+    A* and leaves for good: A shrinks, λ_A rises, and the set {i : y_i − λ_A b_i > 0} of each
+    pass is the next A (no set to store, no sort, no allocation; at most d passes, a few in
+    practice).  Coordinates with b = 0 stay in A, and λ = 0 where only they remain, as the
+    sorted-breakpoint algorithm of ``Simplex._project`` (the reference) does.
+    """
     d = xh.shape[0]
     total = 0.0
+    sb = 0.0
     inside = True
     for i in range(d):
         total += xh[i]
+        sb += eta[i]
         if xh[i] < 0.0:
             inside = False
     if inside and abs(total - scale) <= 1e-12 * scale * d:
         for i in range(d):
             out[i] = xh[i]
         return
-    b = np.empty(d)
-    brk = np.empty(d)
+    lam = (total - scale) / sb if sb > 0 else 0.0
+    count = d
+    for _ in range(d):
+        if not sb > 0:
+            lam = 0.0
+            break
+        sy = 0.0
+        sb = 0.0
+        c = 0
+        for i in range(d):
+            b = eta[i]
+            if xh[i] - lam * b > 0 or b == 0.0:
+                sy += xh[i]
+                sb += b
+                c += 1
+        if c >= count:  # the same set (a larger one only by rounding at a breakpoint): λ is its root
+            break
+        count = c
+        lam = (sy - scale) / sb if sb > 0 else 0.0
     for i in range(d):
-        b[i] = 1.0 / (1.0 / eta[i])
-        brk[i] = xh[i] / b[i] if b[i] > 0 else np.inf
-    order = np.argsort(-brk, kind="mergesort")
-    cy = 0.0
-    cb = 0.0
-    lam = 0.0
-    found = False
-    for j in range(d):
-        o = order[j]
-        cy += xh[o]
-        cb += b[o]
-        lam_j = (cy - scale) / cb if cb > 0 else -np.inf
-        if xh[o] - lam_j * b[o] > 0 or b[o] == 0:
-            lam = lam_j
-            found = True
-    if not found or not np.isfinite(lam):
-        lam = 0.0
-    for i in range(d):
-        out[i] = max(0.0, xh[i] - lam * b[i])
+        out[i] = max(0.0, xh[i] - lam * eta[i])
 
 
 _PROJECT = {"box": _box, "ball": _ball, "simplex": _simplex}
