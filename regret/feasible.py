@@ -162,16 +162,20 @@ class Ball:
 
     @classmethod
     def _weighted(cls, z: np.ndarray, b: np.ndarray, r: float, iters: int) -> np.ndarray:
-        # Coordinates that must not move (b = 0) alone outside the ball: ψ < 0 for every μ, and
-        # Newton would run μ to +inf (NaN at b = 0).  Their answer is the limit μ → ∞ (the other
-        # coordinates at the center), pulled inside below like every row.
-        fixed2 = np.sum(np.where(b == 0, z * z, 0.0), axis=-1)
-        stuck = ~(fixed2 < r * r)
-        if np.any(stuck):
+        # Two rows Newton cannot take, both answered by the limit μ → ∞ (the coordinates that
+        # may move at the center), pulled inside: the coordinates that must not move (b = 0)
+        # alone outside the ball, where ψ < 0 for every μ (Newton would run μ to +inf, NaN at
+        # b = 0), and a finite z whose ‖z‖² overflows (a blow-up in progress).
+        z2 = z * z
+        fixed2 = np.sum(np.where(b == 0, z2, 0.0), axis=-1)
+        special = ~(fixed2 < r * r) | ~np.isfinite(np.sum(z2, axis=-1))
+        if np.any(special):
             x = np.where(b == 0, z, 0.0)
-            x[stuck] *= (r / np.sqrt(fixed2[stuck]))[:, None]
-            if not np.all(stuck):
-                x[~stuck] = cls._newton(z[~stuck], b[~stuck], r, iters)
+            m = np.max(np.abs(x[special]), axis=-1)  # ‖x‖ = m·‖x/m‖ does not overflow
+            n = m * np.sqrt(np.sum((x[special] / np.where(m > 0, m, 1.0)[:, None]) ** 2, axis=-1))
+            x[special] *= np.minimum(1.0, r / np.where(n > 0, n, r))[:, None]
+            if not np.all(special):
+                x[~special] = cls._newton(z[~special], b[~special], r, iters)
             return x
         return cls._newton(z, b, r, iters)
 

@@ -1,5 +1,10 @@
 """The compiled loop of x-dependent problems against the numpy reference engine: every kernel on
 one problem (each projection), every problem family on two kernels; faults are the same."""
+import os
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -228,3 +233,39 @@ def test_expected_gap_without_expected_regret_survives_storage_and_labels(tmp_pa
         assert back.expected_regret is None
     cols = labelled.to_dataframe(r).columns
     assert "expected_gap" in cols and "expected_regret" not in cols
+
+
+def test_the_loop_is_cached_across_processes_and_compiled_once(tmp_path):
+    # a batch large enough to be split over threads and a chunk of one step: both call the same
+    # single compiled variant, which the second process loads from disk instead of compiling
+    script = textwrap.dedent("""
+        import numpy as np, regret
+        from regret.engine import compiled
+        k = regret.optimizer("adam", lr=np.geomspace(1e-3, 1e-1, 64))
+        p = regret.problem("least-squares", n=50, d=5, seed=1, order="iid", feasible="ball", radius=0.5)
+        a = regret.run(p, k, 3000, chunk=1000)
+        b = regret.run(regret.problem("least-squares", n=50, d=5, seed=1, order="iid", feasible="ball",
+                                      radius=0.5), k, 3000, chunk=1)
+        assert np.array_equal(a.regret, b.regret)
+        fns = list(compiled._LOOPS.values())
+        print(len(fns), sum(len(f.overloads) for f in fns),
+              sum(sum(f.stats.cache_hits.values()) for f in fns), sum(sum(f.stats.cache_misses.values()) for f in fns))
+    """)
+    env = dict(os.environ, REGRET_CACHE_DIR=str(tmp_path), REGRET_THREADS="2")
+    first = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    second = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert first.stdout.split() == ["1", "1", "0", "1"]  # one loop, one signature, compiled
+    assert second.stdout.split() == ["1", "1", "1", "0"]  # ... loaded from disk
+    assert len(list((tmp_path / "fused").glob("x_adam_bc_rule_learning_squares_point_*/*.nbi"))) == 1
+
+
+def test_a_user_expression_runs_compiled_without_the_disk_cache(tmp_path, monkeypatch):
+    from regret.codegen import cache_dir
+
+    monkeypatch.setenv("REGRET_CACHE_DIR", str(tmp_path))
+    p = regret.problem("expression", loss="(x1 - 0.25)^2 + x2^2", d=2)
+    r = regret.run(p, regret.optimizer("adam", lr=0.1), 200)
+    assert r.engine == "compiled" and not list(cache_dir().glob("x_*"))
+    ref = regret.run(regret.problem("expression", loss="(x1 - 0.25)^2 + x2^2", d=2),
+                     regret.optimizer("adam", lr=0.1), 200, engine="numpy")
+    _close(ref, r)

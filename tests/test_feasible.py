@@ -102,6 +102,23 @@ def test_ball_fixed_coordinates_alone_outside_give_the_limit_of_large_weights():
     np.testing.assert_array_equal(x2[0], x[0])
     np.testing.assert_array_equal(x2[1], ball.project(y2[1:], a2[1:])[0])
 
+
+def test_ball_projection_of_a_point_whose_squared_norm_overflows():
+    # x̂ = x − 1e308·g in a blow-up: finite, but ‖z‖² is not; the answer is the same limit
+    # (free coordinates at the center), in the reference and in the compiled loop alike
+    from regret.engine import compiled
+
+    ball = Ball(np.array([0.1, 0.0, -0.2]), 2.0)
+    y = np.array([[3e200, -1e250, 5.0]])
+    for a, want in ((np.array([[1.0, 2.0, 3.0]]), ball.center),
+                    (np.array([[np.inf, 2.0, 3.0]]), ball.center + [2.0, 0.0, 0.0])):
+        with np.errstate(over="ignore", invalid="raise"):  # ‖z‖² overflows by design; no NaN made
+            x = ball.project(y, a)
+        np.testing.assert_allclose(x[0], want, rtol=1e-15)
+        out = np.empty(3)
+        compiled._ball(y[0], 1.0 / a[0], out, out, ball.center, ball.radius, 0.0, out)
+        np.testing.assert_allclose(out, want, rtol=1e-15)
+
 # ---- simplex -------------------------------------------------------------------------------------
 
 def test_simplex_euclidean_projection_matches_a_known_case_and_scipy():

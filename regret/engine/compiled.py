@@ -17,27 +17,30 @@ ball's Newton iteration stops per row instead of for the whole batch).
 The contract a problem meets to run here (``applies``):
 
     problem.jit_rule() -> (point, data)
-        point(x, t, k, p, data, idx, g) -> f_t(x)   a numba-compiled function: x the (d,) row,
-            t the step, k its index in the chunk, p the problem instance, data a tuple of
-            arrays, idx the chunk's time-only data; writes ∇f_t(x) into g (d,)
+        point(X, b, t, k, p, data, idx, G, r) -> f_t(X[b])   a ``register_jitable`` function:
+            X the (B, d) iterates and b the configuration's row, t the step, k its index in the
+            chunk, p the problem instance, data a tuple of arrays, idx the chunk's time-only
+            data; writes ∇f_t(X[b]) into the row G[r] (see ``problems.jit_rules``)
     problem.jit_chunk(ts) -> idx                   the chunk's time-only data (e.g. the sample
             indices, (n, B_p) int64), computed outside the loop by the problem's own sampler
 
-The loop is compiled once per (kernel rule, problem point, projection) and cached in memory
-only.  Not on disk: numba's cache does accept these closures (``cache=True``), but it keys a
-closure by a hash of its pickled cell contents (``caching._CacheImpl``), and a captured dispatcher
-pickles with a random uuid4 given it in each process (``Dispatcher._reduce_states``), so every
-run writes a fresh entry and never finds an old one (checked with numba 0.68.1: a miss on every
-start, one more .nbc file per loop per run).  Caching them
-would mean passing the rules as arguments (first-class function types) or generating source
-(``regret.codegen``), as the fused engine does.
+The loop (``_build``) is compiled once per (kernel rule, problem point, projection, arity): one
+variant, called on the whole batch or, for a large one, on slices of it from a thread pool (it
+releases the GIL).  It is cached on disk, so a second process loads it instead of compiling,
+when the rule and the point are importable by name (every registered kernel and family but a
+user's expression): see ``_stem``.
 """
 from __future__ import annotations
 
+import hashlib
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numba
 import numpy as np
+from numba.core.caching import CompileResultCacheImpl, FunctionCache, UserProvidedCacheLocator
 from numba.extending import register_jitable
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
@@ -106,15 +109,26 @@ def ball_projection(xh, eta, lo, hi, center, radius, scale, out, o):
         for i in range(d):
             out[o, i] = xh[i]
         return
-    if not fixed2 < radius * radius:
-        # the coordinates that must not move (η = 0) are alone outside the ball: ψ < 0 for every
-        # μ; the limit μ → ∞ (the others at the center), pulled inside (``Ball._weighted``)
-        f = radius / np.sqrt(fixed2)
+    if not (fixed2 < radius * radius and nrm2 < np.inf):
+        # the coordinates that must not move (η = 0) alone outside the ball (ψ < 0 for every μ),
+        # or a finite z whose ‖z‖² overflows: the limit μ → ∞ (the others at the center),
+        # pulled inside, as ``Ball._weighted``
+        m = 0.0
         for i in range(d):
-            out[o, i] = center[i] + ((xh[i] - center[i]) * f if eta[i] == 0.0 else 0.0)
+            out[o, i] = xh[i] - center[i] if eta[i] == 0.0 else 0.0
+            m = max(m, abs(out[o, i]))
+        n2 = 0.0
+        for i in range(d):  # ‖x‖ = m·‖x/m‖ does not overflow
+            q = out[o, i] / m if m > 0 else 0.0
+            n2 += q * q
+        f = min(1.0, radius / (m * np.sqrt(n2))) if m > 0 else 1.0
+        for i in range(d):
+            out[o, i] = center[i] + out[o, i] * f
         return
     rn = np.sqrt(nrm2)
-    mu = (rn / radius - 1.0) * (nrm2 / zb)
+    mu = (rn / radius - 1.0) * (nrm2 / zb) if zb > 0 else 0.0
+    if not mu < np.inf:  # z²η under- or overflowing: 0 is a lower bound too
+        mu = 0.0
     rs = rn
     inv_r = 1.0 / radius
     for _ in range(100):
@@ -149,7 +163,7 @@ def simplex_projection(xh, eta, lo, hi, center, radius, scale, out, o):
     Σ_i max(0, y_i − λ b_i) = scale, by Michelot's (1986) active-set iteration, weighted.
 
     λ_A = (Σ_A y − scale)/Σ_A b over an active set A ⊇ A* is ≤ λ* (the left side at λ* is
-    scale plus the non-positive terms of A \ A*), so every i with y_i − λ_A b_i ≤ 0 is outside
+    scale plus the non-positive terms of A ∖ A*), so every i with y_i − λ_A b_i ≤ 0 is outside
     A* and leaves for good: A shrinks, λ_A rises, and the set {i : y_i − λ_A b_i > 0} of each
     pass is the next A (no set to store, no sort, no allocation; at most d passes, a few in
     practice).  Coordinates with b = 0 stay in A, and λ = 0 where only they remain, as the
@@ -250,7 +264,7 @@ def _gather6(S, b, i):
 _GATHER = {0: _gather0, 1: _gather1, 2: _gather2, 3: _gather3, 4: _gather4, 5: _gather5, 6: _gather6}
 
 
-@numba.njit(error_model="numpy")
+@register_jitable
 def _first_nonfinite(xh, et, sn, ns):
     """The fault code of a step with a non-finite quantity: x̂ (0), η (1), else 2 + the first
     state field (the order of ``engine.tracker.commit``)."""
@@ -275,11 +289,79 @@ def _block_size(d: int) -> int:
     return max(1, min(BLOCK_MAX, BLOCK_COORDS // max(d, 1)))
 
 
+# ---- the disk cache ----------------------------------------------------------------------------
+# numba keys a closure's cache entry by a hash of its pickled cell contents.  The loop closes over
+# plain (register_jitable) functions only: the kernel's rule, the problem's point, the projection
+# and the state gather, which pickle by reference (module and name) when they are importable by
+# name, so the key is the same in every process.  It does not cover what those functions do, so
+# the entries live in a folder named by a hash of their sources (``_stem``).
+
+
+def _importable(fn) -> bool:
+    mod = sys.modules.get(getattr(fn, "__module__", None) or "")
+    name = getattr(fn, "__qualname__", "")
+    return mod is not None and "<locals>" not in name and getattr(mod, name, None) is fn
+
+
+def _text(path) -> str:
+    try:
+        return Path(path).read_text()
+    except (OSError, TypeError):
+        return ""
+
+
+def _stem(rule, point, kind, ns, nc, npar) -> str | None:
+    """The cache folder's name for this loop, or None when a rule is not importable by name."""
+    if not (_importable(rule) and _importable(point)):
+        return None
+    here = Path(__file__).resolve().parent.parent
+    files = [__file__, here / "steps.py", here / "kernels" / "base.py",
+             sys.modules[rule.__module__].__file__, sys.modules[point.__module__].__file__]
+    if point.__module__.endswith("jit_rules"):  # the learning points call the losses of learning.py
+        files.append(here / "problems" / "learning.py")
+    material = "\0".join([numba.__version__, np.__version__, rule.__module__, rule.__qualname__, point.__module__,
+                          point.__qualname__, f"{kind} {ns} {nc} {npar}"] + [_text(f) for f in files])
+    label = f"{rule.__name__}_{point.__name__}"[:60]
+    return f"x_{label}_{hashlib.sha256(material.encode()).hexdigest()[:20]}"
+
+
+class _Locator(UserProvidedCacheLocator):
+    """numba's on-disk cache of a loop in ``cache_dir()/<stem>`` (``_stem``)."""
+
+    def __init__(self, py_func, py_file):
+        from ..codegen import cache_dir
+
+        super().__init__(py_func, py_file)
+        self._cache_path = str(cache_dir() / py_func._regret_cache_stem)
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        return cls(py_func, py_file) if getattr(py_func, "_regret_cache_stem", None) else None
+
+
+class _LoopCacheImpl(CompileResultCacheImpl):
+    _locator_classes = [_Locator]
+
+
+class _LoopCache(FunctionCache):
+    _impl_class = _LoopCacheImpl
+
+
+_LOCK = threading.Lock()
+
+
 def _loop(rule, point, kind: int, ns: int, nc: int, npar: int):
     key = (rule, point, kind, ns, nc, npar)
     fn = _LOOPS.get(key)
-    if fn is not None:
-        return fn
+    if fn is None:
+        with _LOCK:
+            fn = _LOOPS.get(key)
+            if fn is None:
+                fn = _LOOPS[key] = _build(rule, point, kind, ns, nc, npar)
+    return fn
+
+
+def _build(rule, point, kind: int, ns: int, nc: int, npar: int):
     project = _PROJECTIONS[kind]
     gather = _GATHER.get(ns)
     if gather is None:  # a larger state (no registered kernel has one): through a buffer
@@ -350,7 +432,13 @@ def _loop(rule, point, kind: int, ns: int, nc: int, npar: int):
                             S[j, b, i] = sn[j, i]
 
     fn = numba.njit(error_model="numpy", nogil=True)(loop)
-    _LOOPS[key] = fn
+    stem = _stem(rule, point, kind, ns, nc, npar) if ns in _GATHER else None
+    if stem is not None:
+        loop._regret_cache_stem = stem
+        try:
+            fn._cache = _LoopCache(loop)
+        except Exception:  # noqa: BLE001 - an unusable disk cache only costs a compile
+            pass
     return fn
 
 
