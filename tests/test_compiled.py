@@ -269,3 +269,20 @@ def test_a_user_expression_runs_compiled_without_the_disk_cache(tmp_path, monkey
     ref = regret.run(regret.problem("expression", loss="(x1 - 0.25)^2 + x2^2", d=2),
                      regret.optimizer("adam", lr=0.1), 200, engine="numpy")
     _close(ref, r)
+
+
+def test_only_rules_importable_by_name_get_a_disk_cache_folder():
+    # the cache key pickles the rules by name: a rule that is not importable (or whose source the
+    # folder's hash would not cover) must not be cached, lest another process reuse a stale loop
+    from numba.extending import register_jitable
+
+    from regret.problems import jit_rules, learning
+
+    adam = regret.optimizer("adam").rule
+    ok = jit_rules.learning_point(learning.loss_logistic, learning.dloss_logistic)
+    assert ok is jit_rules.learning_logistic_point
+    assert compiled._stem(adam, ok, 0, 4, 2, 3).startswith("x_adam_bc_rule_learning_logistic_point_")
+    assert compiled._stem(adam, ok, 1, 4, 2, 3) != compiled._stem(adam, ok, 0, 4, 2, 3)
+    custom = jit_rules.learning_point(register_jitable(lambda z, y: z * z), register_jitable(lambda z, y: 2 * z))
+    assert compiled._stem(adam, custom, 0, 4, 2, 3) is None
+    assert compiled._stem(register_jitable(lambda x, g: (x, 1.0)), ok, 0, 0, 0, 0) is None

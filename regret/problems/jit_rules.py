@@ -37,7 +37,7 @@ def quadratic_point(X, b, t, k, p, data, idx, G, r):
     return 0.5 * f
 
 
-def _learning_rule(loss, dloss, name):
+def _learning_rule(loss, dloss, name, public: bool):
     def point(X, b, t, k, p, data, idx, G, r):
         A, y = data
         j = idx[k, p]
@@ -49,13 +49,15 @@ def _learning_rule(loss, dloss, name):
             G[r, i] = dl * A[j, i]
         return loss(z, y[j])
 
-    # a module-level name, so that pickle (numba's cache key of a closure over it) refers to it
-    # by name instead of by value
-    point.__name__ = point.__qualname__ = name
-    point.__module__ = __name__
-    point.__doc__ = f"ℓ(<a_j, x>, y_j) with ℓ = {loss.__name__}, j = idx[k, p], data = (A, y)."
+    point.__doc__ = f"ℓ(<a_j, x>, y_j) with ℓ = {getattr(loss, '__name__', loss)}, j = idx[k, p], data = (A, y)."
     fn = register_jitable(inline="always")(point)
-    setattr(sys.modules[__name__], name, fn)
+    if public:
+        # a module-level name, so that pickle (numba's cache key of a closure over it) refers to
+        # it by name instead of by value; only for the losses of ``learning``, whose source the
+        # key hashes (``engine.compiled._stem``): any other stays unimportable, not disk-cached
+        point.__name__ = point.__qualname__ = name
+        point.__module__ = __name__
+        setattr(sys.modules[__name__], name, fn)
     return fn
 
 
@@ -65,11 +67,13 @@ def learning_point(loss, dloss):
     key = ("learning", loss, dloss)
     if key not in _CACHE:
         name = getattr(loss, "__name__", "loss")
-        if name.startswith("loss_") and getattr(sys.modules.get(loss.__module__), name, None) is loss:
+        mod = getattr(loss, "__module__", "")
+        if (mod == "regret.problems.learning" and name.startswith("loss_")
+                and getattr(sys.modules.get(mod), name, None) is loss):
             label = f"learning_{name[5:]}_point"
-            fn = globals().get(label) or _learning_rule(loss, dloss, label)
+            fn = globals().get(label) or _learning_rule(loss, dloss, label, public=True)
         else:  # not importable by name: compiled, not disk-cached
-            fn = _learning_rule(loss, dloss, f"learning_point_{len(_CACHE)}")
+            fn = _learning_rule(loss, dloss, "", public=False)
         _CACHE[key] = fn
     return _CACHE[key]
 
