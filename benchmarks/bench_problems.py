@@ -16,6 +16,8 @@ Cases (the targets of issue 13):
 * ``jax lax.scan``: when jax is installed (``pip install -e .[bench]``, the CPU wheel), the
   logistic case as one jitted scan (i.i.d. indices precomputed, Adam in float64, vectorised over
   the 100 configurations), for comparison; it does no regret bookkeeping or fault checks;
+* cold and warm process: the logistic case run in a fresh process twice on one empty
+  ``REGRET_CACHE_DIR``: the first compiles the loop, the second loads it from numba's disk cache;
 * comparator solves (``Learning.minimize``, n = 10^4, d = 20, random counts) with BLAS limited to
   one thread (``problems.blas``, what the package does) against the library's default threads,
   timed in alternation;
@@ -271,6 +273,24 @@ def comparator_methods(repeat, quick=False):
     return rows
 
 
+def cold_warm(T):
+    """(seconds, seconds): a fresh process running the logistic case, on an empty cache and again."""
+    import subprocess
+    import sys
+    import tempfile
+
+    script = ("import numpy as np, regret; k = regret.optimizer('adam', lr=np.geomspace(1e-3, 1e-1, 100)); "
+              f"regret.run(regret.problem('logistic', n=10_000, d=20, order='iid'), k, {T}, checkpoints=[{T}])")
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ, REGRET_CACHE_DIR=tmp)
+        for _ in range(2):
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", script], env=env, check=True)
+            out.append(time.perf_counter() - t0)
+    return tuple(out)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -318,6 +338,8 @@ def main():
           f"logistic {r['logistic, 100-config sweep'] / r['logistic (numpy engine)']:.0f}x; "
           f"box/ball {r['least squares, box'] / r['least squares, ball']:.2f}, "
           f"box/simplex {r['least squares, box'] / r['least squares, simplex']:.2f}")
+    cold, warm = cold_warm(T_log)
+    print(f"\nfresh process, logistic T={T_log}: {cold:.2f} s on an empty cache, {warm:.2f} s on the cache it left")
     print("\ncomparator solves (n = 10^4, d = 20): default BLAS threads vs one thread")
     for label, a, b in comparator_threads(args.repeat):
         print(f"  {label:<30} {a:8.1f} ms  {b:8.1f} ms  {a / b:5.1f}x")

@@ -160,8 +160,27 @@ class Ball:
             out[outside] = self.center + xo
         return out.reshape(y.shape)
 
+    @classmethod
+    def _weighted(cls, z: np.ndarray, b: np.ndarray, r: float, iters: int) -> np.ndarray:
+        # Two rows Newton cannot take, both answered by the limit μ → ∞ (the coordinates that
+        # may move at the center), pulled inside: the coordinates that must not move (b = 0)
+        # alone outside the ball, where ψ < 0 for every μ (Newton would run μ to +inf, NaN at
+        # b = 0), and a finite z whose ‖z‖² overflows (a blow-up in progress).
+        z2 = z * z
+        fixed2 = np.sum(np.where(b == 0, z2, 0.0), axis=-1)
+        special = ~(fixed2 < r * r) | ~np.isfinite(np.sum(z2, axis=-1))
+        if np.any(special):
+            x = np.where(b == 0, z, 0.0)
+            m = np.max(np.abs(x[special]), axis=-1)  # ‖x‖ = m·‖x/m‖ does not overflow
+            n = m * np.sqrt(np.sum((x[special] / np.where(m > 0, m, 1.0)[:, None]) ** 2, axis=-1))
+            x[special] *= np.minimum(1.0, r / np.where(n > 0, n, r))[:, None]
+            if not np.all(special):
+                x[~special] = cls._newton(z[~special], b[~special], r, iters)
+            return x
+        return cls._newton(z, b, r, iters)
+
     @staticmethod
-    def _weighted(z: np.ndarray, b: np.ndarray, r: float, iters: int) -> np.ndarray:
+    def _newton(z: np.ndarray, b: np.ndarray, r: float, iters: int) -> np.ndarray:
         # Start at μ₀ = (‖z‖/r − 1)/max_i b_i ≤ μ*: there ‖x(μ₀)‖ ≥ ‖z‖/(1 + μ₀ max b) = r, so
         # Newton still increases monotonically to the root, in a few steps instead of dozens.
         z2 = z * z

@@ -1,5 +1,10 @@
 """The compiled loop of x-dependent problems against the numpy reference engine: every kernel on
 one problem (each projection), every problem family on two kernels; faults are the same."""
+import os
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 
@@ -96,6 +101,67 @@ def test_compiled_projections_equal_the_numpy_sets():
         np.testing.assert_allclose(out, ref, rtol=1e-12, atol=1e-12)
 
 
+
+def _ball_by_bisection(y, eta, c, r):
+    """Π_{ball, diag(1/η)} by bisection on the multiplier μ of ‖x(μ)‖ = r (plain loops, no Newton)."""
+    z = [yi - ci for yi, ci in zip(y, c)]
+    if sum(v * v for v in z) ** 0.5 <= r:
+        return list(y)
+    fixed = sum(v * v for v, e in zip(z, eta) if e == 0.0) ** 0.5
+    if fixed >= r:  # the limit μ → ∞
+        return [ci + (v * r / fixed if e == 0.0 else 0.0) for v, e, ci in zip(z, eta, c)]
+    norm = lambda mu: sum((v / (1.0 + mu * e)) ** 2 for v, e in zip(z, eta)) ** 0.5  # noqa: E731
+    lo, hi = 0.0, 1.0
+    while norm(hi) > r:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        lo, hi = (mid, hi) if norm(mid) > r else (lo, mid)
+    return [ci + v / (1.0 + hi * e) for v, e, ci in zip(z, eta, c)]
+
+
+def _simplex_by_bisection(y, eta, scale):
+    """Π_{simplex, diag(1/η)}, η > 0, by bisection on λ of Σ max(0, y_i − λη_i) = scale."""
+    mass = lambda lam: sum(max(0.0, yi - lam * e) for yi, e in zip(y, eta))  # noqa: E731
+    lo, hi = -1.0, 1.0
+    while mass(lo) < scale:
+        lo *= 2.0
+    while mass(hi) > scale:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):
+            break
+        lo, hi = (mid, hi) if mass(mid) > scale else (lo, mid)
+    return [max(0.0, yi - hi * e) for yi, e in zip(y, eta)]
+
+
+def test_compiled_projections_against_bisection_in_plain_loops():
+    # an independent root find: agreement to ~1e-13 means both find the same multiplier, whatever
+    # the start (Jensen's bound for the ball, the whole set for Michelot's simplex iteration)
+    rng = np.random.default_rng(5)
+    worst = {"ball": 0.0, "simplex": 0.0}
+    for trial in range(300):
+        d = int(rng.integers(1, 40))
+        y = rng.standard_normal(d) * float(rng.choice([0.3, 3.0, 30.0]))
+        eta = np.exp(rng.standard_normal(d) * float(rng.choice([0.1, 1.0, 3.0])))  # up to ~4 decades
+        out = np.empty(d)
+        c, r = rng.standard_normal(d) * 0.1, 0.7
+        e0 = eta.copy()
+        e0[rng.random(d) < 0.15] = 0.0
+        compiled._ball(y, e0, out, out, c, r, 0.0, out)
+        ref = np.array(_ball_by_bisection(y, e0, c, r))
+        worst["ball"] = max(worst["ball"], np.max(np.abs(out - ref)) / (1 + np.max(np.abs(ref))))
+        assert np.linalg.norm(out - c) <= r * (1 + 1e-15) or np.sum((y - c) ** 2) ** 0.5 <= r
+        scale = float(rng.choice([0.5, 1.0, 7.0]))
+        compiled._simplex(y, eta, out, out, out, 0.0, scale, out)
+        ref = np.array(_simplex_by_bisection(y, eta, scale))
+        worst["simplex"] = max(worst["simplex"], np.max(np.abs(out - ref)) / (1 + np.max(np.abs(ref))))
+        assert out.min() >= 0.0 and abs(out.sum() - scale) <= 1e-12 * scale * d
+    assert worst["ball"] < 1e-13 and worst["simplex"] < 1e-13, worst
+
 def test_expected_gap_of_stochastic_problems_against_a_plain_loop():
     """E f(x_{t+1}) − min_F E f recorded by both engines = projected SGD by hand, the population
     loss summed over the data here and its minimum by scipy on the full average."""
@@ -167,3 +233,56 @@ def test_expected_gap_without_expected_regret_survives_storage_and_labels(tmp_pa
         assert back.expected_regret is None
     cols = labelled.to_dataframe(r).columns
     assert "expected_gap" in cols and "expected_regret" not in cols
+
+
+def test_the_loop_is_cached_across_processes_and_compiled_once(tmp_path):
+    # a batch large enough to be split over threads and a chunk of one step: both call the same
+    # single compiled variant, which the second process loads from disk instead of compiling
+    script = textwrap.dedent("""
+        import numpy as np, regret
+        from regret.engine import compiled
+        k = regret.optimizer("adam", lr=np.geomspace(1e-3, 1e-1, 64))
+        p = regret.problem("least-squares", n=50, d=5, seed=1, order="iid", feasible="ball", radius=0.5)
+        a = regret.run(p, k, 3000, chunk=1000)
+        b = regret.run(regret.problem("least-squares", n=50, d=5, seed=1, order="iid", feasible="ball",
+                                      radius=0.5), k, 3000, chunk=1)
+        assert np.array_equal(a.regret, b.regret)
+        fns = list(compiled._LOOPS.values())
+        print(len(fns), sum(len(f.overloads) for f in fns),
+              sum(sum(f.stats.cache_hits.values()) for f in fns), sum(sum(f.stats.cache_misses.values()) for f in fns))
+    """)
+    env = dict(os.environ, REGRET_CACHE_DIR=str(tmp_path), REGRET_THREADS="2")
+    first = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    second = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert first.stdout.split() == ["1", "1", "0", "1"]  # one loop, one signature, compiled
+    assert second.stdout.split() == ["1", "1", "1", "0"]  # ... loaded from disk
+    assert len(list((tmp_path / "fused").glob("x_adam_bc_rule_learning_squares_point_*/*.nbi"))) == 1
+
+
+def test_a_user_expression_runs_compiled_without_the_disk_cache(tmp_path, monkeypatch):
+    from regret.fused import cache_dir
+
+    monkeypatch.setenv("REGRET_CACHE_DIR", str(tmp_path))
+    p = regret.problem("expression", loss="(x1 - 0.25)^2 + x2^2", d=2)
+    r = regret.run(p, regret.optimizer("adam", lr=0.1), 200)
+    assert r.engine == "compiled" and not list(cache_dir().glob("x_*"))
+    ref = regret.run(regret.problem("expression", loss="(x1 - 0.25)^2 + x2^2", d=2),
+                     regret.optimizer("adam", lr=0.1), 200, engine="numpy")
+    _close(ref, r)
+
+
+def test_only_rules_importable_by_name_get_a_disk_cache_folder():
+    # the cache key pickles the rules by name: a rule that is not importable (or whose source the
+    # folder's hash would not cover) must not be cached, lest another process reuse a stale loop
+    from numba.extending import register_jitable
+
+    from regret.problems import jit_rules, learning
+
+    adam = regret.optimizer("adam").rule
+    ok = jit_rules.learning_point(learning.loss_logistic, learning.dloss_logistic)
+    assert ok is jit_rules.learning_logistic_point
+    assert compiled._stem(adam, ok, 0, 4, 2, 3).startswith("x_adam_bc_rule_learning_logistic_point_")
+    assert compiled._stem(adam, ok, 1, 4, 2, 3) != compiled._stem(adam, ok, 0, 4, 2, 3)
+    custom = jit_rules.learning_point(register_jitable(lambda z, y: z * z), register_jitable(lambda z, y: 2 * z))
+    assert compiled._stem(adam, custom, 0, 4, 2, 3) is None
+    assert compiled._stem(register_jitable(lambda x, g: (x, 1.0)), ok, 0, 0, 0, 0) is None

@@ -80,6 +80,45 @@ def test_ball_infinite_weight_freezes_a_coordinate():
     np.testing.assert_allclose(np.linalg.norm(x), 1.0, rtol=1e-13)
 
 
+
+def test_ball_fixed_coordinates_alone_outside_give_the_limit_of_large_weights():
+    # coordinates 0 and 2 must not move (weight +inf) but are alone 6.4 from the center, outside
+    # the ball: no point keeps them; the answer is the limit of ever larger finite weights (the
+    # free coordinates at the center, the fixed ones pulled radially onto the sphere), not NaN
+    ball = Ball(np.array([0.1, 0.0, -0.2, 0.0, 0.3]), 0.7)
+    y = np.array([[1.94824165, -4.49037738, 6.06799944, -1.120228, -2.56189175]])
+    a = np.array([[np.inf, 1.05, np.inf, 0.80, 0.43]])
+    with np.errstate(all="raise"):
+        x = ball.project(y, a)
+    z = (y - ball.center)[0]
+    want = ball.center + np.where(np.isinf(a[0]), z, 0.0) * 0.7 / np.linalg.norm(z[[0, 2]])
+    np.testing.assert_allclose(x[0], want, rtol=1e-14)
+    big = np.where(np.isinf(a), 1e10, a)
+    np.testing.assert_allclose(ball.project(y, big)[0], want, atol=1e-8)
+    # in a batch with ordinary rows, those rows are untouched by the special case
+    y2 = np.vstack([y, [[0.5, 0.4, 0.3, 0.2, 0.9]]])
+    a2 = np.vstack([a, [[1.0, 2.0, 3.0, 4.0, 5.0]]])
+    x2 = ball.project(y2, a2)
+    np.testing.assert_array_equal(x2[0], x[0])
+    np.testing.assert_array_equal(x2[1], ball.project(y2[1:], a2[1:])[0])
+
+
+def test_ball_projection_of_a_point_whose_squared_norm_overflows():
+    # x̂ = x − 1e308·g in a blow-up: finite, but ‖z‖² is not; the answer is the same limit
+    # (free coordinates at the center), in the reference and in the compiled loop alike
+    from regret.engine import compiled
+
+    ball = Ball(np.array([0.1, 0.0, -0.2]), 2.0)
+    y = np.array([[3e200, -1e250, 5.0]])
+    for a, want in ((np.array([[1.0, 2.0, 3.0]]), ball.center),
+                    (np.array([[np.inf, 2.0, 3.0]]), ball.center + [2.0, 0.0, 0.0])):
+        with np.errstate(over="ignore", invalid="raise"):  # ‖z‖² overflows by design; no NaN made
+            x = ball.project(y, a)
+        np.testing.assert_allclose(x[0], want, rtol=1e-15)
+        out = np.empty(3)
+        compiled._ball(y[0], 1.0 / a[0], out, out, ball.center, ball.radius, 0.0, out)
+        np.testing.assert_allclose(out, want, rtol=1e-15)
+
 # ---- simplex -------------------------------------------------------------------------------------
 
 def test_simplex_euclidean_projection_matches_a_known_case_and_scipy():
