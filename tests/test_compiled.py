@@ -1,6 +1,7 @@
 """The compiled loop of x-dependent problems against the numpy reference engine: every kernel on
 one problem (each projection), every problem family on two kernels; faults are the same."""
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -286,3 +287,75 @@ def test_only_rules_importable_by_name_get_a_disk_cache_folder():
     custom = jit_rules.learning_point(register_jitable(lambda z, y: z * z), register_jitable(lambda z, y: 2 * z))
     assert compiled._stem(adam, custom, 0, 4, 2, 3) is None
     assert compiled._stem(register_jitable(lambda x, g: (x, 1.0)), ok, 0, 0, 0, 0) is None
+
+
+def _quadratic_with_rule(point, data=None, name="own-quadratic"):
+    """The quadratic family with a third party's ``jit_rule``: ``point`` and its data."""
+    from regret.problems.quadratic import Quadratic
+
+    class Own(Quadratic):
+        def jit_rule(self):
+            return point, (self.a, self.c) if data is None else data
+
+    Own.name = name
+    return Own(a=[1.0, 4.0], c=[0.5, -0.25])
+
+
+def test_an_old_style_point_is_named_up_front_and_auto_runs_it_on_numpy():
+    import numba
+
+    @numba.njit
+    def old_point(x, t, k, p, data, idx, g):  # the contract before 2026-12-03
+        a, c = data
+        g[:] = a * (x - c)
+        return 0.5 * np.sum(a * (x - c) ** 2)
+
+    prob = _quadratic_with_rule(old_point)
+    why = compiled.applies(prob)
+    assert "'own-quadratic'" in why and "old_point(x, t, k, p, data, idx, g)" in why
+    assert "point(X, b, t, k, p, data, idx, G, r)" in why
+    k = regret.optimizer("adam", lr=[0.05, 0.2])
+    with pytest.raises(ValueError, match=r"engine='compiled' cannot run.*'own-quadratic'.*point\(X, b, t, k, p"):
+        regret.run(prob, k, 50, engine="compiled")
+    with pytest.warns(RuntimeWarning, match=r"'own-quadratic'.*9 arguments.*running it on the numpy engine"):
+        r = regret.run(prob, k, 50, checkpoints=5)
+    ref = regret.run(prob, k, 50, checkpoints=5, engine="numpy")
+    assert r.engine == "numpy"
+    np.testing.assert_array_equal(r.regret, ref.regret)
+    np.testing.assert_array_equal(r.x, ref.x)
+
+
+def test_a_point_that_does_not_compile_falls_back_on_auto_and_raises_on_compiled():
+    def not_jitable(X, b, t, k, p, data, idx, G, r):  # right arity, but numba cannot call it
+        return 0.0
+
+    prob = _quadratic_with_rule(not_jitable, name="unjitable-quadratic")
+    assert compiled.applies(prob) is None  # only compiling tells
+    k = regret.optimizer("sgd", lr=0.1)
+    with pytest.raises(compiled.CompiledUnavailable, match=r"'unjitable-quadratic'.*does not compile.*point\(X, b"):
+        regret.run(prob, k, 30, engine="compiled")
+    with pytest.warns(RuntimeWarning, match="'unjitable-quadratic'.*running it on the numpy engine"):
+        r = regret.run(prob, k, 30, checkpoints=3)
+    ref = regret.run(prob, k, 30, checkpoints=3, engine="numpy")
+    assert r.engine == "numpy" and isinstance(compiled.CompiledUnavailable("x"), TypeError)
+    np.testing.assert_array_equal(r.regret, ref.regret)
+
+
+@pytest.mark.parametrize("rule, match", [
+    (lambda self: None, "must return \\(point, data\\), got NoneType"),
+    ("data-list", "data must be a tuple of arrays, got list"),
+    ("not-callable", "is not a function"),
+])
+def test_a_malformed_jit_rule_is_named(rule, match):
+    from regret.problems.jit_rules import quadratic_point
+
+    prob = _quadratic_with_rule(quadratic_point)
+    if rule == "data-list":
+        prob = _quadratic_with_rule(quadratic_point, data=[prob.a, prob.c])
+    elif rule == "not-callable":
+        prob = _quadratic_with_rule(3.0)
+    else:
+        type(prob).jit_rule = rule
+    assert re.search(match, compiled.applies(prob)), compiled.applies(prob)
+    with pytest.raises(ValueError, match=match):
+        regret.run(prob, regret.optimizer("sgd", lr=0.1), 10, engine="compiled")

@@ -53,8 +53,20 @@ PARALLEL_WORK = 1 << 18
 BLOCK_MAX, BLOCK_COORDS = 16, 4096
 
 
+POINT_PARAMS = ("X", "b", "t", "k", "p", "data", "idx", "G", "r")
+POINT_SIGNATURE = f"point({', '.join(POINT_PARAMS)}) -> f_t(X[b]), writing the gradient into G[r]"
+
+
+class CompiledUnavailable(TypeError):
+    """The compiled loop cannot run this problem's ``jit_rule`` (the message says why)."""
+
+
 def applies(problem) -> str | None:
     """None when the compiled loop can run ``problem``, else the reason it cannot."""
+    return _unsupported(problem) or contract_violation(problem)
+
+
+def _unsupported(problem) -> str | None:
     if getattr(problem, "linear", True):
         return "the problem is linear (the fused engine runs those)"
     if not hasattr(problem, "jit_rule"):
@@ -64,11 +76,54 @@ def applies(problem) -> str | None:
     return None
 
 
+def contract_violation(problem) -> str | None:
+    """Why ``problem.jit_rule()`` / ``jit_chunk`` break the contract (module docstring), or None.
+
+    Checked on the Python function before anything is compiled, so that a point written for
+    another contract (before 2026-12-03 it was ``point(x, t, k, p, data, idx, g)``) is named
+    here instead of failing deep inside numba's typing of the loop.
+    """
+    import inspect
+
+    name = getattr(problem, "name", type(problem).__name__)
+    if not callable(getattr(problem, "jit_chunk", None)):
+        return f"problem {name!r} has jit_rule() but no jit_chunk(ts) (the chunk's time-only data, e.g. sample indices)"
+    try:
+        rule = problem.jit_rule()
+        point, data = rule
+    except (TypeError, ValueError):
+        return f"problem {name!r}: jit_rule() must return (point, data), got {type(rule).__name__}"
+    if not isinstance(data, tuple):
+        return f"problem {name!r}: jit_rule()'s data must be a tuple of arrays, got {type(data).__name__}"
+    fn = getattr(point, "py_func", point)  # a numba dispatcher wraps the Python function
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return f"problem {name!r}: jit_rule()'s point {point!r} is not a function; the compiled loop calls {POINT_SIGNATURE}"
+    try:
+        sig.bind(*POINT_PARAMS)
+    except TypeError:
+        return (f"problem {name!r}: jit_rule()'s point {getattr(fn, '__name__', fn)}{sig} does not take the "
+                f"compiled loop's 9 arguments: {POINT_SIGNATURE} (docs/EXTENDING.md)")
+    return None
+
+
 def select(problem, kernel, engine: str):
-    """(name, advance) for a general problem: "compiled" under "auto" when it applies, else numpy."""
+    """(name, advance) for a general problem: "compiled" under "auto" when it applies, else numpy.
+
+    A ``jit_rule`` that breaks the contract (``contract_violation``) is a bug in the problem:
+    "auto" runs it on the numpy engine with a RuntimeWarning saying so (as the fused engine does
+    for a kernel rule that does not compile); ``engine="compiled"`` was refused before (driver).
+    """
     from .numpy_loop import run_general
 
-    if engine == "numpy" or applies(problem) is not None:
+    if engine == "numpy" or _unsupported(problem) is not None:
+        return "numpy", run_general
+    why = contract_violation(problem)
+    if why is not None:
+        import warnings
+
+        warnings.warn(f"{why}; running it on the numpy engine", RuntimeWarning, stacklevel=4)
         return "numpy", run_general
     return "compiled", advance_compiled
 
@@ -516,6 +571,15 @@ def advance_compiled(tr, kernel, problem, ts: np.ndarray, coeffs, params) -> Non
     from ..fused import threads_available
 
     workers = min(threads_available(), -(-B // nb)) if B * n * d >= PARALLEL_WORK else 1
+    if not loop.signatures:  # its first call compiles it, before it changes anything
+        try:
+            loop.compile(tuple(numba.typeof(a) for a in (0, B) + args))
+        except numba.core.errors.NumbaError as exc:
+            why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CompiledUnavailable(
+                f"problem {getattr(problem, 'name', type(problem).__name__)!r}: the compiled loop does not compile "
+                f"with its jit_rule() (the contract: a register_jitable {POINT_SIGNATURE}, data a tuple of "
+                f"arrays; docs/EXTENDING.md): {why}") from exc
     if workers <= 1:
         loop(0, B, *args)
     else:

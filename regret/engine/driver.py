@@ -332,7 +332,19 @@ def _drive(problem: Problem, kernel: Kernel, T: int, x0, ckpts: np.ndarray, chun
                     else:
                         advance(tr, kernel, ts, coeffs, params, grads, feasible)
             else:
-                advance_general(tr, kernel, problem, ts, coeffs, params)
+                try:
+                    advance_general(tr, kernel, problem, ts, coeffs, params)
+                except _compiled_unavailable() as exc:
+                    if engine == "compiled":
+                        raise
+                    # the compiled loop compiles before it changes anything: numpy takes over here
+                    import warnings
+
+                    from .numpy_loop import run_general
+
+                    warnings.warn(f"{exc}; running it on the numpy engine", RuntimeWarning, stacklevel=3)
+                    engine_name, advance_general = "numpy", run_general
+                    advance_general(tr, kernel, problem, ts, coeffs, params)
             if is_ckpt:
                 record(k_rec, t1)
                 k_rec += 1
@@ -388,6 +400,12 @@ def _fused_unavailable():
     from ..fused import FusedUnavailable
 
     return FusedUnavailable
+
+
+def _compiled_unavailable():
+    from .compiled import CompiledUnavailable
+
+    return CompiledUnavailable
 
 
 def _progress_bar(T: int, enabled: bool, desc: str, initial: int = 0, batch: int = 1):
