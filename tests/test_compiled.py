@@ -258,6 +258,12 @@ def test_the_loop_is_cached_across_processes_and_compiled_once(tmp_path):
     assert first.stdout.split() == ["1", "1", "0", "1"]  # one loop, one signature, compiled
     assert second.stdout.split() == ["1", "1", "1", "0"]  # ... loaded from disk
     assert len(list((tmp_path / "fused").glob("x_adam_bc_rule_learning_squares_point_*/*.nbi"))) == 1
+    # the configuration-inner variant (a box, 64 configurations): also one variant, cached
+    box = re.sub(r'feasible="ball",\s*radius=0.5', 'feasible="box"', script)
+    assert box.count('feasible="box"') == 2 and "ball" not in box, box
+    first = subprocess.run([sys.executable, "-c", box], env=env, capture_output=True, text=True, check=True)
+    second = subprocess.run([sys.executable, "-c", box], env=env, capture_output=True, text=True, check=True)
+    assert first.stdout.split() == ["1", "1", "0", "1"] and second.stdout.split() == ["1", "1", "1", "0"]
 
 
 def test_a_user_expression_runs_compiled_without_the_disk_cache(tmp_path, monkeypatch):

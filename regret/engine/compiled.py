@@ -370,7 +370,7 @@ def _text(path) -> str:
         return ""
 
 
-def _stem(rule, point, kind, ns, nc, npar) -> str | None:
+def _stem(rule, point, kind, ns, nc, npar, inner=False) -> str | None:
     """The cache folder's name for this loop, or None when a rule is not importable by name."""
     if not (_importable(rule) and _importable(point)):
         return None
@@ -380,7 +380,7 @@ def _stem(rule, point, kind, ns, nc, npar) -> str | None:
     if point.__module__.endswith("jit_rules"):  # the learning points call the losses of learning.py
         files.append(here / "problems" / "learning.py")
     material = "\0".join([numba.__version__, np.__version__, rule.__module__, rule.__qualname__, point.__module__,
-                          point.__qualname__, f"{kind} {ns} {nc} {npar}"] + [_text(f) for f in files])
+                          point.__qualname__, f"{kind} {ns} {nc} {npar} {bool(inner)}"] + [_text(f) for f in files])
     label = f"{rule.__name__}_{point.__name__}"[:60]
     return f"x_{label}_{hashlib.sha256(material.encode()).hexdigest()[:20]}"
 
@@ -410,31 +410,32 @@ class _LoopCache(FunctionCache):
 _LOCK = threading.Lock()
 
 
-def _loop(rule, point, kind: int, ns: int, nc: int, npar: int):
-    key = (rule, point, kind, ns, nc, npar)
+def _loop(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = False):
+    key = (rule, point, kind, ns, nc, npar, inner)
     fn = _LOOPS.get(key)
     if fn is None:
         with _LOCK:
             fn = _LOOPS.get(key)
             if fn is None:
-                fn = _LOOPS[key] = _build(rule, point, kind, ns, nc, npar)
+                fn = _LOOPS[key] = _build(rule, point, kind, ns, nc, npar, inner)
     return fn
 
 
-def _build(rule, point, kind: int, ns: int, nc: int, npar: int):
+def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = False):
     gather = _GATHER.get(ns)
     if gather is None:  # a larger state (no registered kernel has one): through a buffer
         @register_jitable
         def gather(S, b, i):
             return to_fixed_tuple(S[:, b, i].copy(), ns)
-    # the configuration-inner path (``_inner``): a box, and tuples the gathers build
-    inner = kind == 0 and ns in _GATHER and nc in _GATHER and npar in _GATHER
+    # the configuration-inner variant (``advance_compiled`` picks it): a box, and tuples the gathers
+    # build; a variant of its own, so that a run compiles only the path it takes (both: +1.7 s cold)
+    inner = inner and kind == 0 and ns in _GATHER and nc in _GATHER and npar in _GATHER
     gather_c = _GATHER.get(nc, _gather0)
     gather_p = _GATHER.get(npar, _gather0)
 
 
-    def loop(b_lo, b_hi, nb, configs_inner, X, S, ETA, loss, loss_c, alive, fault_t, fault_what, ts, C, P, pw, bp,
-             data, idx, lo, hi, center, radius, scale):
+    def loop(b_lo, b_hi, nb, X, S, ETA, loss, loss_c, alive, fault_t, fault_what, ts, C, P, pw, bp, data, idx,
+             lo, hi, center, radius, scale):
         """Configurations b_lo..b_hi − 1 through the chunk, ``nb`` at a time, step by step.
 
         One configuration's step is a chain (x → gradient → rule → projection → x) whose
@@ -446,7 +447,7 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int):
         sliced into views (a view's reference count is two atomic operations).
         """
         d = X.shape[1]
-        if inner and configs_inner:
+        if inner:
             # The box loop with the configurations innermost: a block's rows transposed to (d, nb) for
             # the chunk, so that each rule loop runs contiguously over the block's configurations (SIMD).
             #
@@ -622,7 +623,7 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int):
                             S[j, b, i] = sn[j, i]
 
     fn = numba.njit(error_model="numpy", nogil=True)(loop)
-    stem = _stem(rule, point, kind, ns, nc, npar) if ns in _GATHER else None
+    stem = _stem(rule, point, kind, ns, nc, npar, inner) if ns in _GATHER else None
     if stem is not None:
         loop._regret_cache_stem = stem
         try:
@@ -675,7 +676,6 @@ def advance_compiled(tr, kernel, problem, ts: np.ndarray, coeffs, params) -> Non
     S = np.ascontiguousarray(np.stack(tr.s) if tr.s else np.zeros((1, B, d)))
     ETA = np.ascontiguousarray(np.broadcast_to(tr.eta, (B, d)), dtype=np.float64).copy()
     idx = problem.jit_chunk(ts)
-    loop = _loop(kernel.rule, point, _KINDS[kind], len(tr.s), len(coeffs), len(params))
     ts = np.ascontiguousarray(ts, dtype=np.int64)
     from ..fused import threads_available
 
@@ -690,7 +690,8 @@ def advance_compiled(tr, kernel, problem, ts: np.ndarray, coeffs, params) -> Non
         wide = min(-(-B // threads) // 16 * 16, max(16, INNER_COORDS // max(d, 1) // 16 * 16))
         if wide >= INNER_MIN:
             nb, inner = wide, True
-    args = (nb, inner, X, S, ETA, tr.loss, tr.loss_c, tr.alive, tr.fault_t, tr.fault_what, ts, C, P, pw, problem.batch,
+    loop = _loop(kernel.rule, point, _KINDS[kind], len(tr.s), len(coeffs), len(params), inner)
+    args = (nb, X, S, ETA, tr.loss, tr.loss_c, tr.alive, tr.fault_t, tr.fault_what, ts, C, P, pw, problem.batch,
             data, idx, lo, hi, center, radius, scale)
     workers = min(threads, -(-B // nb))
     if not loop.signatures:  # its first call compiles it, before it changes anything
