@@ -24,9 +24,11 @@ The contract a problem meets to run here (``applies``):
     problem.jit_chunk(ts) -> idx                   the chunk's time-only data (e.g. the sample
             indices, (n, B_p) int64), computed outside the loop by the problem's own sampler
 
-The loop (``_build``) is compiled once per (kernel rule, problem point, projection, arity): one
-variant, called on the whole batch or, for a large one, on slices of it from a thread pool (it
-releases the GIL).  It is cached on disk, so a second process loads it instead of compiling,
+The loop (``_build``) is compiled once per (kernel rule, problem point, projection, arity, path):
+on a box, a thread's slice of ≥ 32 configurations runs configuration-inner (blocks transposed to
+(d, nb), the rule vectorised across configurations; the same numbers as the configuration-outer
+path, which every other case takes), called on the whole batch or, for a large one, on slices
+of it from a thread pool (it releases the GIL).  It is cached on disk, so a second process loads it instead of compiling,
 when the rule and the point are importable by name (every registered kernel and family but a
 user's expression): see ``_stem``.
 """
