@@ -392,3 +392,14 @@ def test_the_configuration_inner_box_loop_equals_the_outer_one_bit_for_bit(monke
     for f in ("regret", "x", "eta"):  # frozen configurations' regret is NaN in both
         va, vb = getattr(ref, f), getattr(runs["inner"], f)
         np.testing.assert_allclose(va, vb, rtol=1e-9, atol=1e-11 * (1.0 + np.nanmax(np.abs(va))), err_msg=f)
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_every_family_agrees_with_numpy_on_the_configuration_inner_path(name):
+    """40 configurations (blocks of 32 and 8): each family's point on the transposed rows."""
+    opts = {key: (1 if key == "seed" else v) for key, v in FAMILIES[name].items()}
+    k = regret.optimizer("adam", lr=np.geomspace(1e-3, 0.3, 40))
+    a = regret.run(regret.problem(name, **opts), k, T, engine="numpy", checkpoints=8)
+    b = regret.run(regret.problem(name, **opts), k, T, checkpoints=8)
+    assert b.engine == "compiled"
+    _close(a, b)
