@@ -1,4 +1,4 @@
-"""The unroll-and-jam loop, the generated form (``generate_source`` of a0e1e53, read from git
+"""The unroll-and-jam loop (and for B = 2, 3 the row loop), the generated form (``generate_source`` of a0e1e53, read from git
 history) against the current plain closure, in one process, alternating old, new per round
 (issue 12).  ``REGRET_THREADS=1``, so that a batch of 4-7 configurations is one slice (the jam
 loop); B >= 100 runs the 100 x 100 (beta1, beta2) grid with the vectorised loop switched off
@@ -39,16 +39,16 @@ def _old_generator():
 oldgen = _old_generator()
 
 MODE = {"m": "new"}
-LOOP_T = {"old": 0.0, "new": 0.0}
+LOOP_T = {"old": 0.0, "new": 0.0}  # the time inside the jam (and B = 2, 3: row) loops
 _orig = fused.compiled
 _old_cache = {}
 
 
-def old_loop(kernel, with_xs):
+def old_loop(kernel, with_xs, kind="jam"):
     ns, nc, npar = len(kernel.state_names), len(kernel.coeff_names), len(kernel.param_names)
-    key = (kernel.rule, with_xs)
+    key = (kernel.rule, with_xs, kind)
     if key not in _old_cache:
-        src = oldgen.generate_source(ns, nc, npar, None, "jam_xs" if with_xs else "jam")
+        src = oldgen.generate_source(ns, nc, npar, None, kind + ("_xs" if with_xs else ""))
         fn = exec_generated(src, {"rule": kernel.rule}, "old jam", "advance")
 
         def call(b0, b1, t0, n, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
@@ -64,8 +64,8 @@ def old_loop(kernel, with_xs):
 
 
 def patched(kernel, variant=("row", False)):
-    if variant[0] == "jam":
-        fn = old_loop(kernel, variant[1]) if MODE["m"] == "old" else _orig(kernel, variant)
+    if variant[0] in ("jam", "row"):
+        fn = old_loop(kernel, variant[1], variant[0]) if MODE["m"] == "old" else _orig(kernel, variant)
         mode = MODE["m"]
 
         def timed(*a):

@@ -209,7 +209,8 @@ def _row_loop(rule, ns, nc, npar, with_xs, with_G, tpat, gen=None):
                     qs, qc = kahan_add(qs, qc, x)
                 c = c0
                 for j in range(nc):
-                    c = tuple_setitem(c, j, C[j][k * (TP[j] if spec else CT[j]), b * CC[j]])
+                    # an unsigned row: no test for a negative (wraparound) index at run-time strides
+                    c = tuple_setitem(c, j, C[j][np.uint64(k * (TP[j] if spec else CT[j])), b * CC[j]])
                 out = rule(x, g, *s, *c, *p)
                 code = fault_code(out)
                 if code >= 0:
@@ -297,13 +298,16 @@ def _jam_loop(rule, ns, nc, npar, with_xs):
             a, x, e, ls, lc, qs, qc, s = L
             if not a:
                 return L
-            g = grads[k, b * gps, 0]
+            # unsigned indices: numba tests a signed one for a negative (wraparound) value, three
+            # instructions per load in the step
+            u = np.uint64(b)
+            g = grads[k, u * np.uint64(gps), 0]
             ls, lc = kahan_add(ls, lc, g * x)
             if with_xs:
                 qs, qc = kahan_add(qs, qc, x)
             c = c0
             for i in range(nc):
-                c = tuple_setitem(c, i, C[i][k * CT[i], b * CC[i]])
+                c = tuple_setitem(c, i, C[i][np.uint64(k * CT[i]), u * np.uint64(CC[i])])
             out = rule(x, g, *s, *c, *p)
             code = fault_code(out)
             if code >= 0:
