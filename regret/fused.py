@@ -209,7 +209,8 @@ def _row_loop(rule, ns, nc, npar, with_xs, with_G, tpat, gen=None):
                     qs, qc = kahan_add(qs, qc, x)
                 c = c0
                 for j in range(nc):
-                    c = tuple_setitem(c, j, C[j][k * (TP[j] if spec else CT[j]), b * CC[j]])
+                    # an unsigned row: no test for a negative (wraparound) index at run-time strides
+                    c = tuple_setitem(c, j, C[j][np.uint64(k * (TP[j] if spec else CT[j])), b * CC[j]])
                 out = rule(x, g, *s, *c, *p)
                 code = fault_code(out)
                 if code >= 0:
@@ -242,33 +243,71 @@ def _row_loop(rule, ns, nc, npar, with_xs, with_G, tpat, gen=None):
 
 
 def _jam_loop(rule, ns, nc, npar, with_xs):
-    """d = 1, JAM configurations at a time, each with its state in registers (tuples of JAM
-    lanes): JAM independent chains per step overlap in the core (unroll-and-jam over the batch).
-    In the last group the lanes past ``b1`` are dead from the start and never stored."""
-    J = JAM
-    assert J == 4, "the lanes' tuples below are written out for JAM = 4"
-    f0 = (0.0, 0.0, 0.0, 0.0)
+    """d = 1, JAM configurations at a time, each with its state in registers (a tuple per lane):
+    JAM independent chains per step overlap in the core (unroll-and-jam over the batch).  In the
+    last group the lanes past ``b1`` are dead from the start and never loaded or stored.
+
+    Each lane is loaded, stepped and stored by an inner function called with a constant lane
+    number, never through a tuple indexed by a run-time lane: a tuple indexed (or set) at a
+    run-time position goes through the stack, which cost every group ~15 % of its time when
+    chunks are short (a 10^4-configuration batch in tens-of-steps chunks, against the generated
+    loop of a0e1e53), and a loop over the lanes ran 8x slower (LLVM did not unroll it)."""
+    assert JAM == 4, "the four lanes below are written out for JAM = 4"
 
     def advance(b0, b1, t0, n, X, E, S, C, CT, CC, P, PC, grads, gps, lo, hi, loss, loss_c, has_xs, xs, xs_c,
                 alive, fault_t, fault_what, G, G_c, gi, gf):
         lo0 = lo[0]
         hi0 = hi[0]
-        buf = np.empty(max(ns, nc, npar, 1))
+        buf = np.zeros(max(ns, nc, npar, 1))
         c0 = to_fixed_tuple(buf, nc)
         s0 = to_fixed_tuple(buf, ns)
         p0 = to_fixed_tuple(buf, npar)
+        # a lane: (alive, x, η, loss, its comp, Σx, its comp, state), and its parameters
+        dead = ((False, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, s0), p0)
+
+        def load(b):
+            if b >= b1:
+                return dead
+            s = s0
+            for i in range(ns):
+                s = tuple_setitem(s, i, S[i][b, 0])
+            p = p0
+            for i in range(npar):
+                p = tuple_setitem(p, i, P[i][b * PC[i]])
+            qs = xs[b, 0] if with_xs else 0.0
+            qc = xs_c[b, 0] if with_xs else 0.0
+            return (alive[b], X[b, 0], E[b, 0], loss[b], loss_c[b], qs, qc, s), p
+
+        def store(b, L):
+            if b >= b1:
+                return
+            a, x, e, ls, lc, qs, qc, s = L
+            alive[b] = a
+            X[b, 0] = x
+            E[b, 0] = e
+            loss[b] = ls
+            loss_c[b] = lc
+            for i in range(ns):
+                S[i][b, 0] = s[i]
+            if with_xs:
+                xs[b, 0] = qs
+                xs_c[b, 0] = qc
+
         def lane(k, b, L, p):
-            # one step of configuration b; L = (alive, x, η, loss, its comp, Σx, its comp, state)
+            # one step of configuration b
             a, x, e, ls, lc, qs, qc, s = L
             if not a:
                 return L
-            g = grads[k, b * gps, 0]
+            # unsigned indices: numba tests a signed one for a negative (wraparound) value, three
+            # instructions per load in the step
+            u = np.uint64(b)
+            g = grads[k, u * np.uint64(gps), 0]
             ls, lc = kahan_add(ls, lc, g * x)
             if with_xs:
                 qs, qc = kahan_add(qs, qc, x)
             c = c0
             for i in range(nc):
-                c = tuple_setitem(c, i, C[i][k * CT[i], b * CC[i]])
+                c = tuple_setitem(c, i, C[i][np.uint64(k * CT[i]), u * np.uint64(CC[i])])
             out = rule(x, g, *s, *c, *p)
             code = fault_code(out)
             if code >= 0:
@@ -279,59 +318,20 @@ def _jam_loop(rule, ns, nc, npar, with_xs):
                 s = tuple_setitem(s, i, out[2 + i])
             return (True, min(max(out[0], lo0), hi0), out[1], ls, lc, qs, qc, s)
 
-        for bj in range(b0, b1, J):
-            a4 = (False, False, False, False)
-            x4 = e4 = ls4 = lc4 = qs4 = qc4 = f0
-            s4 = (s0, s0, s0, s0)
-            p4 = (p0, p0, p0, p0)
-            for j in range(min(J, b1 - bj)):
-                b = bj + j
-                a4 = tuple_setitem(a4, j, alive[b])
-                x4 = tuple_setitem(x4, j, X[b, 0])
-                e4 = tuple_setitem(e4, j, E[b, 0])
-                ls4 = tuple_setitem(ls4, j, loss[b])
-                lc4 = tuple_setitem(lc4, j, loss_c[b])
-                if with_xs:
-                    qs4 = tuple_setitem(qs4, j, xs[b, 0])
-                    qc4 = tuple_setitem(qc4, j, xs_c[b, 0])
-                s = s0
-                for i in range(ns):
-                    s = tuple_setitem(s, i, S[i][b, 0])
-                s4 = tuple_setitem(s4, j, s)
-                p = p0
-                for i in range(npar):
-                    p = tuple_setitem(p, i, P[i][b * PC[i]])
-                p4 = tuple_setitem(p4, j, p)
-            # the four lanes, each a chain of its own in registers, stepped by ``lane`` in turn
-            L0 = (a4[0], x4[0], e4[0], ls4[0], lc4[0], qs4[0], qc4[0], s4[0])
-            L1 = (a4[1], x4[1], e4[1], ls4[1], lc4[1], qs4[1], qc4[1], s4[1])
-            L2 = (a4[2], x4[2], e4[2], ls4[2], lc4[2], qs4[2], qc4[2], s4[2])
-            L3 = (a4[3], x4[3], e4[3], ls4[3], lc4[3], qs4[3], qc4[3], s4[3])
+        for bj in range(b0, b1, JAM):
+            L0, p_0 = load(bj)
+            L1, p_1 = load(bj + 1)
+            L2, p_2 = load(bj + 2)
+            L3, p_3 = load(bj + 3)
             for k in range(n):
-                L0 = lane(k, bj, L0, p4[0])
-                L1 = lane(k, bj + 1, L1, p4[1])
-                L2 = lane(k, bj + 2, L2, p4[2])
-                L3 = lane(k, bj + 3, L3, p4[3])
-            a4 = (L0[0], L1[0], L2[0], L3[0])
-            x4 = (L0[1], L1[1], L2[1], L3[1])
-            e4 = (L0[2], L1[2], L2[2], L3[2])
-            ls4 = (L0[3], L1[3], L2[3], L3[3])
-            lc4 = (L0[4], L1[4], L2[4], L3[4])
-            qs4 = (L0[5], L1[5], L2[5], L3[5])
-            qc4 = (L0[6], L1[6], L2[6], L3[6])
-            s4 = (L0[7], L1[7], L2[7], L3[7])
-            for j in range(min(J, b1 - bj)):
-                b = bj + j
-                alive[b] = a4[j]
-                X[b, 0] = x4[j]
-                E[b, 0] = e4[j]
-                loss[b] = ls4[j]
-                loss_c[b] = lc4[j]
-                for i in range(ns):
-                    S[i][b, 0] = s4[j][i]
-                if with_xs:
-                    xs[b, 0] = qs4[j]
-                    xs_c[b, 0] = qc4[j]
+                L0 = lane(k, bj, L0, p_0)
+                L1 = lane(k, bj + 1, L1, p_1)
+                L2 = lane(k, bj + 2, L2, p_2)
+                L3 = lane(k, bj + 3, L3, p_3)
+            store(bj, L0)
+            store(bj + 1, L1)
+            store(bj + 2, L2)
+            store(bj + 3, L3)
 
     return advance
 

@@ -140,6 +140,27 @@ def test_a_fault_mid_chunk_in_a_large_batch_leaves_the_others_alone(variants):
     assert single.faults == [{"config": 0, "t": 5, "quantity": "x"}]
 
 
+def test_faults_mid_chunk_in_the_unroll_and_jam_loop(variants):
+    # six configurations: a full group of four lanes, and one whose last two lanes lie past the
+    # slice; configuration 1 (full group) and 5 (last lane of the slice) overflow x̂ at t = 5
+    pattern = [1.0, -1.0, -1.0, 0.5, 1e200, -1.0, 2.0]
+    prob = regret.problem("periodic", pattern=pattern)
+    lrs = np.linspace(0.01, 1.0, 6)
+    bad = lrs.copy()
+    bad[[1, 5]] = 1e200
+    T = 1000
+    a, b = _both(prob, regret.optimizer("sgd", lr=bad, convention="theory"), T)
+    _agree(a, b)
+    for f in ("regret", "loss", "x", "eta"):  # the same operations in the same order: bit for bit
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+    assert a.faults == [{"config": 1, "t": 5, "quantity": "x"}, {"config": 5, "t": 5, "quantity": "x"}]
+    assert {v[0] for v in variants} == {"jam"}, variants
+    clean = regret.run(prob, regret.optimizer("sgd", lr=lrs, convention="theory"), T, engine="numpy")
+    others = ~np.isin(np.arange(6), [1, 5])
+    for f in ("regret", "loss", "x", "eta"):
+        np.testing.assert_array_equal(getattr(a, f)[:, others], getattr(clean, f)[:, others], err_msg=f)
+
+
 def test_fault_in_the_middle_of_a_chunk_of_one_configuration():
     # t = 5 carries an overflowing gradient; Σ g_t must go on after the configuration freezes
     pattern = [1.0, -1.0, -1.0, 0.5, 1e308, -1.0, 2.0]
