@@ -100,10 +100,10 @@ def comparator_threads(repeat):
 
     from regret.problems import learning
 
-    cases = [("least squares, ball (SLSQP)", dict(loss="squares", feasible="ball")),
+    cases = [("least squares, ball (trust region)", dict(loss="squares", feasible="ball")),
              ("least squares, box (BVLS)", dict(loss="squares")),
-             ("logistic, box (L-BFGS-B)", dict(loss="logistic")),
-             ("logistic, simplex (SLSQP)", dict(loss="logistic", feasible="simplex"))]
+             ("logistic, box (L-BFGS-B + Newton)", dict(loss="logistic")),
+             ("logistic, simplex (Newton)", dict(loss="logistic", feasible="simplex"))]
     limit = learning.one_blas_thread
     out = []
     for label, kw in cases:
