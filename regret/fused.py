@@ -22,7 +22,7 @@ registers as tuples; the rule is called as ``rule(x, g, *s, *c, *p)``.  A loop i
 variant key, a tuple such as ``("simd", with_xs, coefficient strides, parameter strides, gradient
 stride)`` (``_BUILDERS``), which ``advance_fused`` picks per slice of configurations.  Their
 numba disk cache lives under ``cache_dir()`` in a folder that hashes what they depend on
-(``_Locator``).  The step operations the loops share with the numpy engine, the
+(``regret.diskcache``).  The step operations the loops share with the numpy engine, the
 Kahan-compensated sum, the finiteness test and the fault code, are ``regret.steps``, which every
 loop calls.  A rule that cannot be imported by name (defined inside a function) is compiled the
 same way without the disk cache.
@@ -60,10 +60,10 @@ import numpy as np
 from numba import njit
 from numba.extending import register_jitable
 
-from numba.core.caching import CompileResultCacheImpl, FunctionCache, UserProvidedCacheLocator
 from numba.cpython.unsafe.tuple import tuple_setitem
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
+from .diskcache import cache_dir, cache_on_disk  # noqa: F401 - cache_dir is this module's face too
 from .steps import fault_code, is_finite, kahan_add
 from .feasible import Box
 
@@ -119,7 +119,7 @@ def _sum_gradients(grads, G, G_c):
 # unrolled by LLVM, and the values live in registers as tuples (``tuple_setitem`` on a tuple,
 # not a buffer).  The rule is called as ``rule(x, g, *s, *c, *p)`` with s, c, p those tuples.
 # A closure over such values can be cached on disk by numba (the cache key pickles the closure
-# cells: a rule importable by name pickles by reference); ``_Locator`` keeps that cache under
+# cells: a rule importable by name pickles by reference); ``regret.diskcache`` keeps that cache under
 # ``cache_dir()``.
 
 def _signature(ns: int, nc: int, npar: int):
@@ -660,35 +660,6 @@ def compiled(kernel, variant: tuple = ("row", False)):
     return fn
 
 
-def cache_dir() -> Path:
-    """``$REGRET_CACHE_DIR/fused`` (default ``~/.cache/regret/fused``): numba's cache of the loops."""
-    root = os.environ.get("REGRET_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "regret")
-    return Path(root) / "fused"
-
-
-class _Locator(UserProvidedCacheLocator):
-    """numba's on-disk cache of a loop, in ``cache_dir()/<stem>`` where the stem names the
-    kernel and variant and hashes what the loop depends on (``_build``): numba keys a closure's
-    cache by its source file, qualified name and closure values, not by the rule's source, so a
-    changed rule or step helper must land in a new folder."""
-
-    def __init__(self, py_func, py_file):
-        super().__init__(py_func, py_file)
-        self._cache_path = str(cache_dir() / py_func._regret_cache_stem)
-
-    @classmethod
-    def from_function(cls, py_func, py_file):
-        return cls(py_func, py_file) if getattr(py_func, "_regret_cache_stem", None) else None
-
-
-class _LoopCacheImpl(CompileResultCacheImpl):
-    _locator_classes = [_Locator]
-
-
-class _LoopCache(FunctionCache):
-    _impl_class = _LoopCacheImpl
-
-
 def _build(rule, ns, nc, npar, label, variant):
     importable, material = _rule_key(rule)
     gen = _generator_of(variant)
@@ -701,11 +672,7 @@ def _build(rule, ns, nc, npar, label, variant):
     loop = _BUILDERS[variant[0]](rule, ns, nc, npar, *variant[1:])
     fn = njit(nogil=True, error_model="numpy")(loop)
     if importable:  # its closure pickles by reference (the rule's, and the generator's)
-        loop._regret_cache_stem = f"k_{_safe(label)}_{name}_{digest}"
-        try:
-            fn._cache = _LoopCache(loop)
-        except Exception:  # noqa: BLE001 - an unusable disk cache only costs a compile
-            pass
+        cache_on_disk(fn, loop, f"k_{_safe(label)}_{name}_{digest}")
     try:
         fn.compile(_signature(ns, nc, npar))
     except Exception as exc:

@@ -267,7 +267,7 @@ def test_the_loop_is_cached_across_processes_and_compiled_once(tmp_path):
 
 
 def test_a_user_expression_runs_compiled_without_the_disk_cache(tmp_path, monkeypatch):
-    from regret.fused import cache_dir
+    from regret.diskcache import cache_dir
 
     monkeypatch.setenv("REGRET_CACHE_DIR", str(tmp_path))
     p = regret.problem("expression", loss="(x1 - 0.25)^2 + x2^2", d=2)

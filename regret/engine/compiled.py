@@ -42,10 +42,10 @@ from pathlib import Path
 
 import numba
 import numpy as np
-from numba.core.caching import CompileResultCacheImpl, FunctionCache, UserProvidedCacheLocator
 from numba.extending import register_jitable
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
+from ..diskcache import cache_on_disk
 from .steps import kahan_add
 
 _LOOPS: dict = {}
@@ -387,28 +387,6 @@ def _stem(rule, point, kind, ns, nc, npar, inner=False) -> str | None:
     return f"x_{label}_{hashlib.sha256(material.encode()).hexdigest()[:20]}"
 
 
-class _Locator(UserProvidedCacheLocator):
-    """numba's on-disk cache of a loop in ``cache_dir()/<stem>`` (``_stem``)."""
-
-    def __init__(self, py_func, py_file):
-        from ..fused import cache_dir
-
-        super().__init__(py_func, py_file)
-        self._cache_path = str(cache_dir() / py_func._regret_cache_stem)
-
-    @classmethod
-    def from_function(cls, py_func, py_file):
-        return cls(py_func, py_file) if getattr(py_func, "_regret_cache_stem", None) else None
-
-
-class _LoopCacheImpl(CompileResultCacheImpl):
-    _locator_classes = [_Locator]
-
-
-class _LoopCache(FunctionCache):
-    _impl_class = _LoopCacheImpl
-
-
 _LOCK = threading.Lock()
 
 
@@ -627,11 +605,7 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = Fa
     fn = numba.njit(error_model="numpy", nogil=True)(loop)
     stem = _stem(rule, point, kind, ns, nc, npar, inner) if ns in _GATHER else None
     if stem is not None:
-        loop._regret_cache_stem = stem
-        try:
-            fn._cache = _LoopCache(loop)
-        except Exception:  # noqa: BLE001 - an unusable disk cache only costs a compile
-            pass
+        cache_on_disk(fn, loop, stem)
     return fn
 
 
