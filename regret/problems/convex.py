@@ -424,6 +424,19 @@ def _vertex_walk(M, tau, w, lo, F, x, g0, maxiter=None):
     return x, None
 
 
+def _near_kink(M, m, size):
+    """The ``size`` terms whose kink is nearest x (|m_j| / ‖a_j‖, the distance to m_j = 0): the
+    kept set of the reduced problems, where the optimum's pieces are uncertain."""
+    keep = np.zeros(M.shape[0], bool)
+    keep[np.argsort(np.abs(m) / (np.linalg.norm(M, axis=1) + 1e-300), kind="stable")[:size]] = True
+    return keep
+
+
+def _changed_piece(s, m, lo):
+    """Whether the piece s_j·m_j frozen for a replaced term is now below the term (beyond rounding)."""
+    return s * m < np.maximum(lo * m, m) - 1e-12 * (1.0 + np.abs(m))
+
+
 def reduced_lp(M, tau, w, lo, F, x, size=None, rounds=30):
     """(x, f(x), lower bound) for min_F Σ w max(lo·m, m), m = Mx + τ, F a box or simplex, by LPs
     on the terms near their kink at ``x`` only.
@@ -439,8 +452,7 @@ def reduced_lp(M, tau, w, lo, F, x, size=None, rounds=30):
     n, d = M.shape
     m = M @ x + tau
     size = size or min(n, max(4 * d, 64))
-    keep = np.zeros(n, bool)
-    keep[np.argsort(np.abs(m) / (np.linalg.norm(M, axis=1) + 1e-300), kind="stable")[:size]] = True
+    keep = _near_kink(M, m, size)
     s = np.where(m > 0, 1.0, lo)
     box = list(zip(F.lo, F.hi)) if F.kind == "box" else [(0.0, None)] * d
     lower = -np.inf
@@ -461,7 +473,7 @@ def reduced_lp(M, tau, w, lo, F, x, size=None, rounds=30):
         lower = max(lower, float(res.fun) + const)
         x = F.project(res.x[:d])
         m = M @ x + tau
-        flipped = out & (s * m < np.maximum(lo * m, m) - 1e-12 * (1.0 + np.abs(m)))
+        flipped = out & _changed_piece(s, m, lo)
         if not np.any(flipped):
             break
         keep |= flipped
@@ -477,8 +489,7 @@ def reduced_ball(M, tau, w, lo, F, x, size=None, rounds=30):
     n, d = M.shape
     m = M @ x + tau
     size = size or min(n, max(8 * d, 128))
-    keep = np.zeros(n, bool)
-    keep[np.argsort(np.abs(m) / (np.linalg.norm(M, axis=1) + 1e-300), kind="stable")[:size]] = True
+    keep = _near_kink(M, m, size)
     s = np.where(m > 0, 1.0, lo)
     lower = -np.inf
     for _ in range(rounds):
@@ -489,7 +500,7 @@ def reduced_ball(M, tau, w, lo, F, x, size=None, rounds=30):
         lower = max(lower, fr - gap + const)
         x = xr
         m = M @ x + tau
-        flipped = out & (s * m < np.maximum(lo * m, m) - 1e-12 * (1.0 + np.abs(m)))
+        flipped = out & _changed_piece(s, m, lo)
         if not np.any(flipped):
             break
         keep |= flipped
