@@ -5,8 +5,7 @@ The first kernel is a warm-up (numba's one-time typing), not printed (issue 12).
 
     python benchmarks/bench_compile_forms.py adam-theory adam-practical adabound-theory
 """
-import os, subprocess, sys, tempfile, time
-import types as pytypes
+import os, sys, tempfile, time
 os.environ["REGRET_CACHE_DIR"] = tempfile.mkdtemp(prefix="regret-compile-")  # every build compiles
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -15,23 +14,9 @@ import bench_engine as be
 from regret import fused
 from regret.codegen import exec_generated
 
-#: the last commit whose jam loop was generated source
-OLD = "a0e1e53"
+from generated_fused import load
 
-
-def _old_generator():
-    src = subprocess.run(["git", "show", f"{OLD}:regret/fused.py"], cwd=HERE, check=True, capture_output=True,
-                         text=True).stdout
-    lines = src.splitlines(True)
-    a = next(i for i, ln in enumerate(lines) if ln.startswith("def _names"))
-    b = next(i for i, ln in enumerate(lines) if ln.startswith("#: the loop variants"))
-    mod = pytypes.ModuleType("old_fused")
-    mod.JAM, mod.SIMD_BLOCK = 4, 256
-    exec(compile("".join(lines[a:b]), f"<{OLD}:regret/fused.py>", "exec"), mod.__dict__)
-    return mod
-
-
-oldgen = _old_generator()
+oldgen = load()
 
 
 def timers(fn):

@@ -9,8 +9,7 @@ loops' own time new/old (best of the rounds).
     BS=4,5,6,7 python benchmarks/bench_jam_forms.py 1e7 5 adam-theory adam-practical adabound-theory
     BS=10000 python benchmarks/bench_jam_forms.py 2e3 5 adam-theory adabound-theory
 """
-import json, os, subprocess, sys, time
-import types as pytypes
+import json, os, sys, time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 os.environ["REGRET_THREADS"] = "1"
@@ -20,23 +19,9 @@ import regret
 from regret import fused
 from regret.codegen import exec_generated
 
-#: the last commit whose jam loop was generated source
-OLD = "a0e1e53"
+from generated_fused import load
 
-
-def _old_generator():
-    src = subprocess.run(["git", "show", f"{OLD}:regret/fused.py"], cwd=HERE, check=True, capture_output=True,
-                         text=True).stdout
-    lines = src.splitlines(True)
-    a = next(i for i, ln in enumerate(lines) if ln.startswith("def _names"))
-    b = next(i for i, ln in enumerate(lines) if ln.startswith("#: the loop variants"))
-    mod = pytypes.ModuleType("old_fused")
-    mod.JAM, mod.SIMD_BLOCK = 4, 256
-    exec(compile("".join(lines[a:b]), f"<{OLD}:regret/fused.py>", "exec"), mod.__dict__)
-    return mod
-
-
-oldgen = _old_generator()
+oldgen = load()
 
 MODE = {"m": "new"}
 LOOP_T = {"old": 0.0, "new": 0.0}  # the time inside the jam (and B = 2, 3: row) loops
