@@ -347,6 +347,17 @@ def test_a_point_that_does_not_compile_falls_back_on_auto_and_raises_on_compiled
     np.testing.assert_array_equal(r.regret, ref.regret)
 
 
+def test_a_block_rule_with_another_signature_is_named():
+    from regret.problems import learning
+    from regret.problems.jit_rules import learning_point
+
+    prob = regret.problem("logistic", n=30, d=3)
+    prob.jit_block = lambda: learning_point(learning.loss_logistic, learning.dloss_logistic)  # a point, not a block
+    assert re.search(r"'learning': jit_block\(\) must return .*block\(X, w, alive", compiled.applies(prob))
+    with pytest.raises(ValueError, match="jit_block"):
+        regret.run(prob, regret.optimizer("adam", lr=np.geomspace(1e-3, 0.1, 40)), 10, engine="compiled")
+
+
 @pytest.mark.parametrize("rule, match", [
     (lambda self: None, "must return \\(point, data\\), got NoneType"),
     ("data-list", "data must be a tuple of arrays, got list"),
@@ -367,13 +378,16 @@ def test_a_malformed_jit_rule_is_named(rule, match):
         regret.run(prob, regret.optimizer("sgd", lr=0.1), 10, engine="compiled")
 
 
-def test_the_configuration_inner_box_loop_equals_the_outer_one_bit_for_bit(monkeypatch):
+@pytest.mark.parametrize("family, seed", [("least-squares", 4), ("logistic", 4), ("logistic", list(range(48)))])
+def test_the_configuration_inner_box_loop_equals_the_outer_one_bit_for_bit(monkeypatch, family, seed):
     """48 configurations on a box take the configuration-inner path (double-buffered, no commit
-    buffer); lr up to 1e308 makes x̂ overflow at different steps, some inside a chunk of odd
-    length, so faults, frozen rows and the buffer parity are all exercised.  The reference is
-    the configuration-outer loop (bit for bit) and the numpy engine (to rounding)."""
+    buffer, the learning losses' block rule: one data point for the block, or one per
+    configuration with 48 instances); lr up to 1e308 makes x̂ overflow at different steps, some
+    inside a chunk of odd length, so faults, frozen rows and the buffer parity are all exercised.
+    The reference is the configuration-outer loop (the point rule, bit for bit) and the numpy
+    engine (to rounding)."""
     lrs = np.concatenate([np.geomspace(1e-3, 0.3, 40), np.geomspace(1e306, 1.5e308, 8)])
-    prob = lambda: regret.problem("least-squares", n=50, d=5, order="iid", seed=4)  # noqa: E731
+    prob = lambda: regret.problem(family, n=50, d=5, order="iid", seed=seed)  # noqa: E731
     k = regret.optimizer("sgd", lr=lrs, momentum=0.5)  # lr·g overflows once |g| > 1.8e308 / lr
     runs = {}
     for name, inner_min, work in [("inner", compiled.INNER_MIN, compiled.PARALLEL_WORK),
@@ -383,7 +397,9 @@ def test_the_configuration_inner_box_loop_equals_the_outer_one_bit_for_bit(monke
         runs[name] = regret.run(prob(), k, 200, chunk=7, checkpoints=9)
     ref = regret.run(prob(), k, 200, chunk=7, checkpoints=9, engine="numpy")
     faults = runs["outer"].faults
-    assert len({f["t"] for f in faults}) >= 3 and max(f["t"] for f in faults) > 7, faults  # in later chunks too
+    if family == "least-squares":  # logistic's gradients are bounded by ‖a‖∞: fewer overflows
+        assert len({f["t"] for f in faults}) >= 3 and max(f["t"] for f in faults) > 7, faults  # in later chunks too
+    assert faults
     assert ref.faults == faults
     for name in ("inner", "threads"):
         assert runs[name].faults == faults

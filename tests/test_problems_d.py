@@ -133,6 +133,29 @@ def test_learning_losses_and_gradients_against_scalar_formulas(loss):
             np.testing.assert_allclose(g[b], fd, rtol=1e-5, atol=1e-7)
 
 
+def test_the_logistic_derivative_keeps_its_digits_in_both_tails():
+    """−y·σ(−yz) against mpmath at 50 digits, as arrays (numpy engine) and as scalars (numba):
+    relative error ≤ 4 ulps from m = −yz = −740 (σ ≈ 4e-322) to 740 (the old 0.5·(1 + tanh(m/2))
+    gave 0 below m ≈ −37)."""
+    import mpmath
+    import numba
+
+    from regret.problems.learning import dloss_logistic, loss_logistic
+
+    mpmath.mp.dps = 50
+    m = np.concatenate([-np.geomspace(1e-12, 700, 60), [0.0], np.geomspace(1e-12, 740, 60), [-1.0, 1.0, -37.5, -40.0]])
+    y = np.where(np.arange(m.size) % 2 == 0, 1.0, -1.0)
+    z = -m / y  # exact: y = ±1
+    ref_d = np.array([float(-yy / (1 + mpmath.exp(-mpmath.mpf(mm)))) for mm, yy in zip(m, y)])
+    ref_l = np.array([float(mpmath.log1p(mpmath.exp(mpmath.mpf(mm)))) for mm in m])
+    scalar = numba.njit(lambda z, y: (dloss_logistic(z, y), loss_logistic(z, y)))
+    for got_d, got_l in [(dloss_logistic(z, y), loss_logistic(z, y)),
+                         tuple(np.array(v) for v in zip(*[scalar(a, b) for a, b in zip(z, y)]))]:
+        assert np.all(np.abs(got_d - ref_d) <= 4 * np.spacing(np.abs(ref_d))), m[np.abs(got_d - ref_d) > 4 * np.spacing(np.abs(ref_d))]
+        assert np.all(np.abs(got_l - ref_l) <= 4 * np.spacing(np.abs(ref_l)))
+    assert dloss_logistic(np.array([40.0]), np.array([1.0]))[0] < 0  # was −0.0
+
+
 def _full_sum(prob, T, b=0):
     """Σ_{t≤T} f_t(x) by a loop over the steps (not from counts)."""
     idx = prob.path.indices(np.arange(1, T + 1))[:, b]

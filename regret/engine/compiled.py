@@ -23,6 +23,12 @@ The contract a problem meets to run here (``applies``):
             data; writes ∇f_t(X[b]) into the row G[r] (see ``problems.jit_rules``)
     problem.jit_chunk(ts) -> idx                   the chunk's time-only data (e.g. the sample
             indices, (n, B_p) int64), computed outside the loop by the problem's own sampler
+    problem.jit_block() -> block                   optional: the point for a block of configurations,
+        block(X, w, alive, t, k, b0, bp, data, idx, G, F)   X, G transposed (d, nb); writes
+            f_t(X[:, r]) into F[r] and the gradient into G[:, r] for r < w (configuration r is
+            instance b0 + r when bp > 1), with the point's numbers bit for bit; the
+            configuration-inner path calls it once per step instead of the point w times, so that
+            its loops over r vectorise (the learning losses: 1.4x for Adam, d = 20)
 
 The loop (``_build``) is compiled once per (kernel rule, problem point, projection, arity, path):
 on a box, a thread's slice of ≥ 32 configurations runs configuration-inner (blocks transposed to
@@ -60,6 +66,9 @@ INNER_MIN, INNER_COORDS = 32, 8192
 
 POINT_PARAMS = ("X", "b", "t", "k", "p", "data", "idx", "G", "r")
 POINT_SIGNATURE = f"point({', '.join(POINT_PARAMS)}) -> f_t(X[b]), writing the gradient into G[r]"
+BLOCK_PARAMS = ("X", "w", "alive", "t", "k", "b0", "bp", "data", "idx", "G", "F")
+BLOCK_SIGNATURE = (f"block({', '.join(BLOCK_PARAMS)}), writing f_t(X[:, r]) into F[r] and the gradient into "
+                   "G[:, r] for r < w")
 
 
 class CompiledUnavailable(TypeError):
@@ -110,6 +119,14 @@ def contract_violation(problem) -> str | None:
     except TypeError:
         return (f"problem {name!r}: jit_rule()'s point {getattr(fn, '__name__', fn)}{sig} does not take the "
                 f"compiled loop's 9 arguments: {POINT_SIGNATURE} (docs/EXTENDING.md)")
+    if callable(getattr(problem, "jit_block", None)):
+        block = problem.jit_block()
+        fn = getattr(block, "py_func", block)
+        try:
+            inspect.signature(fn).bind(*BLOCK_PARAMS)
+        except (TypeError, ValueError):
+            return (f"problem {name!r}: jit_block() must return a register_jitable {BLOCK_SIGNATURE} "
+                    f"(docs/EXTENDING.md), got {getattr(fn, '__name__', fn)!r}")
     return None
 
 
@@ -372,17 +389,26 @@ def _text(path) -> str:
         return ""
 
 
-def _stem(rule, point, kind, ns, nc, npar, inner=False) -> str | None:
+@register_jitable
+def no_block(X, w, alive, t, k, b0, bp, data, idx, G, F):
+    """The block rule of a problem that has none (``jit_block``): never called."""
+    return
+
+
+def _stem(rule, point, kind, ns, nc, npar, inner=False, block=no_block) -> str | None:
     """The cache folder's name for this loop, or None when a rule is not importable by name."""
-    if not (_importable(rule) and _importable(point)):
+    if not (_importable(rule) and _importable(point) and _importable(block)):
         return None
     here = Path(__file__).resolve().parent.parent
     files = [__file__, here / "steps.py", here / "kernels" / "base.py",
              sys.modules[rule.__module__].__file__, sys.modules[point.__module__].__file__]
     if point.__module__.endswith("jit_rules"):  # the learning points call the losses of learning.py
         files.append(here / "problems" / "learning.py")
+    if block.__module__ != point.__module__:
+        files.append(sys.modules[block.__module__].__file__)
     material = "\0".join([numba.__version__, np.__version__, rule.__module__, rule.__qualname__, point.__module__,
-                          point.__qualname__, f"{kind} {ns} {nc} {npar} {bool(inner)}"] + [_text(f) for f in files])
+                          point.__qualname__, block.__module__, block.__qualname__,
+                          f"{kind} {ns} {nc} {npar} {bool(inner)}"] + [_text(f) for f in files])
     label = f"{rule.__name__}_{point.__name__}"[:60]
     return f"x_{label}_{hashlib.sha256(material.encode()).hexdigest()[:20]}"
 
@@ -390,18 +416,18 @@ def _stem(rule, point, kind, ns, nc, npar, inner=False) -> str | None:
 _LOCK = threading.Lock()
 
 
-def _loop(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = False):
-    key = (rule, point, kind, ns, nc, npar, inner)
+def _loop(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = False, block=no_block):
+    key = (rule, point, block, kind, ns, nc, npar, inner)
     fn = _LOOPS.get(key)
     if fn is None:
         with _LOCK:
             fn = _LOOPS.get(key)
             if fn is None:
-                fn = _LOOPS[key] = _build(rule, point, kind, ns, nc, npar, inner)
+                fn = _LOOPS[key] = _build(rule, point, kind, ns, nc, npar, inner, block)
     return fn
 
 
-def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = False):
+def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = False, block=no_block):
     gather = _GATHER.get(ns)
     if gather is None:  # a larger state (no registered kernel has one): through a buffer
         @register_jitable
@@ -412,6 +438,7 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = Fa
     inner = inner and kind == 0 and ns in _GATHER and nc in _GATHER and npar in _GATHER
     gather_c = _GATHER.get(nc, _gather0)
     gather_p = _GATHER.get(npar, _gather0)
+    own_block = block is not no_block
 
 
     def loop(b_lo, b_hi, nb, X, S, ETA, loss, loss_c, alive, fault_t, fault_what, ts, C, P, pw, bp, data, idx,
@@ -474,9 +501,12 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = Fa
                         Xc, Xn, Ec, En, Sc, Sn, XV = XA, XB, EA, EB, SA, SB, XVA
                     else:
                         Xc, Xn, Ec, En, Sc, Sn, XV = XB, XA, EB, EA, SB, SA, XVB
-                    for r in range(w):
-                        if AL[r]:
-                            F[r] = point(XV, r, t, k, b0 + r if bp > 1 else 0, data, idx, GV, r)
+                    if own_block:  # the problem's rule for a block of configurations at once
+                        block(Xc, w, AL, t, k, b0, bp, data, idx, GT, F)
+                    else:
+                        for r in range(w):
+                            if AL[r]:
+                                F[r] = point(XV, r, t, k, b0 + r if bp > 1 else 0, data, idx, GV, r)
                     for j in range(nc):
                         wide = C[j].shape[1] > 1
                         for r in range(w):
@@ -603,7 +633,7 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = Fa
                             S[j, b, i] = sn[j, i]
 
     fn = numba.njit(error_model="numpy", nogil=True)(loop)
-    stem = _stem(rule, point, kind, ns, nc, npar, inner) if ns in _GATHER else None
+    stem = _stem(rule, point, kind, ns, nc, npar, inner, block) if ns in _GATHER else None
     if stem is not None:
         cache_on_disk(fn, loop, stem)
     return fn
@@ -668,7 +698,8 @@ def advance_compiled(tr, kernel, problem, ts: np.ndarray, coeffs, params) -> Non
         wide = min(-(-B // threads) // 16 * 16, max(16, INNER_COORDS // max(d, 1) // 16 * 16))
         if wide >= INNER_MIN:
             nb, inner = wide, True
-    loop = _loop(kernel.rule, point, _KINDS[kind], len(tr.s), len(coeffs), len(params), inner)
+    block = problem.jit_block() if inner and callable(getattr(problem, "jit_block", None)) else no_block
+    loop = _loop(kernel.rule, point, _KINDS[kind], len(tr.s), len(coeffs), len(params), inner, block)
     args = (nb, X, S, ETA, tr.loss, tr.loss_c, tr.alive, tr.fault_t, tr.fault_what, ts, C, P, pw, problem.batch,
             data, idx, lo, hi, center, radius, scale)
     workers = min(threads, -(-B // nb))

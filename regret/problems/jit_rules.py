@@ -61,19 +61,66 @@ def _learning_rule(loss, dloss, name, public: bool):
     return fn
 
 
-def learning_point(loss, dloss):
-    """The point rule of ℓ(<a_j, x>, y_j): the module-level ``learning_<loss>_point`` of a
-    ``learning`` loss, else one built for this (loss, dloss) pair."""
-    key = ("learning", loss, dloss)
+def _learning_block_rule(loss, dloss, name, public: bool):
+    def block(X, w, alive, t, k, b0, bp, data, idx, G, F):
+        A, y = data
+        d = X.shape[0]
+        if bp > 1:  # an instance, and so a data point, per configuration
+            for r in range(w):
+                j = idx[k, b0 + r]
+                z = 0.0
+                for i in range(d):
+                    z += A[j, i] * X[i, r]
+                dl = dloss(z, y[j])
+                F[r] = loss(z, y[j])
+                for i in range(d):
+                    G[i, r] = dl * A[j, i]
+            return
+        j = idx[k, 0]
+        yj = y[j]
+        for r in range(w):
+            F[r] = 0.0
+        for i in range(d):  # z_r = Σ_i a_i x_ri in the order of ``point``: the same numbers
+            a = A[j, i]
+            for r in range(w):
+                F[r] += a * X[i, r]
+        last = d - 1
+        for r in range(w):  # ℓ'(z_r) parked in G's last row
+            z = F[r]
+            G[last, r] = dloss(z, yj)
+            F[r] = loss(z, yj)
+        for i in range(last):
+            a = A[j, i]
+            for r in range(w):
+                G[i, r] = G[last, r] * a
+        a = A[j, last]
+        for r in range(w):
+            G[last, r] = G[last, r] * a
+
+    block.__doc__ = f"The block rule of ℓ(<a_j, x>, y_j), ℓ = {getattr(loss, '__name__', loss)} (``jit_block``)."
+    fn = register_jitable(inline="always")(block)
+    if public:
+        block.__name__ = block.__qualname__ = name
+        block.__module__ = __name__
+        setattr(sys.modules[__name__], name, fn)
+    return fn
+
+
+def learning_point(loss, dloss, block: bool = False):
+    """The point rule of ℓ(<a_j, x>, y_j) (its block rule with ``block=True``): the module-level
+    ``learning_<loss>_point`` (``_block``) of a ``learning`` loss, else one built for this
+    (loss, dloss) pair."""
+    key = ("learning", loss, dloss, block)
     if key not in _CACHE:
+        make = _learning_block_rule if block else _learning_rule
         name = getattr(loss, "__name__", "loss")
         mod = getattr(loss, "__module__", "")
         if (mod == "regret.problems.learning" and name.startswith("loss_")
                 and getattr(sys.modules.get(mod), name, None) is loss):
-            label = f"learning_{name[5:]}_point"
-            fn = globals().get(label) or _learning_rule(loss, dloss, label, public=True)
+            label = f"learning_{name[5:]}_{'block' if block else 'point'}"
+            fn = globals().get(label) or make(loss, dloss, label, public=True)
         else:  # not importable by name: compiled, not disk-cached
-            fn = _learning_rule(loss, dloss, "", public=False)
+            fn = make(loss, dloss, "", public=False)
         _CACHE[key] = fn
     return _CACHE[key]
 
