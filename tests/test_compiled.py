@@ -378,16 +378,19 @@ def test_a_malformed_jit_rule_is_named(rule, match):
         regret.run(prob, regret.optimizer("sgd", lr=0.1), 10, engine="compiled")
 
 
-@pytest.mark.parametrize("family, seed", [("least-squares", 4), ("logistic", 4), ("logistic", list(range(48)))])
-def test_the_configuration_inner_box_loop_equals_the_outer_one_bit_for_bit(monkeypatch, family, seed):
-    """48 configurations on a box take the configuration-inner path (double-buffered, no commit
-    buffer, the learning losses' block rule: one data point for the block, or one per
-    configuration with 48 instances); lr up to 1e308 makes x̂ overflow at different steps, some
-    inside a chunk of odd length, so faults, frozen rows and the buffer parity are all exercised.
-    The reference is the configuration-outer loop (the point rule, bit for bit) and the numpy
-    engine (to rounding)."""
+@pytest.mark.parametrize("family, seed, feasible", [
+    ("least-squares", 4, "box"), ("logistic", 4, "box"), ("logistic", list(range(48)), "box"),
+    ("least-squares", 4, "ball"), ("logistic", list(range(48)), "simplex")])
+def test_the_configuration_inner_loop_equals_the_outer_one_bit_for_bit(monkeypatch, family, seed, feasible):
+    """48 configurations take the configuration-inner path (double-buffered, no commit buffer,
+    the learning losses' block rule: one data point for the block, or one per configuration with
+    48 instances; a ball's or simplex's projection per column); lr up to 1e308 makes x̂ overflow
+    at different steps, some inside a chunk of odd length, so faults, frozen rows and the buffer
+    parity are all exercised.  The reference is the configuration-outer loop (the point rule,
+    bit for bit) and the numpy engine (to rounding)."""
     lrs = np.concatenate([np.geomspace(1e-3, 0.3, 40), np.geomspace(1e306, 1.5e308, 8)])
-    prob = lambda: regret.problem(family, n=50, d=5, order="iid", seed=seed)  # noqa: E731
+    prob = lambda: regret.problem(family, n=50, d=5, order="iid", seed=seed, feasible=feasible,  # noqa: E731
+                                  radius=0.3)
     k = regret.optimizer("sgd", lr=lrs, momentum=0.5)  # lr·g overflows once |g| > 1.8e308 / lr
     runs = {}
     for name, inner_min, work in [("inner", compiled.INNER_MIN, compiled.PARALLEL_WORK),
@@ -397,16 +400,21 @@ def test_the_configuration_inner_box_loop_equals_the_outer_one_bit_for_bit(monke
         runs[name] = regret.run(prob(), k, 200, chunk=7, checkpoints=9)
     ref = regret.run(prob(), k, 200, chunk=7, checkpoints=9, engine="numpy")
     faults = runs["outer"].faults
-    if family == "least-squares":  # logistic's gradients are bounded by ‖a‖∞: fewer overflows
+    if family == "least-squares" and feasible == "box":  # logistic's gradients are bounded by ‖a‖∞: fewer overflows
         assert len({f["t"] for f in faults}) >= 3 and max(f["t"] for f in faults) > 7, faults  # in later chunks too
     assert faults
-    assert ref.faults == faults
+    # the numpy engine's ball and simplex projections are other algorithms (equal to rounding), so
+    # a configuration whose x̂ is within rounding of overflowing may fault in one engine only
+    # (measured: lr 9e306 on the simplex): there the reference is held on the 40 finite ones
+    keep = slice(None) if feasible == "box" else slice(0, 40)
+    if feasible == "box":
+        assert ref.faults == faults
     for name in ("inner", "threads"):
         assert runs[name].faults == faults
         for f in ("regret", "loss", "x", "eta"):
             np.testing.assert_array_equal(getattr(runs[name], f), getattr(runs["outer"], f), err_msg=f"{name} {f}")
     for f in ("regret", "x", "eta"):  # frozen configurations' regret is NaN in both
-        va, vb = getattr(ref, f), getattr(runs["inner"], f)
+        va, vb = getattr(ref, f)[:, keep], getattr(runs["inner"], f)[:, keep]
         np.testing.assert_allclose(va, vb, rtol=1e-9, atol=1e-11 * (1.0 + np.nanmax(np.abs(va))), err_msg=f)
 
 

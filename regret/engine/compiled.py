@@ -31,8 +31,8 @@ The contract a problem meets to run here (``applies``):
             its loops over r vectorise (the learning losses: 1.4x for Adam, d = 20)
 
 The loop (``_build``) is compiled once per (kernel rule, problem point, projection, arity, path):
-on a box, a thread's slice of ≥ 32 configurations runs configuration-inner (blocks transposed to
-(d, nb), the rule vectorised across configurations; the same numbers as the configuration-outer
+a thread's slice of ≥ 32 configurations runs configuration-inner (blocks transposed to (d, nb),
+the rule, and the problem's block rule where it has one, vectorised across configurations; the same numbers as the configuration-outer
 path, which every other case takes), called on the whole batch or, for a large one, on slices
 of it from a thread pool (it releases the GIL).  It is cached on disk, so a second process loads it instead of compiling,
 when the rule and the point are importable by name (every registered kernel and family but a
@@ -59,7 +59,7 @@ _LOOPS: dict = {}
 PARALLEL_WORK = 1 << 18
 #: configurations stepped together (``_loop``): at most BLOCK_MAX, and BLOCK_MAX·d ≤ BLOCK_COORDS
 BLOCK_MAX, BLOCK_COORDS = 16, 4096
-#: the configuration-inner path (box only, ``_build``): blocks of a multiple of 16 configurations
+#: the configuration-inner path (``_build``): blocks of a multiple of 16 configurations
 #: (LLVM's vector body there is 4 lanes x 4), at least INNER_MIN, INNER_MIN·d ≤ INNER_COORDS
 INNER_MIN, INNER_COORDS = 32, 8192
 
@@ -435,7 +435,7 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = Fa
             return to_fixed_tuple(S[:, b, i].copy(), ns)
     # the configuration-inner variant (``advance_compiled`` picks it): a box, and tuples the gathers
     # build; a variant of its own, so that a run compiles only the path it takes (both: +1.7 s cold)
-    inner = inner and kind == 0 and ns in _GATHER and nc in _GATHER and npar in _GATHER
+    inner = inner and ns in _GATHER and nc in _GATHER and npar in _GATHER
     gather_c = _GATHER.get(nc, _gather0)
     gather_p = _GATHER.get(npar, _gather0)
     own_block = block is not no_block
@@ -455,8 +455,9 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = Fa
         """
         d = X.shape[1]
         if inner:
-            # The box loop with the configurations innermost: a block's rows transposed to (d, nb) for
-            # the chunk, so that each rule loop runs contiguously over the block's configurations (SIMD).
+            # The loop with the configurations innermost: a block's rows transposed to (d, nb) for the
+            # chunk, so that each rule loop runs contiguously over the block's configurations (SIMD); a
+            # box's clip is in that loop, a ball's or simplex's projection one column at a time after it.
             #
             # Faults without a commit buffer: x, η and the state are double-buffered, a step reading
             # one copy and writing the other, so a configuration whose step is not finite still has
@@ -482,6 +483,7 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = Fa
             xh = np.empty(d)
             et = np.empty(d)
             sn = np.empty((max(ns, 1), d))
+            row = np.empty((1, d))
             n = ts.shape[0]
             for b0 in range(b_lo, b_hi, nb):
                 w = min(nb, b_hi - b0)
@@ -527,7 +529,8 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = Fa
                                 q += v - v
                                 Sn[j, i, r] = v
                             NF[r] += q
-                            Xn[i, r] = min(max(out[0], lo_i), hi_i)
+                            # a box's projection here; a ball's or simplex's x̂ is projected below
+                            Xn[i, r] = min(max(out[0], lo_i), hi_i) if kind == 0 else out[0]
                             En[i, r] = out[1]
                     for r in range(w):
                         if not AL[r]:
@@ -535,6 +538,16 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = Fa
                         b = b0 + r
                         loss[b], loss_c[b] = kahan_add(loss[b], loss_c[b], F[r])  # the numpy engine's sum
                         if NF[r] == 0.0:
+                            if kind != 0:  # x̂ and η of the column, projected as the outer path does
+                                for i in range(d):
+                                    xh[i] = Xn[i, r]
+                                    et[i] = En[i, r]
+                                if kind == 1:
+                                    _ball_row(xh, et, lo, hi, center, radius, scale, row, 0)
+                                else:
+                                    _simplex_row(xh, et, lo, hi, center, radius, scale, row, 0)
+                                for i in range(d):
+                                    Xn[i, r] = row[0, i]
                             continue
                         # a fault: the last finite values (the copy this step read) frozen in X, ETA and
                         # S, and the step again, into buffers, for its code
@@ -689,12 +702,14 @@ def advance_compiled(tr, kernel, problem, ts: np.ndarray, coeffs, params) -> Non
     # the GIL), in slices of whole blocks; one compiled loop serves both
     threads = threads_available() if B * n * d >= PARALLEL_WORK else 1
     nb, inner = _block_size(d), False
-    if kind == "box" and tr.s and max(len(tr.s), len(coeffs), len(params)) in _GATHER:
+    if tr.s and max(len(tr.s), len(coeffs), len(params)) in _GATHER:
         # the configuration-inner path on a thread's slice, in blocks of a multiple of 16: in
         # alternation with the outer path, Adam logistic d = 20, B = 100: 1.65x at blocks of 96,
         # 1.46x at 32, but 0.88x at 16 and 0.90x at 25 (the vector body's 16 not filled).  Not for
         # a stateless rule, too cheap to pay for the transposed rows (plain SGD, least squares d = 20,
-        # B = 100: 0.89x; SGD with momentum 1.09x, AdaGrad 1.20x, RMSprop 1.63x, Adam 1.79x)
+        # B = 100: 0.89x; SGD with momentum 1.09x, AdaGrad 1.20x, RMSprop 1.63x, Adam 1.79x).  On a
+        # ball or simplex the projection, one column at a time, is most of the step: Adam 1.1-1.25x,
+        # AdaGrad 1.0x there (least squares d = 20, B = 100, 2026-12-04)
         wide = min(-(-B // threads) // 16 * 16, max(16, INNER_COORDS // max(d, 1) // 16 * 16))
         if wide >= INNER_MIN:
             nb, inner = wide, True
