@@ -163,6 +163,46 @@ def test_compiled_projections_against_bisection_in_plain_loops():
         assert out.min() >= 0.0 and abs(out.sum() - scale) <= 1e-12 * scale * d
     assert worst["ball"] < 1e-13 and worst["simplex"] < 1e-13, worst
 
+def test_the_column_projections_equal_the_row_ones_bit_for_bit():
+    """``ball_columns`` / ``simplex_columns`` (a block's columns at once, the configuration-inner
+    path) against the one-row functions column by column, exactly, on blocks that mix every
+    branch: inside the set, η = 0 coordinates (alone outside the ball: the limit μ → ∞), ‖z‖²
+    overflowing, points already on the simplex, all-η-zero columns, columns left out (todo)."""
+    import numba
+
+    def by_columns(fn):
+        @numba.njit
+        def call(X, E, todo, c, r, scale):
+            d, nb = X.shape
+            fn(X, E, nb, todo, c, r, scale, c, c, np.empty((d, nb)), np.empty((6, nb)),
+               np.empty((2, nb), np.bool_), np.empty(d), np.empty(d), np.empty((1, d)))
+        return call
+
+    ball, simplex = by_columns(compiled.ball_columns), by_columns(compiled.simplex_columns)
+    rng = np.random.default_rng(11)
+    for trial in range(60):
+        d, nb = int(rng.integers(1, 12)), int(rng.integers(1, 40))
+        X = rng.standard_normal((d, nb)) * float(rng.choice([0.1, 1.0, 30.0]))
+        E = np.exp(rng.standard_normal((d, nb)) * 2.0)
+        E[rng.random((d, nb)) < 0.15] = 0.0
+        c, r, scale = rng.standard_normal(d) * 0.1, 0.7, float(rng.choice([0.5, 1.0, 7.0]))
+        k = rng.integers(0, nb, 6)
+        X[:, k[0]] = c + 0.01  # inside the ball
+        X[:, k[1]] = 1e200  # ‖z‖² overflows
+        X[:, k[2]] = np.abs(X[:, k[2]]) / max(np.abs(X[:, k[2]]).sum(), 1e-300) * scale  # on the simplex
+        E[:, k[3]] = 0.0  # nothing may move
+        X[0, k[4]], E[0, k[4]] = 5.0, 0.0  # a fixed coordinate alone outside the ball
+        todo = rng.random(nb) < 0.9
+        for name, cols, row in [("ball", ball, compiled._ball), ("simplex", simplex, compiled._simplex)]:
+            got = X.copy()
+            cols(got, E, todo, c, r, scale)
+            for j in range(nb):
+                want = X[:, j].copy()
+                if todo[j]:
+                    row(X[:, j].copy(), E[:, j].copy(), c, c, c, r, scale, want)
+                np.testing.assert_array_equal(got[:, j], want, err_msg=f"{name} trial {trial} column {j}")
+
+
 def test_expected_gap_of_stochastic_problems_against_a_plain_loop():
     """E f(x_{t+1}) − min_F E f recorded by both engines = projected SGD by hand, the population
     loss summed over the data here and its minimum by scipy on the full average."""

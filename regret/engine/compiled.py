@@ -301,6 +301,167 @@ def _standalone(project):
 _box, _ball, _simplex = (_standalone(f) for f in (_box_row, _ball_row, _simplex_row))
 
 
+# ---- the same projections for a block's columns at once (the configuration-inner path) ----------
+# X̂ and η of a block are (d, nb) there, a column per configuration.  Each column's iteration is
+# ``ball_projection``'s or ``simplex_projection``'s, operation for operation (the same numbers), but
+# the passes over i run across the columns, which vectorises: a column whose iteration has stopped
+# keeps its multiplier, so the later passes recompute its values unchanged, and no select is needed.
+# A column of the rare cases (inside, or the ball's degenerate limit) takes the one-row function.
+
+
+@register_jitable
+def ball_columns(X, E, w, todo, center, radius, scale, lo, hi, OUT, V, FL, xh, et, row):
+    """Π_{ball, diag(1/η)} of the columns r < w with todo[r], in place in X (``ball_projection``).
+    Scratch: OUT (d, nb); V rows μ, Σ, Σ', ‖·‖ and then the factor; FL rows active, stopped."""
+    d = X.shape[0]
+    MU, S, DS, RS = V[0], V[1], V[2], V[3]
+    ACT, DONE = FL[0], FL[1]
+    for r in range(w):
+        S[r] = 0.0
+        DS[r] = 0.0
+        RS[r] = 0.0
+    for i in range(d):  # ‖z‖², Σ z²η and the η = 0 part, in ``ball_projection``'s order
+        c = center[i]
+        for r in range(w):
+            z = X[i, r] - c
+            z2 = z * z
+            S[r] += z2
+            DS[r] += z2 * E[i, r]
+            RS[r] += z2 if E[i, r] == 0.0 else 0.0
+    active = 0
+    for r in range(w):
+        nrm2 = S[r]
+        zb = DS[r]
+        ACT[r] = False
+        DONE[r] = False
+        MU[r] = 0.0
+        if not todo[r] or not np.sqrt(nrm2) > radius:  # inside: its own projection (X unchanged)
+            continue
+        if not (RS[r] < radius * radius and nrm2 < np.inf):  # the limit μ → ∞: this column alone
+            for i in range(d):
+                xh[i] = X[i, r]
+                et[i] = E[i, r]
+            _ball_row(xh, et, lo, hi, center, radius, scale, row, 0)
+            for i in range(d):
+                X[i, r] = row[0, i]
+            continue
+        rn = np.sqrt(nrm2)
+        mu = (rn / radius - 1.0) * (nrm2 / zb) if zb > 0 else 0.0
+        MU[r] = mu if mu < np.inf else 0.0
+        ACT[r] = True
+        active += 1
+    if active == 0:
+        return
+    inv_r = 1.0 / radius
+    for _ in range(100):
+        for r in range(w):
+            S[r] = 0.0
+            DS[r] = 0.0
+        for i in range(d):
+            c = center[i]
+            for r in range(w):
+                b = E[i, r]
+                q = 1.0 / (1.0 + MU[r] * b)
+                zq = (X[i, r] - c) * q
+                OUT[i, r] = zq
+                t = zq * zq
+                S[r] += t
+                DS[r] += b * t * q
+        left = 0
+        for r in range(w):
+            if not ACT[r] or DONE[r]:
+                continue
+            rs = np.sqrt(S[r])
+            RS[r] = rs
+            ds = DS[r]
+            step = S[r] * (rs * inv_r - 1.0) / ds if ds > 0 else 0.0
+            mu = MU[r]
+            if step <= 1e-15 * max(mu, 1e-300):
+                DONE[r] = True
+                continue
+            left += 1
+            MU[r] = mu + step
+        if left == 0:
+            break
+    # OUT and RS are the last pass's for every column: a stopped one's recomputed unchanged (its μ
+    # kept), one still moving after 100 passes ends there, as ``ball_projection``'s loop does
+    for r in range(w):
+        if ACT[r]:
+            rs = RS[r]
+            RS[r] = min(1.0, radius / rs) if rs > 0 else 1.0  # pull the last ulp inside
+    for i in range(d):
+        c = center[i]
+        for r in range(w):
+            if ACT[r]:
+                X[i, r] = c + OUT[i, r] * RS[r]
+
+
+@register_jitable
+def simplex_columns(X, E, w, todo, center, radius, scale, lo, hi, OUT, V, FL, xh, et, row):
+    """Π_{simplex, diag(1/η)} of the columns r < w with todo[r], in place in X
+    (``simplex_projection``: Michelot's iteration, each column's own).  Scratch: V rows Σy, Σb,
+    the pass's Σb, its count, the last count, λ; FL rows projected, still iterating."""
+    d = X.shape[0]
+    SY, SB, SB2, C, CNT, LAM = V[0], V[1], V[2], V[3], V[4], V[5]
+    ACT, RUN = FL[0], FL[1]
+    for r in range(w):
+        SY[r] = 0.0
+        SB[r] = 0.0
+        C[r] = 0.0
+    for i in range(d):
+        for r in range(w):
+            x = X[i, r]
+            SY[r] += x
+            SB[r] += E[i, r]
+            C[r] += 1.0 if x < 0.0 else 0.0  # a negative coordinate: not inside
+    running = 0
+    for r in range(w):
+        total = SY[r]
+        sb = SB[r]
+        ACT[r] = todo[r] and not (C[r] == 0.0 and abs(total - scale) <= 1e-12 * scale * d)
+        RUN[r] = ACT[r]
+        LAM[r] = (total - scale) / sb if sb > 0 else 0.0
+        CNT[r] = d
+        running += ACT[r]
+    if running == 0:
+        return
+    for _ in range(d):
+        running = 0
+        for r in range(w):
+            if RUN[r] and not SB[r] > 0:
+                LAM[r] = 0.0
+                RUN[r] = False
+            running += RUN[r]
+        if running == 0:
+            break
+        for r in range(w):
+            SY[r] = 0.0
+            SB2[r] = 0.0
+            C[r] = 0.0
+        for i in range(d):  # Σ over the active set {i : y_i − λb_i > 0 or b_i = 0}, in order
+            for r in range(w):
+                b = E[i, r]
+                x = X[i, r]
+                on = (x - LAM[r] * b > 0) | (b == 0.0)
+                SY[r] += x if on else 0.0  # + 0.0 leaves a sum as it is (but for −0, whose sign is unused)
+                SB2[r] += b if on else 0.0
+                C[r] += 1.0 if on else 0.0
+        for r in range(w):
+            if not RUN[r]:
+                continue
+            if C[r] >= CNT[r]:  # the same set: λ is its root
+                RUN[r] = False
+                continue
+            CNT[r] = C[r]
+            sb = SB2[r]
+            SB[r] = sb
+            LAM[r] = (SY[r] - scale) / sb if sb > 0 else 0.0
+    for i in range(d):
+        for r in range(w):
+            if ACT[r]:
+                X[i, r] = max(0.0, X[i, r] - LAM[r] * E[i, r])
+
+
 # The state of coordinate i of configuration b as a tuple, one function per state size: built
 # straight from S, so the values stay in registers (a buffer and ``to_fixed_tuple`` cost a store
 # and a load per field per coordinate, ~30% of an Adam step in a hand-written comparison).
@@ -484,6 +645,10 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = Fa
             et = np.empty(d)
             sn = np.empty((max(ns, 1), d))
             row = np.empty((1, d))
+            OUT = np.empty((d if kind == 1 else 1, nb))  # the projections' scratch (``ball_columns``)
+            PV = np.empty((6, nb))
+            PF = np.empty((2, nb), dtype=np.bool_)
+            TODO = np.empty(nb, dtype=np.bool_)
             n = ts.shape[0]
             for b0 in range(b_lo, b_hi, nb):
                 w = min(nb, b_hi - b0)
@@ -532,22 +697,20 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = Fa
                             # a box's projection here; a ball's or simplex's x̂ is projected below
                             Xn[i, r] = min(max(out[0], lo_i), hi_i) if kind == 0 else out[0]
                             En[i, r] = out[1]
+                    if kind != 0:  # the ball's or simplex's projection of the columns with a finite step
+                        for r in range(w):
+                            TODO[r] = AL[r] and NF[r] == 0.0
+                        if kind == 1:
+                            ball_columns(Xn, En, w, TODO, center, radius, scale, lo, hi, OUT, PV, PF, xh, et, row)
+                        else:
+                            simplex_columns(Xn, En, w, TODO, center, radius, scale, lo, hi, OUT, PV, PF, xh, et,
+                                            row)
                     for r in range(w):
                         if not AL[r]:
                             continue
                         b = b0 + r
                         loss[b], loss_c[b] = kahan_add(loss[b], loss_c[b], F[r])  # the numpy engine's sum
                         if NF[r] == 0.0:
-                            if kind != 0:  # x̂ and η of the column, projected as the outer path does
-                                for i in range(d):
-                                    xh[i] = Xn[i, r]
-                                    et[i] = En[i, r]
-                                if kind == 1:
-                                    _ball_row(xh, et, lo, hi, center, radius, scale, row, 0)
-                                else:
-                                    _simplex_row(xh, et, lo, hi, center, radius, scale, row, 0)
-                                for i in range(d):
-                                    Xn[i, r] = row[0, i]
                             continue
                         # a fault: the last finite values (the copy this step read) frozen in X, ETA and
                         # S, and the step again, into buffers, for its code
