@@ -865,14 +865,15 @@ def advance_compiled(tr, kernel, problem, ts: np.ndarray, coeffs, params) -> Non
     # the GIL), in slices of whole blocks; one compiled loop serves both
     threads = threads_available() if B * n * d >= PARALLEL_WORK else 1
     nb, inner = _block_size(d), False
-    if tr.s and max(len(tr.s), len(coeffs), len(params)) in _GATHER:
+    if (tr.s or kind != "box") and max(len(tr.s), len(coeffs), len(params)) in _GATHER:
         # the configuration-inner path on a thread's slice, in blocks of a multiple of 16: in
         # alternation with the outer path, Adam logistic d = 20, B = 100: 1.65x at blocks of 96,
         # 1.46x at 32, but 0.88x at 16 and 0.90x at 25 (the vector body's 16 not filled).  Not for
         # a stateless rule, too cheap to pay for the transposed rows (plain SGD, least squares d = 20,
         # B = 100: 0.89x; SGD with momentum 1.09x, AdaGrad 1.20x, RMSprop 1.63x, Adam 1.79x).  On a
-        # ball or simplex the projection, one column at a time, is most of the step: Adam 1.1-1.25x,
-        # AdaGrad 1.0x there (least squares d = 20, B = 100, 2026-12-04)
+        # ball or simplex the projections run across the columns (``ball_columns``), for a stateless
+        # rule too: least squares d = 20, B = 100, in alternation with the outer path, SGD 2.0-2.2x,
+        # AdaGrad 1.5-1.7x, Adam 1.7-2.6x (2026-12-04)
         wide = min(-(-B // threads) // 16 * 16, max(16, INNER_COORDS // max(d, 1) // 16 * 16))
         if wide >= INNER_MIN:
             nb, inner = wide, True
