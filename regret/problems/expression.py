@@ -88,7 +88,8 @@ class Expression(GeneralProblem):
         args = [t] + syms
         self._f = sp.lambdify(args, expr, "numpy")
         self._g = sp.lambdify(args, grad, "numpy")
-        self._h = sp.lambdify(args, hess, "numpy")
+        # the d² entries flat (row-major), their common subexpressions (an exp of a sum) computed once
+        self._h = sp.lambdify(args, [e for row in hess for e in row], "numpy", cse=True)
         self.grad_exprs = grad
         dim = len(syms)
         F = from_options(feasible, dim, lo=lo, hi=hi, radius=radius, center=center, scale=simplex_scale)
@@ -137,7 +138,7 @@ class Expression(GeneralProblem):
                 hs = self._h(float(t), *self._cols(pts))
                 for i in range(self.dim):
                     for j in range(self.dim):
-                        H[:, i, j] = np.broadcast_to(np.asarray(hs[i][j], dtype=np.float64), len(pts))
+                        H[:, i, j] = np.broadcast_to(np.asarray(hs[i * self.dim + j], dtype=np.float64), len(pts))
                 lam = np.linalg.eigvalsh(H)[:, 0]
                 scale = 1.0 + np.max(np.abs(H), axis=(1, 2))
                 bad = lam < -1e-9 * scale
@@ -202,8 +203,7 @@ class Expression(GeneralProblem):
         d = self.dim
         H = np.zeros((d, d))
         for t, w in items:
-            h = self._h(float(t), *x)
-            H += w * np.array([[float(h[i][j]) for j in range(d)] for i in range(d)])
+            H += w * np.array(self._h(float(t), *map(float, x)), dtype=np.float64).reshape(d, d)
         return 0.5 * (H + H.T)
 
     def _newton(self, items, fun, jac, x0):
