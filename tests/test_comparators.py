@@ -6,6 +6,7 @@ an exact enumeration of a d = 2 disk's candidate points for the piecewise-linear
 Kelley cutting-plane LP (scipy ``linprog``) that brackets the ball's minimum in d = 4.
 """
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -502,3 +503,6 @@ def test_expression_on_a_box_that_newton_cannot_certify_is_reported_uncertified(
     assert got - exact <= gap  # but the gap it does give is a bound
     with pytest.warns(RuntimeWarning, match=r"T=5 is not certified: .*Frank-Wolfe gap"):
         assert prob.comparator(5)[0] == 5 * got
+    with warnings.catch_warnings():  # once per problem, not once per checkpoint
+        warnings.simplefilter("error")
+        assert prob.comparator(6)[0] == 6 * got

@@ -17,7 +17,7 @@ point is not certified, SLSQP (tolerance 1e-14) is tried too on a ball or simple
 points the lowest is kept, with the gap its value − max_x (f(x) − gap(x)), a bound for a convex
 loss whatever its size.  ``minimize(w, with_gap=True)`` returns it; a comparator whose gap is
 above the tolerance (an ill-conditioned loss, whose gradient rounds at the optimum beyond it)
-is returned with a RuntimeWarning naming the gap, never silently.
+is returned with a RuntimeWarning naming the gap (the first such of a problem), never silently.
 
 Admitted losses: differentiable (no Abs, Min, Max, floor, ceiling, Piecewise, sign in x) and
 convex on F, the latter *checked numerically*: the Hessian is evaluated at 256 seeded points of
@@ -237,17 +237,19 @@ class Expression(GeneralProblem):
         return res
 
     def comparator(self, T):
-        """[min_F Σ_{t≤T} f_t]; a RuntimeWarning names the gap when it is not certified."""
+        """[min_F Σ_{t≤T} f_t]; a RuntimeWarning names the gap of the first one not certified."""
         T = int(T)
         if self.period is None:  # T·min f: certified as the one solve it is
             val, _x, gap = self.minimize([1.0], with_gap=True)
         else:
             q, r = divmod(T, self.period)
             val, _x, gap = self.minimize([q + (1 if s <= r else 0) for s in range(1, self.period + 1)], with_gap=True)
-        if not convex.certified(val, gap):
+        if not convex.certified(val, gap) and not self._cache.get("warned"):
+            self._cache["warned"] = True  # once per problem: a run asks for a comparator per checkpoint
             warnings.warn(f"expression loss={self.params['loss']!r}: the comparator at T={T} is not certified: "
                           f"min {val:.17g} with Frank-Wolfe gap {gap:.3g} > {convex.GAP_RTOL:g}*max(1, |min|) "
-                          "(the best of L-BFGS-B's or SLSQP's point and Newton's)", RuntimeWarning, stacklevel=2)
+                          "(the best of L-BFGS-B's or SLSQP's point and Newton's; minimize(w, with_gap=True) "
+                          "gives each gap)", RuntimeWarning, stacklevel=2)
         return np.array([T * val if self.period is None else val])
 
     def jit_rule(self):
