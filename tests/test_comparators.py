@@ -6,6 +6,7 @@ an exact enumeration of a d = 2 disk's candidate points for the piecewise-linear
 Kelley cutting-plane LP (scipy ``linprog``) that brackets the ball's minimum in d = 4.
 """
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -348,3 +349,160 @@ def test_expression_comparator_with_a_period_against_multistart_slsqp(feasible):
     got = prob.comparator(T)[0]
     assert got <= ref + 1e-12 * abs(ref)
     assert got >= ref - 1e-7 * abs(ref)
+
+
+# -- user expressions on a box (L-BFGS-B's point, then Newton: certified) -----------------
+
+def _box_reference(fun, grad, lo, hi, starts=8, seed=0):
+    """(min, argmin) by multistart L-BFGS-B with the gradient written here, then SLSQP from the
+    best, both at tight tolerance; the KKT conditions of the box are checked at the point."""
+    rng = np.random.default_rng(seed)
+    best = (np.inf, None)
+    for _ in range(starts):
+        res = minimize(fun, lo + (hi - lo) * rng.random(len(lo)), jac=grad, method="L-BFGS-B",
+                       bounds=list(zip(lo, hi)), options={"ftol": 1e-16, "gtol": 1e-13, "maxiter": 10000})
+        x = np.clip(res.x, lo, hi)
+        if fun(x) < best[0]:
+            best = (fun(x), x)
+    res = minimize(fun, best[1], jac=grad, method="SLSQP", bounds=list(zip(lo, hi)),
+                   options={"ftol": 1e-16, "maxiter": 1000})
+    x = np.clip(res.x, lo, hi)
+    val, x = min((fun(x), tuple(x)), (best[0], tuple(best[1])))
+    x = np.array(x)
+    g = grad(x)
+    # KKT on a box: g_i ≥ 0 at lo_i, ≤ 0 at hi_i, = 0 inside (to the solvers' tolerance)
+    scale = 1.0 + np.max(np.abs(g))
+    kkt = np.where(x <= lo + 1e-9, np.minimum(g, 0.0), np.where(x >= hi - 1e-9, np.maximum(g, 0.0), g))
+    assert np.max(np.abs(kkt)) <= 1e-6 * scale, (x, g)
+    return val, x
+
+
+def _check_certified(got, gap, ref):
+    """The certificate: gap within the tolerance, the value never above the reference beyond
+    rounding, and the reference (≥ the true minimum) never below value − gap beyond rounding."""
+    scale = max(1.0, abs(ref))
+    assert gap <= 1e-12 * max(1.0, abs(got))
+    assert got <= ref + 1e-14 * scale
+    assert ref >= got - gap - 1e-14 * scale
+    np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-12)
+
+
+def test_expression_on_a_box_separable_with_the_optimum_on_a_face_equals_its_closed_form():
+    import regret
+
+    prob = regret.problem("expression", loss="(x1 - 2)^2 + exp(x2) - x2/2", lo=-1, hi=1)
+    exact = 1.0 + 0.5 + np.log(2.0) / 2  # x1 = 1 (the face), exp(x2) = 1/2 inside
+    got, x, gap = prob.minimize([1.0], with_gap=True)
+    _check_certified(got, gap, exact)
+    np.testing.assert_allclose(x, [1.0, -np.log(2.0)], atol=1e-7)
+    np.testing.assert_allclose(prob.comparator(9), [9 * exact], rtol=1e-14)
+
+
+def _active_sets(H, b, lo, hi):
+    """min of ½xᵀHx − bᵀx over lo ≤ x ≤ hi, H ≻ 0, by every assignment of each coordinate to its
+    lower end, its upper end or free: the stationary point of each face, feasible ones kept."""
+    d = len(b)
+    best = np.inf
+    for pattern in itertools.product((0, 1, 2), repeat=d):
+        x = np.where(np.array(pattern) == 0, lo, hi).astype(float)
+        free = [i for i in range(d) if pattern[i] == 2]
+        if free:
+            fix = [i for i in range(d) if pattern[i] != 2]
+            rhs = b[free] - H[np.ix_(free, fix)] @ x[fix]
+            x[free] = np.linalg.solve(H[np.ix_(free, free)], rhs)
+        if np.all(x >= lo - 1e-12) and np.all(x <= hi + 1e-12):
+            x = np.clip(x, lo, hi)
+            best = min(best, 0.5 * x @ H @ x - b @ x)
+    return best
+
+
+def test_expression_on_a_box_coupled_quadratic_equals_the_exact_active_set_enumeration():
+    import regret
+
+    M = np.array([[2, -1, 0, 1], [1, 3, -1, 0], [0, 1, 2, -2], [1, 0, 1, 1], [0, 2, 0, 1]])
+    H = M.T @ M  # integer, positive definite
+    b = np.array([9, -4, 6, 1])  # large enough that several coordinates sit on the box's faces
+    quad = " + ".join(f"({H[i, j]})*x{i + 1}*x{j + 1}/2" for i in range(4) for j in range(4))
+    text = quad + " - " + " - ".join(f"({b[i]})*x{i + 1}" for i in range(4))
+    lo, hi = np.array([-1.0, -1.0, -0.5, -1.0]), np.array([1.0, 1.0, 0.5, 2.0])
+    prob = regret.problem("expression", loss=text, lo=lo.tolist(), hi=hi.tolist())
+    exact = _active_sets(H.astype(float), b.astype(float), lo, hi)
+    got, x, gap = prob.minimize([1.0], with_gap=True)
+    _check_certified(got, gap, exact)
+    assert np.sum((x <= lo) | (x >= hi)) >= 2  # the case asked for: the optimum on a face
+
+
+def test_expression_on_a_box_with_exp_and_log_terms_against_multistart_lbfgsb():
+    import regret
+
+    text = "exp(x1 - x2) + log(1 + exp(x2 + x3)) + (x1 - 7/10)^2 + x3^2/2 - x2 + x4^2 - 3*x4"
+    prob = regret.problem("expression", loss=text, lo=-1, hi=1)
+
+    def fun(x):
+        return float(np.exp(x[0] - x[1]) + np.logaddexp(0.0, x[1] + x[2]) + (x[0] - 0.7) ** 2
+                     + x[2] ** 2 / 2 - x[1] + x[3] ** 2 - 3 * x[3])
+
+    def grad(x):
+        e, s = np.exp(x[0] - x[1]), 1.0 / (1.0 + np.exp(-(x[1] + x[2])))
+        return np.array([e + 2 * (x[0] - 0.7), -e + s - 1.0, s + x[2], 2 * x[3] - 3.0])
+
+    ref, _xr = _box_reference(fun, grad, -np.ones(4), np.ones(4))
+    got, x, gap = prob.minimize([1.0], with_gap=True)
+    _check_certified(got, gap, ref)
+    assert x[3] == 1.0  # x4 on its face (x4² − 3x4 decreases up to 3/2)
+
+
+def test_expression_on_a_box_with_a_period_against_a_plain_loop_and_a_grid():
+    import regret
+
+    s = "(t - 3*floor((t-1)/3))"  # 1, 2, 3, 1, 2, 3, …: period 3
+    text = f"(x1 - {s}/2)^2 + exp(x2 - {s}/3) + x1*x2/4 - x2"
+    prob = regret.problem("expression", loss=text, period=3, lo=[-1, -1], hi=[1, 1.5])
+    lo, hi = np.array([-1.0, -1.0]), np.array([1.0, 1.5])
+    for T in (3, 7, 11):
+        cs = [(t - 1) % 3 + 1 for t in range(1, T + 1)]
+
+        def fun(x, cs=cs):
+            return float(sum((x[0] - c / 2) ** 2 + np.exp(x[1] - c / 3) + x[0] * x[1] / 4 - x[1] for c in cs))
+
+        def grad(x, cs=cs):
+            return np.array([sum(2 * (x[0] - c / 2) + x[1] / 4 for c in cs),
+                             sum(np.exp(x[1] - c / 3) + x[0] / 4 - 1.0 for c in cs)])
+
+        ref, _xr = _box_reference(fun, grad, lo, hi)
+        counts = [cs.count(k) for k in (1, 2, 3)]
+        got, x, gap = prob.minimize(counts, with_gap=True)
+        _check_certified(got, gap, ref)
+        assert prob.comparator(T)[0] == got
+        # a dense grid (no solver): the certified value is never above it
+        g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], 801), np.linspace(lo[1], hi[1], 1001), indexing="ij")
+        grid = sum((g1 - c / 2) ** 2 + np.exp(g2 - c / 3) + g1 * g2 / 4 - g2 for c in cs)
+        assert got <= float(grid.min()) + 1e-14 * abs(got)
+
+
+def test_expression_on_a_box_linear_and_singular_hessian_losses_are_certified():
+    import regret
+
+    lin = regret.problem("expression", loss="x1 - 2*x2 + x3/3", lo=-1, hi=[1, 1, 2])
+    got, x, gap = lin.minimize([1.0], with_gap=True)
+    _check_certified(got, gap, -1.0 - 2.0 - 1.0 / 3)  # each coordinate at its end
+    quartic = regret.problem("expression", loss="(x1 - 3/10)^4 + (x2 + x1 - 1/2)^2", lo=-1, hi=1)
+    got, x, gap = quartic.minimize([1.0], with_gap=True)  # the Hessian is singular at the optimum
+    assert 0.0 <= got <= gap <= 1e-12  # the minimum is 0: the gap bounds the true distance
+
+
+def test_expression_on_a_box_that_newton_cannot_certify_is_reported_uncertified():
+    import regret
+
+    # condition number ~1e12: the gradient rounds at the optimum far above the tolerance
+    prob = regret.problem("expression", loss="1e12*(x1 + x2/7 - 3/10)^2 + (x2 - 1/10)^2", lo=-1, hi=1)
+    got, x, gap = prob.minimize([1.0], with_gap=True)
+    exact = 0.0  # at x2 = 1/10, x1 = 3/10 − 1/70, inside the box
+    assert not convex.certified(got, gap) and gap > 1e-12
+    assert got - exact > 1e-12  # truly not within the tolerance: a certificate would have been false
+    assert got - exact <= gap  # but the gap it does give is a bound
+    with pytest.warns(RuntimeWarning, match=r"T=5 is not certified: .*Frank-Wolfe gap"):
+        assert prob.comparator(5)[0] == 5 * got
+    with warnings.catch_warnings():  # once per problem, not once per checkpoint
+        warnings.simplefilter("error")
+        assert prob.comparator(6)[0] == 6 * got

@@ -389,3 +389,28 @@ def test_comparator_solves_run_on_one_blas_thread_and_restore_the_caller_s_threa
         inside = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
     assert inside and all(n == 1 for n in inside)
     assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before
+
+
+@pytest.mark.parametrize("kw, w, needles", [
+    (dict(loss="(x - 1/2)^2"), [1.0, 2.0], ["w=[1.0, 2.0]", "one weight"]),
+    (dict(loss="(x - t)^2", period=3), [1.0, 1.0], ["w=[1.0, 1.0]", "3 weight(s) >= 0", "t = 1..3"]),
+    (dict(loss="(x - t)^2", period=2), [1.0, -1.0], ["w=[1.0, -1.0]", ">= 0"]),
+    (dict(loss="(x - 1/2)^2"), [np.nan], ["w=", "finite"]),
+])
+def test_expression_minimize_rejects_bad_weights_naming_them(kw, w, needles):
+    prob = regret.problem("expression", lo=-1, hi=1, **kw)
+    with pytest.raises(ValueError) as info:
+        prob.minimize(w)
+    for needle in needles:
+        assert needle in str(info.value), str(info.value)
+
+
+def test_expression_minimize_weights_are_the_counts_of_the_period():
+    prob = regret.problem("expression", loss="(x - t)^2", period=3, lo=-5, hi=5)
+    # Σ_s w_s (x − s)² is least at the weighted mean of s (inside the box)
+    w = np.array([2.0, 0.0, 5.0])
+    mean = float(w @ [1, 2, 3] / w.sum())
+    got, x, gap = prob.minimize(w, with_gap=True)
+    np.testing.assert_allclose(x, [mean], rtol=1e-14)
+    np.testing.assert_allclose(got, float(w @ (mean - np.array([1, 2, 3])) ** 2), rtol=1e-13)
+    assert gap <= 1e-12 * max(1.0, got)

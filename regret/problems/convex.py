@@ -154,6 +154,11 @@ def _eqp(H, b, scale, P):
     return xp + (scale - np.sum(xp)) / m  # the equality to rounding
 
 
+def certified(value: float, gap: float, rtol: float = GAP_RTOL) -> bool:
+    """Whether ``gap`` (≥ value − minimum) meets the comparators' tolerance rtol·max(1, |value|)."""
+    return bool(gap <= rtol * max(1.0, abs(value)))
+
+
 def fw_gap(F, x: np.ndarray, g: np.ndarray) -> float:
     """max_{v∈F} gᵀ(x − v) ≥ f(x) − min_F f for convex f with gradient g at x ∈ F."""
     return max(0.0, float(g @ x) - float(F.min_linear(g)))

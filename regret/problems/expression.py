@@ -9,10 +9,15 @@ compiled engine calls them inside its time loop).
 Variables: ``x`` in one dimension, ``x1, …, xd`` in d dimensions (d is the largest index used,
 or ``d=``).  An expression that uses ``t`` needs ``period=P`` (f_{t+P} = f_t): the comparator
 is then exact in structure — Σ_{t≤T} f_t = q·Σ_{s≤P} f_s + Σ_{s≤r} f_s with T = qP + r — and
-minimised over F: on a box by L-BFGS-B (gradient tolerance 1e-12, no certificate); on a ball or
-simplex by Newton's method with sympy's Hessian and the exact QP step over F
-(``convex.newton``), certified to a Frank–Wolfe gap ≤ 1e-12·max(1, |min|) for the convex losses
-admitted below (SLSQP, tolerance 1e-14, is tried too when the gap stays above 1e-8 relative).
+minimised over F by Newton's method with sympy's Hessian and the exact QP step over F
+(``convex.newton``: BVLS on a box, the trust-region subproblem on a ball, an active set on a
+simplex), on a box from L-BFGS-B's point (gradient tolerance 1e-12), and certified to a
+Frank–Wolfe gap ≤ 1e-12·max(1, |min|) for the convex losses admitted below.  When Newton's
+point is not certified, SLSQP (tolerance 1e-14) is tried too on a ball or simplex; of all the
+points the lowest is kept, with the gap its value − max_x (f(x) − gap(x)), a bound for a convex
+loss whatever its size.  ``minimize(w, with_gap=True)`` returns it; a comparator whose gap is
+above the tolerance (an ill-conditioned loss, whose gradient rounds at the optimum beyond it)
+is returned with a RuntimeWarning naming the gap (the first such of a problem), never silently.
 
 Admitted losses: differentiable (no Abs, Min, Max, floor, ceiling, Piecewise, sign in x) and
 convex on F, the latter *checked numerically*: the Hessian is evaluated at 256 seeded points of
@@ -22,12 +27,14 @@ loss, naming the point — numerical evidence, not a proof, of convexity.
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import sympy as sp
 
 from .. import validate
 from ..feasible import from_options
+from . import convex
 from .base import GeneralProblem
 from .blas import one_blas_thread
 
@@ -81,7 +88,8 @@ class Expression(GeneralProblem):
         args = [t] + syms
         self._f = sp.lambdify(args, expr, "numpy")
         self._g = sp.lambdify(args, grad, "numpy")
-        self._h = sp.lambdify(args, hess, "numpy")
+        # the d² entries flat (row-major), their common subexpressions (an exp of a sum) computed once
+        self._h = sp.lambdify(args, [e for row in hess for e in row], "numpy", cse=True)
         self.grad_exprs = grad
         dim = len(syms)
         F = from_options(feasible, dim, lo=lo, hi=hi, radius=radius, center=center, scale=simplex_scale)
@@ -130,7 +138,7 @@ class Expression(GeneralProblem):
                 hs = self._h(float(t), *self._cols(pts))
                 for i in range(self.dim):
                     for j in range(self.dim):
-                        H[:, i, j] = np.broadcast_to(np.asarray(hs[i][j], dtype=np.float64), len(pts))
+                        H[:, i, j] = np.broadcast_to(np.asarray(hs[i * self.dim + j], dtype=np.float64), len(pts))
                 lam = np.linalg.eigvalsh(H)[:, 0]
                 scale = 1.0 + np.max(np.abs(H), axis=(1, 2))
                 bad = lam < -1e-9 * scale
@@ -140,10 +148,37 @@ class Expression(GeneralProblem):
                                      f"x={pts[k].round(6).tolist()}, t={t}")
 
     # -- comparator -----------------------------------------------------------------------------
-    def _weighted_min(self, weights: dict[int, float]) -> float:
-        """min_{x∈F} Σ_t w_t f_t(x) by scipy (box) or Newton (ball, simplex): the module docstring."""
+    def minimize(self, w, with_gap: bool = False):
+        """(min, argmin) over F of Σ_s w_s f_s(x), s = 1..P (one weight without t), w ≥ 0.
+
+        ``with_gap``: (min, argmin, gap) with gap ≥ value − minimum for a convex loss: the best
+        Frank–Wolfe bound among the solver's points (module docstring).  The value is certified
+        when gap ≤ ``convex.GAP_RTOL``·max(1, |min|) (``convex.certified``); a larger gap is
+        returned as it is, with the best point found.
+        """
+        n = self.period or 1
+        w = validate.finite("w", w).reshape(-1)
+        if w.shape != (n,) or np.any(w < 0):
+            raise ValueError(f"w={w.tolist()!r} must be {n} weight(s) >= 0, one per t = 1..{n} of the period"
+                             if self.period else f"w={w.tolist()!r} must be one weight >= 0 (the loss has no t)")
+        out = self._minimize(tuple((s, float(v)) for s, v in enumerate(w, start=1) if v > 0))
+        return out if with_gap else out[:2]
+
+    def _minimize(self, items: tuple) -> tuple[float, np.ndarray, float]:
+        """(min, argmin, gap) of Σ_t w_t f_t over F, ``items`` the pairs (t, w_t), w_t > 0.
+
+        Box: L-BFGS-B's point, then Newton's steps from it; ball, simplex: Newton from x0, and
+        SLSQP as well when Newton's point is not certified.  Of the points found the lowest is
+        returned, with the gap from the best lower bound f(x) − gap(x) over all of them (each is a
+        lower bound for a convex loss): a point that L-BFGS-B left at rounding's distance, where
+        Newton's model steps cannot improve, is kept.
+        """
         F = self.feasible
-        items = list(weights.items())
+        if not items:
+            return 0.0, np.asarray(self.x0, dtype=np.float64).copy(), 0.0
+        if items in self._cache:
+            val, x, gap = self._cache[items]
+            return val, x.copy(), gap
 
         def fun(x):
             return float(sum(w * self._f(float(t), *x) for t, w in items))
@@ -152,37 +187,38 @@ class Expression(GeneralProblem):
             return np.sum([w * np.asarray(self._g(float(t), *x), dtype=np.float64) for t, w in items], axis=0)
 
         x0 = np.asarray(self.x0, dtype=np.float64)
+        points = []
         with one_blas_thread():  # small solves: BLAS threads only oversubscribe (``blas``)
             if F.kind == "box":
-                return fun(F.project(self._solve(fun, jac, x0).x))
-            x, val, gap = self._newton(items, fun, jac, F.project(x0))
-            if gap > 1e-8 * max(1.0, abs(val)):  # no certificate (a loss convex only numerically?)
-                val = min(val, fun(F.project(self._solve(fun, jac, x0).x)))
-        return val
+                points.append(F.project(self._solve(fun, jac, x0).x))
+            points.append(F.project(self._newton(items, fun, jac, points[-1] if points else F.project(x0))))
+            out = _best(F, points, fun, jac)
+            if F.kind != "box" and not convex.certified(out[0], out[2]):  # a loss convex only numerically?
+                points.append(F.project(self._solve(fun, jac, x0).x))
+                out = _best(F, points, fun, jac)
+        self._cache[items] = out
+        return out[0], out[1].copy(), out[2]
 
     def _hess(self, x, items):
         d = self.dim
         H = np.zeros((d, d))
         for t, w in items:
-            h = self._h(float(t), *x)
-            H += w * np.array([[float(h[i][j]) for j in range(d)] for i in range(d)])
+            H += w * np.array(self._h(float(t), *map(float, x)), dtype=np.float64).reshape(d, d)
         return 0.5 * (H + H.T)
 
     def _newton(self, items, fun, jac, x0):
-        """(x, value, certified gap) by ``convex.newton`` with sympy's Hessian, from x0 ∈ F."""
-        from . import convex
-
+        """Newton's point (``convex.newton``, sympy's Hessian, the exact QP step over F) from x0 ∈ F."""
         def fgh(x, order):
             val = fun(x)
             if order == 0:
                 return val if np.isfinite(val) else np.inf
             return (val, jac(x)) if order == 1 else (val, jac(x), self._hess(x, items))
 
-        x, val, gap, _it = convex.newton(fgh, self.feasible, x0, rtol=convex.GAP_RTOL)
-        return x, fun(x), gap
+        return convex.newton(fgh, self.feasible, x0, rtol=convex.GAP_RTOL)[0]
 
     def _solve(self, fun, jac, x0):
-        """SLSQP on a ball or simplex (the fallback when Newton gives no certificate), L-BFGS-B on a box."""
+        """L-BFGS-B on a box (Newton's start), SLSQP on a ball or simplex (the fallback when Newton's
+        point is not certified)."""
         from scipy.optimize import minimize
 
         F = self.feasible
@@ -201,14 +237,20 @@ class Expression(GeneralProblem):
         return res
 
     def comparator(self, T):
+        """[min_F Σ_{t≤T} f_t]; a RuntimeWarning names the gap of the first one not certified."""
         T = int(T)
-        if self.period is None:
-            if "one" not in self._cache:
-                self._cache["one"] = self._weighted_min({1: 1.0})
-            return np.array([T * self._cache["one"]])
-        q, r = divmod(T, self.period)
-        weights = {s: float(q + (1 if s <= r else 0)) for s in range(1, self.period + 1)}
-        return np.array([self._weighted_min({s: w for s, w in weights.items() if w > 0})])
+        if self.period is None:  # T·min f: certified as the one solve it is
+            val, _x, gap = self.minimize([1.0], with_gap=True)
+        else:
+            q, r = divmod(T, self.period)
+            val, _x, gap = self.minimize([q + (1 if s <= r else 0) for s in range(1, self.period + 1)], with_gap=True)
+        if not convex.certified(val, gap) and not self._cache.get("warned"):
+            self._cache["warned"] = True  # once per problem: a run asks for a comparator per checkpoint
+            warnings.warn(f"expression loss={self.params['loss']!r}: the comparator at T={T} is not certified: "
+                          f"min {val:.17g} with Frank-Wolfe gap {gap:.3g} > {convex.GAP_RTOL:g}*max(1, |min|) "
+                          "(the best of L-BFGS-B's or SLSQP's point and Newton's; minimize(w, with_gap=True) "
+                          "gives each gap)", RuntimeWarning, stacklevel=2)
+        return np.array([T * val if self.period is None else val])
 
     def jit_rule(self):
         """The compiled engine's rule (``regret.engine.compiled``): ``jit_rules.expression_point``."""
@@ -233,3 +275,20 @@ class Expression(GeneralProblem):
             g = numba.njit(error_model="numpy")(sp.lambdify([t] + self.syms, tuple(sp.Float(1.0) * e for e in self.grad_exprs), "math"))
             self._cache["jit"] = (f, g)
         return self._cache["jit"]
+
+
+def _best(F, points, fun, jac) -> tuple[float, np.ndarray, float]:
+    """(value, point, gap): the lowest of ``points`` ∈ F, gap = its value − max_x (f(x) − FW gap(x))."""
+    best, lower = None, -np.inf
+    with np.errstate(all="ignore"):
+        for x in points:
+            val = fun(x)
+            g = jac(x)
+            if not (np.isfinite(val) and np.all(np.isfinite(g))):
+                continue
+            lower = max(lower, val - convex.fw_gap(F, x, g))
+            if best is None or val < best[0]:
+                best = (val, x)
+    if best is None:
+        raise RuntimeError("the expression comparator found no point of F with a finite loss and gradient")
+    return best[0], best[1], max(0.0, best[0] - lower)
