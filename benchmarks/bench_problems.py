@@ -17,7 +17,8 @@ Cases (the targets of issue 13):
   microcode assists), the same in both engines; the row "quadratic, optimum outside the box"
   (c = 2: x on the bound, g constant) is the loop's speed on normal numbers;
 * logistic d = 20, B = 100 configurations (an lr sweep), i.i.d. from n = 10^4 points;
-* least squares d = 10, B = 1 on a box, a ball and a simplex (the projections' cost);
+* least squares d = 10, B = 1 on a box, a ball and a simplex (the projections' cost), and d = 20,
+  B = 100 (an lr sweep, the configuration-inner path: projections across a block's columns);
 * ``jax lax.scan``: when jax is installed (``pip install -e .[bench]``, the CPU wheel), the
   logistic case as one jitted scan (i.i.d. indices precomputed, Adam in float64, vectorised over
   the 100 configurations), for comparison; it does no regret bookkeeping or fault checks;
@@ -329,6 +330,10 @@ def main():
     add("least squares, box", ls("box"), T1, 1, 10)
     add("least squares, ball", ls("ball"), T1, 1, 10)
     add("least squares, simplex", ls("simplex"), T1, 1, 10)
+    ls20 = lambda F: (lambda: regret.problem("least-squares", n=10_000, d=20, order="iid", feasible=F,  # noqa: E731
+                                             radius=0.5))
+    for F in ("box", "ball", "simplex"):  # the configuration-inner path, projections across columns
+        add(f"least squares, {F}, 100-config sweep", ls20(F), T_log, 100, 20)
     add("least squares (numpy engine)", ls("box"), T_np, 1, 10, "numpy")
     logi = lambda: regret.problem("logistic", n=10_000, d=20, order="iid")  # noqa: E731
     add("logistic, 100-config sweep", logi, T_log, 100, 20)
@@ -344,7 +349,9 @@ def main():
           f"least squares {r['least squares, box'] / r['least squares (numpy engine)']:.0f}x, "
           f"logistic {r['logistic, 100-config sweep'] / r['logistic (numpy engine)']:.0f}x; "
           f"box/ball {r['least squares, box'] / r['least squares, ball']:.2f}, "
-          f"box/simplex {r['least squares, box'] / r['least squares, simplex']:.2f}")
+          f"box/simplex {r['least squares, box'] / r['least squares, simplex']:.2f}; at B = 100, d = 20: box/ball "
+          f"{r['least squares, box, 100-config sweep'] / r['least squares, ball, 100-config sweep']:.2f}, box/simplex "
+          f"{r['least squares, box, 100-config sweep'] / r['least squares, simplex, 100-config sweep']:.2f}")
     cold, warm = cold_warm(T_log)
     print(f"\nfresh process, logistic T={T_log}: {cold:.2f} s on an empty cache, {warm:.2f} s on the cache it left")
     print("\ncomparator solves (n = 10^4, d = 20): default BLAS threads vs one thread")
