@@ -644,18 +644,28 @@ def compiled(kernel, variant: tuple = ("row", False)):
     return fn
 
 
+def _stem(rules: tuple, label: str, variant: tuple) -> str | None:
+    """The cache folder's name for the ``variant`` loop over ``rules`` (the kernel's rule, and a
+    gradient generator's), or None when one is not importable by name or reaches code with no
+    source file (``diskcache.source_digest``)."""
+    if not all(map(_importable, rules)):
+        return None
+    # the builder's code holds the loop's: the walk from it finds this file and the step helpers;
+    # from the rules, their modules and every helper module they call
+    digest = source_digest(*rules, _BUILDERS[variant[0]])
+    if digest is None:
+        return None
+    name = _variant_name(variant)
+    return f"k_{_safe(label)}_{name}_{hashlib.sha256(f'{digest}{name}'.encode()).hexdigest()[:20]}"
+
+
 def _build(rule, ns, nc, npar, label, variant):
     gen = _generator_of(variant)
-    rules = (rule,) if gen is None else (rule, gen[0])
-    name = _variant_name(variant)
-    # the builder's code holds the loop's: the walk from it finds this file and the step helpers;
-    # from the rules, their modules and every helper module they call (``diskcache.source_digest``)
-    digest = source_digest(*rules, _BUILDERS[variant[0]]) if all(map(_importable, rules)) else None
+    stem = _stem((rule,) if gen is None else (rule, gen[0]), label, variant)
     loop = _BUILDERS[variant[0]](rule, ns, nc, npar, *variant[1:])
     fn = njit(nogil=True, error_model="numpy")(loop)
-    if digest is not None:  # its closure pickles by reference (the rule's, and the generator's)
-        stem = hashlib.sha256(f"{digest}\0{name}".encode()).hexdigest()[:20]
-        cache_on_disk(fn, loop, f"k_{_safe(label)}_{name}_{stem}")
+    if stem is not None:  # its closure pickles by reference (the rule's, and the generator's)
+        cache_on_disk(fn, loop, stem)
     try:
         fn.compile(_signature(ns, nc, npar))
     except Exception as exc:
