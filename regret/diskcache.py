@@ -123,7 +123,11 @@ class _Walk:
         elif isinstance(obj, type):
             self._file(_module_file(obj.__module__), obj.__module__)
         else:
-            inner = getattr(obj, "py_func", None) or getattr(obj, "_defn", None) or getattr(obj, "__wrapped__", None)
+            try:
+                inner = (getattr(obj, "py_func", None) or getattr(obj, "_defn", None)
+                         or getattr(obj, "__wrapped__", None))
+            except Exception:  # noqa: BLE001 - an object whose __getattr__ fails calls nothing numba compiles
+                return
             if isinstance(inner, types.FunctionType):  # a dispatcher, an intrinsic, a functools wrapper
                 self._stack.append(inner)
             elif isinstance(obj, types.MethodType):
@@ -221,7 +225,7 @@ def source_digest(*functions) -> str | None:
     if walk.unkeyable:
         return None
     h = hashlib.sha256()
-    for part in ([sys.version, f"numpy=={np.__version__}", f"numba=={numba.__version__}"]
+    for part in ([sys.version] + [f"{k}=={v}" for k, v in sorted(_VERSIONED.items())]
                  + sorted(walk.versions) + sorted(walk.constants)):
         h.update(part.encode() + b"\0")
     for path in sorted(walk.files):
