@@ -48,12 +48,10 @@ frozen at its last finite values from that step on (it stops accumulating loss a
 from __future__ import annotations
 
 import hashlib
-import inspect
 import os
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numba
 import numpy as np
@@ -63,7 +61,7 @@ from numba.extending import register_jitable
 from numba.cpython.unsafe.tuple import tuple_setitem
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
-from .diskcache import cache_dir, cache_on_disk  # noqa: F401 - cache_dir is this module's face too
+from .diskcache import cache_dir, cache_on_disk, source_digest  # noqa: F401 - cache_dir is this module's face too
 from .steps import fault_code, is_finite, kahan_add
 from .feasible import Box
 
@@ -620,28 +618,14 @@ _COMPILED: dict = {}
 _LOCK = threading.Lock()
 
 
-def _file_text(path) -> str:
-    try:
-        return Path(path).read_text()
-    except (OSError, TypeError):
-        return ""
-
-
-def _rule_key(rule) -> tuple[bool, str]:
-    """(whether the rule, or a gradient generator, is importable by name, hash material)."""
+def _importable(rule) -> bool:
+    """Whether the rule (or a gradient generator) is importable by name, so that the loop's closure
+    pickles it by reference and numba's disk cache key is the same in every process."""
     mod = sys.modules.get(getattr(rule, "__module__", None) or "")
     qual = getattr(rule, "__qualname__", "")
     name = getattr(rule, "__name__", "")
-    importable = bool(mod is not None and "<locals>" not in qual and qual == name
-                      and getattr(mod, name, None) is rule and getattr(mod, "__file__", None))
-    try:
-        src = inspect.getsource(rule)
-    except (OSError, TypeError):
-        src = repr(rule)
-    material = "\n".join([src, _file_text(getattr(mod, "__file__", None)),
-                          _file_text(Path(__file__).parent / "kernels" / "base.py"),
-                          _file_text(Path(__file__).parent / "steps.py")])
-    return importable, material
+    return bool(mod is not None and "<locals>" not in qual and qual == name
+                and getattr(mod, name, None) is rule and getattr(mod, "__file__", None))
 
 
 def compiled(kernel, variant: tuple = ("row", False)):
@@ -660,19 +644,28 @@ def compiled(kernel, variant: tuple = ("row", False)):
     return fn
 
 
-def _build(rule, ns, nc, npar, label, variant):
-    importable, material = _rule_key(rule)
-    gen = _generator_of(variant)
-    if gen is not None:
-        gen_importable, gen_material = _rule_key(gen[0])
-        importable, material = importable and gen_importable, material + "\0" + gen_material
+def _stem(rules: tuple, label: str, variant: tuple) -> str | None:
+    """The cache folder's name for the ``variant`` loop over ``rules`` (the kernel's rule, and a
+    gradient generator's), or None when one is not importable by name or reaches code with no
+    source file (``diskcache.source_digest``)."""
+    if not all(map(_importable, rules)):
+        return None
+    # the builder's code holds the loop's: the walk from it finds this file and the step helpers;
+    # from the rules, their modules and every helper module they call
+    digest = source_digest(*rules, _BUILDERS[variant[0]])
+    if digest is None:
+        return None
     name = _variant_name(variant)
-    digest = hashlib.sha256("\0".join([numba.__version__, np.__version__, material, _file_text(__file__),
-                                       name]).encode()).hexdigest()[:20]
+    return f"k_{_safe(label)}_{name}_{hashlib.sha256(f'{digest}{name}'.encode()).hexdigest()[:20]}"
+
+
+def _build(rule, ns, nc, npar, label, variant):
+    gen = _generator_of(variant)
+    stem = _stem((rule,) if gen is None else (rule, gen[0]), label, variant)
     loop = _BUILDERS[variant[0]](rule, ns, nc, npar, *variant[1:])
     fn = njit(nogil=True, error_model="numpy")(loop)
-    if importable:  # its closure pickles by reference (the rule's, and the generator's)
-        cache_on_disk(fn, loop, f"k_{_safe(label)}_{name}_{digest}")
+    if stem is not None:  # its closure pickles by reference (the rule's, and the generator's)
+        cache_on_disk(fn, loop, stem)
     try:
         fn.compile(_signature(ns, nc, npar))
     except Exception as exc:

@@ -44,14 +44,13 @@ import hashlib
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numba
 import numpy as np
 from numba.extending import register_jitable
 from numba.np.unsafe.ndarray import to_fixed_tuple
 
-from ..diskcache import cache_on_disk
+from ..diskcache import cache_on_disk, source_digest
 from .steps import kahan_add
 
 _LOOPS: dict = {}
@@ -534,20 +533,13 @@ def _block_size(d: int) -> int:
 # plain (register_jitable) functions only: the kernel's rule, the problem's point, the projection
 # and the state gather, which pickle by reference (module and name) when they are importable by
 # name, so the key is the same in every process.  It does not cover what those functions do, so
-# the entries live in a folder named by a hash of their sources (``_stem``).
+# the entries live in a folder named by a hash of every source file they reach (``_stem``).
 
 
 def _importable(fn) -> bool:
     mod = sys.modules.get(getattr(fn, "__module__", None) or "")
     name = getattr(fn, "__qualname__", "")
     return mod is not None and "<locals>" not in name and getattr(mod, name, None) is fn
-
-
-def _text(path) -> str:
-    try:
-        return Path(path).read_text()
-    except (OSError, TypeError):
-        return ""
 
 
 @register_jitable
@@ -557,19 +549,17 @@ def no_block(X, w, alive, t, k, b0, bp, data, idx, G, F):
 
 
 def _stem(rule, point, kind, ns, nc, npar, inner=False, block=no_block) -> str | None:
-    """The cache folder's name for this loop, or None when a rule is not importable by name."""
+    """The cache folder's name for this loop, or None when a rule is not importable by name or
+    reaches code with no source file (``diskcache.source_digest``)."""
     if not (_importable(rule) and _importable(point) and _importable(block)):
         return None
-    here = Path(__file__).resolve().parent.parent
-    files = [__file__, here / "steps.py", here / "kernels" / "base.py",
-             sys.modules[rule.__module__].__file__, sys.modules[point.__module__].__file__]
-    if point.__module__.endswith("jit_rules"):  # the learning points call the losses of learning.py
-        files.append(here / "problems" / "learning.py")
-    if block.__module__ != point.__module__:
-        files.append(sys.modules[block.__module__].__file__)
-    material = "\0".join([numba.__version__, np.__version__, rule.__module__, rule.__qualname__, point.__module__,
-                          point.__qualname__, block.__module__, block.__qualname__,
-                          f"{kind} {ns} {nc} {npar} {bool(inner)}"] + [_text(f) for f in files])
+    # _build's code holds the loop's: the walk from it finds this file, the step helpers and the
+    # projections; from the rules, their modules and every helper module they call
+    digest = source_digest(rule, point, block, _build)
+    if digest is None:
+        return None
+    material = "\0".join([digest, rule.__module__, rule.__qualname__, point.__module__, point.__qualname__,
+                          block.__module__, block.__qualname__, f"{kind} {ns} {nc} {npar} {bool(inner)}"])
     label = f"{rule.__name__}_{point.__name__}"[:60]
     return f"x_{label}_{hashlib.sha256(material.encode()).hexdigest()[:20]}"
 
