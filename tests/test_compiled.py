@@ -433,10 +433,14 @@ def test_the_configuration_inner_loop_equals_the_outer_one_bit_for_bit(monkeypat
                                   radius=0.3)
     k = regret.optimizer("sgd", lr=lrs, momentum=0.5)  # lr·g overflows once |g| > 1.8e308 / lr
     runs = {}
-    for name, inner_min, work in [("inner", compiled.INNER_MIN, compiled.PARALLEL_WORK),
-                                  ("threads", compiled.INNER_MIN, 0), ("outer", 10 ** 9, compiled.PARALLEL_WORK)]:
+    # one block of 48; blocks of 10, 10, 10, 10 and 8 (at most 55 coordinates, d = 5); two threads'
+    # shares of 24 in blocks of 8; the configuration-outer loop
+    for name, inner_min, work, coords in [("inner", compiled.INNER_MIN, compiled.PARALLEL_WORK, compiled.INNER_COORDS),
+                                          ("blocks", 8, compiled.PARALLEL_WORK, 55), ("threads", 8, 0, 55),
+                                          ("outer", 10 ** 9, compiled.PARALLEL_WORK, compiled.INNER_COORDS)]:
         monkeypatch.setattr(compiled, "INNER_MIN", inner_min)
         monkeypatch.setattr(compiled, "PARALLEL_WORK", work)
+        monkeypatch.setattr(compiled, "INNER_COORDS", coords)
         runs[name] = regret.run(prob(), k, 200, chunk=7, checkpoints=9)
     ref = regret.run(prob(), k, 200, chunk=7, checkpoints=9, engine="numpy")
     faults = runs["outer"].faults
@@ -449,7 +453,7 @@ def test_the_configuration_inner_loop_equals_the_outer_one_bit_for_bit(monkeypat
     keep = slice(None) if feasible == "box" else slice(0, 40)
     if feasible == "box":
         assert ref.faults == faults
-    for name in ("inner", "threads"):
+    for name in ("inner", "blocks", "threads"):
         assert runs[name].faults == faults
         for f in ("regret", "loss", "x", "eta"):
             np.testing.assert_array_equal(getattr(runs[name], f), getattr(runs["outer"], f), err_msg=f"{name} {f}")
@@ -460,7 +464,7 @@ def test_the_configuration_inner_loop_equals_the_outer_one_bit_for_bit(monkeypat
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_every_family_agrees_with_numpy_on_the_configuration_inner_path(name):
-    """40 configurations (blocks of 32 and 8): each family's point on the transposed rows."""
+    """40 configurations (one block of 40): each family's point (or block rule) on the transposed rows."""
     opts = {key: (1 if key == "seed" else v) for key, v in FAMILIES[name].items()}
     k = regret.optimizer("adam", lr=np.geomspace(1e-3, 0.3, 40))
     a = regret.run(regret.problem(name, **opts), k, T, engine="numpy", checkpoints=8)
