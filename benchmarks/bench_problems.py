@@ -16,7 +16,9 @@ Cases (the targets of issue 13):
   later step does subnormal arithmetic (~27x slower per operation on the Intel CPUs measured,
   microcode assists), the same in both engines; the row "quadratic, optimum outside the box"
   (c = 2: x on the bound, g constant) is the loop's speed on normal numbers;
-* logistic d = 20, B = 100 configurations (an lr sweep), i.i.d. from n = 10^4 points;
+* logistic d = 20, B = 100 configurations (an lr sweep), i.i.d. from n = 10^4 points; and the same
+  with ``run``'s default 60 checkpoints (54 distinct steps), each solving the comparator and
+  evaluating the expected gap over the 10^4 points (what a default run costs beyond the loop);
 * least squares d = 10, B = 1 on a box, a ball and a simplex (the projections' cost), and d = 20,
   B = 100 (an lr sweep, the configuration-inner path: projections across a block's columns);
 * ``jax lax.scan``: when jax is installed (``pip install -e .[bench]``, the CPU wheel), the
@@ -45,13 +47,13 @@ import regret
 from regret.problems import learning
 
 
-def rate(prob_fn, kernel, T, B, d, repeat, engine="auto"):
+def rate(prob_fn, kernel, T, B, d, repeat, engine="auto", checkpoints=None):
     regret.run(prob_fn(), kernel, min(T, 50), checkpoints=[min(T, 50)], engine=engine)  # compile
     best = np.inf
     for _ in range(repeat):
         p = prob_fn()
         t0 = time.perf_counter()
-        res = regret.run(p, kernel, T, checkpoints=[T], engine=engine)
+        res = regret.run(p, kernel, T, checkpoints=[T] if checkpoints is None else checkpoints, engine=engine)
         best = min(best, time.perf_counter() - t0)
     return B * d * T / best, res.engine
 
@@ -314,8 +316,8 @@ def main():
     adam = regret.optimizer("adam", lr=0.01)
     rows = []
 
-    def add(label, fn, T, B, d, engine="auto"):
-        r, eng = rate(fn, adam if B == 1 else sweep, T, B, d, args.repeat, engine)
+    def add(label, fn, T, B, d, engine="auto", checkpoints=None):
+        r, eng = rate(fn, adam if B == 1 else sweep, T, B, d, args.repeat, engine, checkpoints)
         rows.append((label, eng, B, d, T, r))
         print(f"{label:<34} {eng:<9} B={B:<4} d={d:<3} T={T:<8} {r:10.3g} coord-steps/s", flush=True)
 
@@ -337,6 +339,8 @@ def main():
     add("least squares (numpy engine)", ls("box"), T_np, 1, 10, "numpy")
     logi = lambda: regret.problem("logistic", n=10_000, d=20, order="iid")  # noqa: E731
     add("logistic, 100-config sweep", logi, T_log, 100, 20)
+    # run's default: 60 log-spaced checkpoints, each with the comparator and the expected gap
+    add("logistic, sweep, 60 checkpoints", logi, T_log, 100, 20, checkpoints=60)
     add("logistic (numpy engine)", logi, max(T_log // 20, 200), 100, 20, "numpy")
     p = logi()
     jr = jax_logistic(p.A, p.y, np.geomspace(1e-3, 1e-1, 100), T_log, args.repeat)

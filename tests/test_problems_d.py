@@ -133,6 +133,20 @@ def test_learning_losses_and_gradients_against_scalar_formulas(loss):
             np.testing.assert_allclose(g[b], fd, rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("loss", ["logistic", "squares"])
+def test_the_expected_gap_of_a_configuration_does_not_depend_on_its_batch(loss):
+    """``expected_gap`` evaluates configurations in groups of 8: a row's gap is the same, bit for
+    bit, alone or in a batch of 21 (groups 8, 8, 5), and equals the population loss summed here."""
+    prob = Learning(loss, n=200, d=4, order="iid", seed=3)
+    X = np.random.default_rng(2).uniform(-1, 1, (21, 4))
+    batch = prob.expected_gap(X)
+    alone = np.array([prob.expected_gap(row[None])[0] for row in X])
+    np.testing.assert_array_equal(batch, alone)
+    pop = [np.mean([SCALAR[loss](float(a @ x), yy) for a, yy in zip(prob.A, prob.y)]) for x in X]
+    opt = prob.minimize(np.full(200, 1 / 200))[0]
+    np.testing.assert_allclose(batch, np.array(pop) - opt, rtol=1e-10, atol=1e-12)
+
+
 def test_the_logistic_derivative_keeps_its_digits_in_both_tails():
     """−y·σ(−yz) against mpmath at 50 digits, as arrays (numpy engine) and as scalars (numba):
     relative error ≤ 4 ulps from m = −yz = −740 (σ ≈ 4e-322) to 740 (the old 0.5·(1 + tanh(m/2))
