@@ -50,15 +50,20 @@ def _learning_rule(loss, dloss, name, public: bool):
         return loss(z, y[j])
 
     point.__doc__ = f"ℓ(<a_j, x>, y_j) with ℓ = {getattr(loss, '__name__', loss)}, j = idx[k, p], data = (A, y)."
-    fn = register_jitable(inline="always")(point)
+    return _jitable(point, name, public)
+
+
+def _jitable(fn, name, public: bool):
+    """``fn`` as a ``register_jitable`` rule; with ``public``, under a module-level ``name``, so that
+    pickle (numba's cache key of a closure over it) refers to it by name instead of by value; only
+    for the losses of ``learning``, whose source the key hashes (``engine.compiled._stem``): any
+    other stays unimportable, not disk-cached."""
+    rule = register_jitable(inline="always")(fn)
     if public:
-        # a module-level name, so that pickle (numba's cache key of a closure over it) refers to
-        # it by name instead of by value; only for the losses of ``learning``, whose source the
-        # key hashes (``engine.compiled._stem``): any other stays unimportable, not disk-cached
-        point.__name__ = point.__qualname__ = name
-        point.__module__ = __name__
-        setattr(sys.modules[__name__], name, fn)
-    return fn
+        fn.__name__ = fn.__qualname__ = name
+        fn.__module__ = __name__
+        setattr(sys.modules[__name__], name, rule)
+    return rule
 
 
 def _learning_block_rule(loss, dloss, name, public: bool):
@@ -98,12 +103,7 @@ def _learning_block_rule(loss, dloss, name, public: bool):
             G[last, r] = G[last, r] * a
 
     block.__doc__ = f"The block rule of ℓ(<a_j, x>, y_j), ℓ = {getattr(loss, '__name__', loss)} (``jit_block``)."
-    fn = register_jitable(inline="always")(block)
-    if public:
-        block.__name__ = block.__qualname__ = name
-        block.__module__ = __name__
-        setattr(sys.modules[__name__], name, fn)
-    return fn
+    return _jitable(block, name, public)
 
 
 def learning_point(loss, dloss, block: bool = False):
