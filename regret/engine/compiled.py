@@ -58,8 +58,9 @@ _LOOPS: dict = {}
 PARALLEL_WORK = 1 << 18
 #: configurations stepped together (``_loop``): at most BLOCK_MAX, and BLOCK_MAX·d ≤ BLOCK_COORDS
 BLOCK_MAX, BLOCK_COORDS = 16, 4096
-#: the configuration-inner path (``_build``): blocks of a multiple of 16 configurations
-#: (LLVM's vector body there is 4 lanes x 4), at least INNER_MIN, INNER_MIN·d ≤ INNER_COORDS
+#: the configuration-inner path (``_build``): each thread's equal share of the batch in equal blocks
+#: of at least INNER_MIN configurations (LLVM enters its vector body from 32) and at most
+#: max(INNER_MIN, INNER_COORDS // d)
 INNER_MIN, INNER_COORDS = 32, 8192
 
 
@@ -305,7 +306,8 @@ _box, _ball, _simplex = (_standalone(f) for f in (_box_row, _ball_row, _simplex_
 # ``ball_projection``'s or ``simplex_projection``'s, operation for operation (the same numbers), but
 # the passes over i run across the columns, which vectorises: a column whose iteration has stopped
 # keeps its multiplier, so the later passes recompute its values unchanged, and no select is needed.
-# A column of the rare cases (inside, or the ball's degenerate limit) takes the one-row function.
+# A column inside the set is left as it is; one in the ball's degenerate limit (μ → ∞) takes the
+# one-row function.
 
 
 @register_jitable
@@ -856,9 +858,9 @@ def advance_compiled(tr, kernel, problem, ts: np.ndarray, coeffs, params) -> Non
     threads = threads_available() if B * n * d >= PARALLEL_WORK else 1
     nb, inner = _block_size(d), False
     if (tr.s or kind != "box") and max(len(tr.s), len(coeffs), len(params)) in _GATHER:
-        # the configuration-inner path on a thread's slice, in blocks of a multiple of 16: in
-        # alternation with the outer path, Adam logistic d = 20, B = 100: 1.65x at blocks of 96,
-        # 1.46x at 32, but 0.88x at 16 and 0.90x at 25 (the vector body's 16 not filled).  Not for
+        # the configuration-inner path on a thread's slice (measured 2026-12-03 with blocks of a multiple
+        # of 16, in alternation with the outer path): Adam logistic d = 20, B = 100: 1.65x at blocks of 96,
+        # 1.46x at 32, but 0.88x at 16 and 0.90x at 25 (the vector body's 16 not filled).  Not, on a box, for
         # a stateless rule, too cheap to pay for the transposed rows (plain SGD, least squares d = 20,
         # B = 100: 0.89x; SGD with momentum 1.09x, AdaGrad 1.20x, RMSprop 1.63x, Adam 1.79x).  On a
         # ball or simplex the projections run across the columns (``ball_columns``), for a stateless
