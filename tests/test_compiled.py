@@ -170,15 +170,17 @@ def test_the_column_projections_equal_the_row_ones_bit_for_bit():
     overflowing, points already on the simplex, all-η-zero columns, columns left out (todo)."""
     import numba
 
-    def by_columns(fn):
-        @numba.njit
-        def call(X, E, todo, c, r, scale):
-            d, nb = X.shape
-            fn(X, E, nb, todo, c, r, scale, c, c, np.empty((d, nb)), np.empty((6, nb)),
-               np.empty((2, nb), np.bool_), np.empty(d), np.empty(d), np.empty((1, d)))
-        return call
+    @numba.njit
+    def ball(X, E, todo, c, r, scale):
+        d, nb = X.shape
+        compiled.ball_columns(X, E, nb, todo, c, r, scale, c, c, np.empty((d, nb)), np.empty((6, nb)),
+                              np.empty((2, nb), np.bool_), np.empty(d), np.empty(d), np.empty((1, d)))
 
-    ball, simplex = by_columns(compiled.ball_columns), by_columns(compiled.simplex_columns)
+    @numba.njit
+    def simplex(X, E, todo, c, r, scale):
+        compiled.simplex_columns(X, E, X.shape[1], todo, scale, np.empty((6, X.shape[1])),
+                                 np.empty((2, X.shape[1]), np.bool_))
+
     rng = np.random.default_rng(11)
     for trial in range(60):
         d, nb = int(rng.integers(1, 12)), int(rng.integers(1, 40))

@@ -398,7 +398,7 @@ def ball_columns(X, E, w, todo, center, radius, scale, lo, hi, OUT, V, FL, xh, e
 
 
 @register_jitable
-def simplex_columns(X, E, w, todo, center, radius, scale, lo, hi, OUT, V, FL, xh, et, row):
+def simplex_columns(X, E, w, todo, scale, V, FL):
     """Π_{simplex, diag(1/η)} of the columns r < w with todo[r], in place in X
     (``simplex_projection``: Michelot's iteration, each column's own).  Scratch: V rows Σy, Σb,
     the pass's Σb, its count, the last count, λ; FL rows projected, still iterating."""
@@ -586,8 +586,8 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = Fa
         @register_jitable
         def gather(S, b, i):
             return to_fixed_tuple(S[:, b, i].copy(), ns)
-    # the configuration-inner variant (``advance_compiled`` picks it): a box, and tuples the gathers
-    # build; a variant of its own, so that a run compiles only the path it takes (both: +1.7 s cold)
+    # the configuration-inner variant (``advance_compiled`` picks it): tuples the gathers build; a
+    # variant of its own, so that a run compiles only the path it takes (both: +1.7 s cold)
     inner = inner and ns in _GATHER and nc in _GATHER and npar in _GATHER
     gather_c = _GATHER.get(nc, _gather0)
     gather_p = _GATHER.get(npar, _gather0)
@@ -610,7 +610,7 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = Fa
         if inner:
             # The loop with the configurations innermost: a block's rows transposed to (d, nb) for the
             # chunk, so that each rule loop runs contiguously over the block's configurations (SIMD); a
-            # box's clip is in that loop, a ball's or simplex's projection one column at a time after it.
+            # box's clip is in that loop, a ball's or simplex's projection across the columns after it.
             #
             # Faults without a commit buffer: x, η and the state are double-buffered, a step reading
             # one copy and writing the other, so a configuration whose step is not finite still has
@@ -695,8 +695,7 @@ def _build(rule, point, kind: int, ns: int, nc: int, npar: int, inner: bool = Fa
                         if kind == 1:
                             ball_columns(Xn, En, w, TODO, center, radius, scale, lo, hi, OUT, PV, PF, xh, et, row)
                         else:
-                            simplex_columns(Xn, En, w, TODO, center, radius, scale, lo, hi, OUT, PV, PF, xh, et,
-                                            row)
+                            simplex_columns(Xn, En, w, TODO, scale, PV, PF)
                     for r in range(w):
                         if not AL[r]:
                             continue

@@ -67,19 +67,16 @@ def _jitable(fn, name, public: bool):
 
 
 def _learning_block_rule(loss, dloss, name, public: bool):
+    point = learning_point(loss, dloss)
+
     def block(X, w, alive, t, k, b0, bp, data, idx, G, F):
         A, y = data
         d = X.shape[0]
-        if bp > 1:  # an instance, and so a data point, per configuration
+        if bp > 1:  # an instance, and so a data point, per configuration: the point rule, column by column
+            XV = X.T
+            GV = G.T
             for r in range(w):
-                j = idx[k, b0 + r]
-                z = 0.0
-                for i in range(d):
-                    z += A[j, i] * X[i, r]
-                dl = dloss(z, y[j])
-                F[r] = loss(z, y[j])
-                for i in range(d):
-                    G[i, r] = dl * A[j, i]
+                F[r] = point(XV, r, t, k, b0 + r, data, idx, GV, r)
             return
         j = idx[k, 0]
         yj = y[j]
